@@ -1,0 +1,31 @@
+# Set-up and entry points. Each target installs the Debian packages it needs (only when missing).
+SHELL := /bin/bash
+APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_DIR := $(shell mktemp -u /tmp/otp-demo.XXXXXX)
+
+.PHONY: deps demo test release bench-deps
+
+deps:
+	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The main job: read the QR code of a console screenshot and print its codes.
+demo: deps
+	swift build -c release --product otp
+	@echo "== otp scan Tests/Fixtures/png/console-1080p-dark.png"
+	.build/release/otp scan Tests/Fixtures/png/console-1080p-dark.png
+
+test: deps
+	swift test
+
+release: deps
+	swift build -c release
+
+# Tools used only by benchmarks, conformance scripts and fixture generation.
+bench-deps:
+	@missing=$$(for p in zbar-tools qrencode oathtool hyperfine; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi

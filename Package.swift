@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-otp",
+    products: [
+        .executable(name: "otp", targets: ["otp"]),
+        .library(name: "OTPCrypto", targets: ["OTPCrypto"]),
+        .library(name: "OTPCore", targets: ["OTPCore"]),
+        .library(name: "OTPScan", targets: ["OTPScan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
+        .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
+        .executableTarget(
+            name: "otp",
+            dependencies: [
+                "OTPCore", "OTPScan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto"]),
+        .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
+        .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
+        .testTarget(name: "otpTests", dependencies: ["otp"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

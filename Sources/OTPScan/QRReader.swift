@@ -1,0 +1,170 @@
+/// The image transformations the reader tries, cheapest first, until one finds a code.
+public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
+    /// Shrunk by a factor (huge screenshots: big modules, a quarter of the pixels).
+    case downscaled(Int)
+    /// Shrunk and inverted (huge dark-mode screenshots).
+    case downscaledInverted(Int)
+    /// The image as decoded.
+    case asIs
+    /// The negative (dark mode: light modules on a dark background).
+    case inverted
+    /// Enlarged with nearest-neighbour sampling (codes drawn at 1–2 pixels per module).
+    case upscaled(Int)
+    /// Levels stretched to the full range (grey on grey, washed-out images).
+    case stretched
+    /// Levels stretched, then inverted.
+    case stretchedInverted
+    /// Locally thresholded to black and white (uneven light, JPEG damage, low contrast).
+    case binarized
+    /// Locally thresholded, then inverted.
+    case binarizedInverted
+
+    public var description: String {
+        switch self {
+        case .downscaled(let k): "downscaled ÷\(k)"
+        case .downscaledInverted(let k): "downscaled ÷\(k), inverted"
+        case .asIs: "as-is"
+        case .inverted: "inverted"
+        case .upscaled(let k): "upscaled ×\(k)"
+        case .stretched: "contrast-stretched"
+        case .stretchedInverted: "contrast-stretched, inverted"
+        case .binarized: "binarised"
+        case .binarizedInverted: "binarised, inverted"
+        }
+    }
+}
+
+/// What one scan found, and which pass found it.
+public struct ScanOutcome: Sendable {
+    /// Every code found, in reading order (rows top to bottom, left to right within a row).
+    public let payloads: [Payload]
+    /// The pass that found them; `nil` when nothing was found.
+    public let pass: ScanPass?
+    /// Whether the image had to be composited onto black (light modules on a transparent background).
+    public let compositedOnBlack: Bool
+}
+
+/// Finds every QR code in PNG screenshots: decode with libpng, then zbar passes until one finds something.
+///
+/// A reader owns one zbar scanner and is not thread-safe; create one per thread (two readers on two cores
+/// scan twice as fast; one shared reader gives wrong results).
+public final class QRReader {
+    private let zbar: ZBarScanner
+    /// The largest image accepted, in pixels.
+    public let maxPixels: Int
+
+    /// Creates a reader.
+    ///
+    /// - Parameter maxPixels: Images declaring more pixels are refused before decoding (default 100 megapixels).
+    /// - Throws: ``ScanError/scannerUnavailable`` when zbar cannot be initialised.
+    public init(maxPixels: Int = PNGDecoder.defaultMaxPixels) throws(ScanError) {
+        zbar = try ZBarScanner()
+        self.maxPixels = maxPixels
+    }
+
+    /// Reads every QR code in the PNG file at `path`.
+    ///
+    /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
+    public func read(contentsOf path: String) throws(ScanError) -> ScanOutcome {
+        try read(png: FileLoader.read(path))
+    }
+
+    /// Reads every QR code in PNG data.
+    ///
+    /// Alpha is composited onto white; when nothing is found, onto black, for light modules on a transparent
+    /// background.
+    ///
+    /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
+    public func read(png data: [UInt8]) throws(ScanError) -> ScanOutcome {
+        let decoded = try PNGDecoder.decode(data, maxPixels: maxPixels)
+        let onWhite = scan(decoded.composited(onto: 255))
+        if !onWhite.payloads.isEmpty { return onWhite }
+        if decoded.hasAlpha {
+            let onBlack = scan(decoded.composited(onto: 0))
+            if !onBlack.payloads.isEmpty {
+                return ScanOutcome(payloads: onBlack.payloads, pass: onBlack.pass, compositedOnBlack: true)
+            }
+        }
+        throw .noCode
+    }
+
+    /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
+    public func scan(_ image: GrayImage) -> ScanOutcome {
+        for pass in Self.passes(for: image) {
+            let found = run(pass, on: image)
+            if !found.isEmpty {
+                return ScanOutcome(payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false)
+            }
+        }
+        return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false)
+    }
+
+    /// Runs a single pass (for benchmarks and tests of one idea).
+    public func run(_ pass: ScanPass, on image: GrayImage) -> [Payload] {
+        switch pass {
+        case .asIs:
+            return zbar.scan(image)
+        case .inverted:
+            return zbar.scan(image.inverted())
+        case .downscaled(let k):
+            return zbar.scan(image.downscaled(by: k)).map { $0.scaled(by: Double(k)) }
+        case .downscaledInverted(let k):
+            return zbar.scan(image.downscaled(by: k).inverted()).map { $0.scaled(by: Double(k)) }
+        case .upscaled(let k):
+            return zbar.scan(image.upscaled(by: k)).map { $0.scaled(by: 1 / Double(k)) }
+        case .stretched:
+            return image.contrastStretched().map { zbar.scan($0) } ?? []
+        case .stretchedInverted:
+            return image.contrastStretched().map { zbar.scan($0.inverted()) } ?? []
+        case .binarized:
+            return image.binarized().map { zbar.scan($0) } ?? []
+        case .binarizedInverted:
+            return image.binarized().map { zbar.scan($0.inverted()) } ?? []
+        }
+    }
+
+    /// Images above this many pixels are first scanned downscaled.
+    static let largeImagePixels = 3_000_000
+    /// Upscaled passes stay under this many pixels.
+    static let upscaleBudgetPixels = 16_000_000
+
+    /// The passes for an image, cheapest first.
+    public static func passes(for image: GrayImage) -> [ScanPass] {
+        var passes: [ScanPass] = []
+        if image.pixelCount > largeImagePixels {
+            // Aim at about 2 megapixels: 4K → ÷2, 48 MP → ÷4.
+            var factor = 2
+            while image.pixelCount / ((factor + 1) * (factor + 1)) >= 2_000_000 { factor += 1 }
+            passes += [.downscaled(factor), .downscaledInverted(factor)]
+        }
+        passes += [.asIs, .inverted]
+        if image.pixelCount * 9 <= upscaleBudgetPixels {
+            passes.append(.upscaled(3))
+        } else if image.pixelCount * 4 <= upscaleBudgetPixels {
+            passes.append(.upscaled(2))
+        }
+        passes += [.stretched, .stretchedInverted, .binarized, .binarizedInverted]
+        return passes
+    }
+
+    /// Sorts codes into reading order: rows top to bottom (codes whose boxes overlap vertically share a row),
+    /// left to right within a row.
+    static func readingOrder(_ payloads: [Payload]) -> [Payload] {
+        let byTop = payloads.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        var rows: [[Payload]] = []
+        var rowBottom = Int.min
+        for payload in byTop {
+            if !rows.isEmpty, payload.y + payload.height / 2 < rowBottom {
+                rows[rows.count - 1].append(payload)
+                rowBottom = max(rowBottom, payload.y + payload.height)
+            } else {
+                rows.append([payload])
+                rowBottom = payload.y + payload.height
+            }
+        }
+        return rows.flatMap { row in row.sorted { $0.x < $1.x } }
+    }
+}
+
+@available(*, unavailable)
+extension QRReader: Sendable {}

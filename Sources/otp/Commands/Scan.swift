@@ -1,0 +1,54 @@
+import ArgumentParser
+import OTPScan
+
+/// `otp scan FILE... [--json]`: print the text of every QR code in each image.
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the text of every QR code in PNG images.",
+        discussion: """
+            Each payload is printed on its own line (prefixed by the file name when several files are given), with \
+            control characters escaped; --json gives the exact text. Exit status: 0 when every file gave at least \
+            one code, 1 when any file was rejected (the others are still read).
+            """
+    )
+
+    @Flag(help: "Print one JSON document on stdout.")
+    var json = false
+
+    @Argument(help: "PNG images (screenshots of QR codes).")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one image file.") }
+    }
+
+    func run() throws {
+        let results = ParallelReader.read(files)
+        var failed = false
+        var elements: [ScanFileJSON] = []
+        for (file, result) in zip(files, results) {
+            switch result {
+            case .success(let outcome):
+                let texts = outcome.payloads.map(\.text)
+                if json {
+                    elements.append(ScanFileJSON(file: file, payloads: texts, error: nil))
+                } else {
+                    for text in texts {
+                        let line = Terminal.escaped(text)
+                        Terminal.out(files.count > 1 ? "\(Terminal.escaped(file)): \(line)\n" : line + "\n")
+                    }
+                }
+            case .failure(let error):
+                failed = true
+                if json {
+                    elements.append(
+                        ScanFileJSON(
+                            file: file, payloads: [], error: JSONError(code: error.code, message: error.description)))
+                }
+                Terminal.error("otp: \(Terminal.escaped(file)): \(error.description)")
+            }
+        }
+        if json { Terminal.out(Terminal.json(elements)) }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct OTP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "otp",
+        abstract: "Turn screenshots of MFA QR codes into one-time codes.",
+        subcommands: [Scan.self]
+    )
+}

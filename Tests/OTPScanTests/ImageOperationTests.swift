@@ -1,0 +1,47 @@
+import Testing
+
+@testable import OTPScan
+
+@Suite struct ImageOperationTests {
+    let image = GrayImage(width: 4, height: 2, pixels: [0, 10, 20, 30, 40, 50, 60, 255])
+
+    @Test func inverted() {
+        #expect(image.inverted().pixels == [255, 245, 235, 225, 215, 205, 195, 0])
+    }
+
+    @Test func downscaledAveragesBoxes() {
+        let small = image.downscaled(by: 2)
+        #expect(small.width == 2 && small.height == 1)
+        #expect(small.pixels == [25, 91])  // (0+10+40+50)/4 = 25, (20+30+60+255)/4 = 91.25
+    }
+
+    @Test func upscaledRepeatsPixels() {
+        let big = GrayImage(width: 2, height: 1, pixels: [1, 2]).upscaled(by: 3)
+        #expect(big.width == 6 && big.height == 3)
+        #expect(big.pixels == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2])
+    }
+
+    @Test func contrastStretchSpreadsANarrowRange() throws {
+        var pixels = [UInt8](repeating: 200, count: 100 * 100)
+        for i in stride(from: 0, to: pixels.count, by: 2) { pixels[i] = 160 }
+        let stretched = try #require(GrayImage(width: 100, height: 100, pixels: pixels).contrastStretched())
+        #expect(Set(stretched.pixels) == [0, 255])
+        #expect(GrayImage(width: 10, height: 10, fill: 7).contrastStretched() == nil)
+    }
+
+    @Test func binarizeGivesPureBlackAndWhite() throws {
+        var pixels = [UInt8](repeating: 0, count: 64 * 64)
+        for y in 0..<64 { for x in 0..<64 { pixels[y * 64 + x] = UInt8(100 + (x / 4 % 2) * 40 + y / 4) } }
+        let binary = try #require(GrayImage(width: 64, height: 64, pixels: pixels).binarized())
+        #expect(Set(binary.pixels).isSubset(of: [0, 255]))
+        #expect(binary.pixels[0] == 0 && binary.pixels[4] == 255)  // dark stripe, light stripe
+        #expect(GrayImage(width: 20, height: 20, fill: 0).binarized() == nil)
+    }
+
+    @Test func passesAreCheapestFirst() {
+        let fourK = GrayImage(width: 3840, height: 2160, fill: 255)
+        #expect(Array(QRReader.passes(for: fourK).prefix(4)) == [.downscaled(2), .downscaledInverted(2), .asIs, .inverted])
+        let small = GrayImage(width: 400, height: 300, fill: 255)
+        #expect(Array(QRReader.passes(for: small).prefix(3)) == [.asIs, .inverted, .upscaled(3)])
+    }
+}

@@ -1,0 +1,112 @@
+import Testing
+
+@testable import OTPScan
+
+@Suite struct QRReaderTests {
+    @Test func manifestIsPresent() {
+        #expect(Fixtures.readable.count >= 20)
+        #expect(Fixtures.refused.count >= 8)
+    }
+
+    @Test(arguments: Fixtures.readable)
+    func readsEveryScreenshotExactly(_ name: String) throws {
+        let reader = try QRReader()
+        let outcome = try reader.read(contentsOf: Fixtures.png(name))
+        #expect(outcome.payloads.map(\.text) == Fixtures.manifest[name]?.payloads, "\(name)")
+    }
+
+    @Test(arguments: Fixtures.refused)
+    func refusesBadFilesWithTheRightCode(_ name: String) throws {
+        let reader = try QRReader()
+        let error = #expect(throws: ScanError.self) { try reader.read(contentsOf: Fixtures.png(name)) }
+        #expect(error?.code == Fixtures.manifest[name]?.error, "\(name): \(String(describing: error))")
+    }
+
+    /// Each pass exists because of an image that needs it: the passes that read them are pinned here.
+    @Test(arguments: [
+        ("console-1080p.png", ScanPass.asIs),
+        ("console-1080p-dark.png", .inverted),
+        ("console-4k-rgba.png", .downscaled(2)),
+        ("one-px-module.png", .upscaled(3)),
+        ("dark-low-contrast.png", .inverted),
+    ])
+    func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
+        let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
+        #expect(outcome.pass == pass)
+    }
+
+    @Test func lightModulesOnTransparencyAreCompositedOntoBlack() throws {
+        let outcome = try QRReader().read(contentsOf: Fixtures.png("transparent-light-modules.png"))
+        #expect(outcome.compositedOnBlack)
+        let black = try QRReader().read(contentsOf: Fixtures.png("transparent-black-modules.png"))
+        #expect(!black.compositedOnBlack)
+    }
+
+    @Test func hugeDeclaredSizeIsRefusedFromTheHeader() throws {
+        let error = #expect(throws: ScanError.self) {
+            try QRReader().read(contentsOf: Fixtures.png("bad-huge-header.png"))
+        }
+        #expect(error == .tooLarge(width: 200_000, height: 200_000, limit: 100_000_000))
+    }
+
+    @Test func limitIsConfigurable() throws {
+        let error = #expect(throws: ScanError.self) {
+            try QRReader(maxPixels: 1_000_000).read(contentsOf: Fixtures.png("console-1080p.png"))
+        }
+        #expect(error?.code == "too-large")
+    }
+
+    @Test func corruptPNGCarriesLibpngsMessage() throws {
+        let error = #expect(throws: ScanError.self) {
+            try QRReader().read(contentsOf: Fixtures.png("bad-idat-crc.png"))
+        }
+        #expect(error == .corruptPNG(message: "IDAT: CRC error"))
+    }
+
+    @Test func missingFileAndDirectory() throws {
+        let reader = try QRReader()
+        #expect(throws: ScanError.notFound) { try reader.read(contentsOf: Fixtures.png("does-not-exist.png")) }
+        let error = #expect(throws: ScanError.self) { try reader.read(contentsOf: Fixtures.root.path) }
+        #expect(error?.code == "unreadable")
+    }
+
+    @Test func notPNGSaysWhatTheFileIs() throws {
+        let reader = try QRReader()
+        #expect(throws: ScanError.notPNG(looksLike: "it is a GIF image")) {
+            try reader.read(contentsOf: Fixtures.png("bad-gif.png"))
+        }
+        #expect(throws: ScanError.notPNG(looksLike: "the file is empty")) {
+            try reader.read(contentsOf: Fixtures.png("bad-empty.png"))
+        }
+        #expect(throws: ScanError.notPNG(looksLike: "it is a text file")) {
+            try reader.read(contentsOf: Fixtures.png("bad-text.png"))
+        }
+    }
+
+    @Test func parallelReaderKeepsOrderAndIsolatesFailures() {
+        let names = ["two-codes.png", "bad-gif.png", "console-1080p.png", "no-code.png", "gray16.png"]
+        let results = ParallelReader.read(names.map(Fixtures.png), workers: 2)
+        #expect(results.count == names.count)
+        for (name, result) in zip(names, results) {
+            switch result {
+            case .success(let outcome):
+                #expect(outcome.payloads.map(\.text) == Fixtures.manifest[name]?.payloads)
+            case .failure(let error):
+                #expect(error.code == Fixtures.manifest[name]?.error)
+            }
+        }
+    }
+
+    @Test func readingOrderIsRowsThenColumns() {
+        let a = Payload(bytes: [1], x: 500, y: 10, width: 100, height: 100)
+        let b = Payload(bytes: [2], x: 50, y: 30, width: 100, height: 100)
+        let c = Payload(bytes: [3], x: 60, y: 400, width: 100, height: 100)
+        #expect(QRReader.readingOrder([c, a, b]).map(\.bytes) == [[2], [1], [3]])
+    }
+
+    @Test func payloadTextFallsBackToLatin1() {
+        #expect(Payload(bytes: Array("josé".utf8)).text == "josé")
+        #expect(Payload(bytes: [0x6A, 0x6F, 0x73, 0xE9]).text == "josé")
+        #expect(Payload(bytes: [0x61, 0x00, 0x62]).text == "a\u{0}b")
+    }
+}
