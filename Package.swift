@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "OTPCrypto", targets: ["OTPCrypto"]),
         .library(name: "OTPCore", targets: ["OTPCore"]),
         .library(name: "OTPScan", targets: ["OTPScan"]),
+        .library(name: "OTPImport", targets: ["OTPImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
@@ -19,16 +20,18 @@ let package = Package(
         .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
+        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore"]),
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan",
+                "OTPCore", "OTPScan", "OTPImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
         .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
+        .testTarget(name: "OTPImportTests", dependencies: ["OTPImport"]),
         .testTarget(name: "otpTests", dependencies: ["otp"]),
     ],
     swiftLanguageModes: [.v6]

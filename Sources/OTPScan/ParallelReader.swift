@@ -4,6 +4,39 @@ import Glibc
 import Dispatch
 import Synchronization
 
+/// Runs work items on several threads, each thread with state of its own (a zbar scanner is not thread-safe, so
+/// each worker owns one), and returns the results in input order.
+public enum Parallel {
+    /// Maps `0..<count` through `body` on up to `workers` threads.
+    ///
+    /// - Parameters:
+    ///   - count: The number of items.
+    ///   - workers: Threads to use (default: one per core, at most one per item).
+    ///   - makeWorker: Creates one thread's state; called once on each worker thread.
+    ///   - progress: Called (from worker threads) after each item with the number finished so far.
+    ///   - body: Processes item `index` with the thread's state.
+    public static func map<Worker, Output: Sendable>(
+        _ count: Int, workers: Int? = nil, makeWorker: @Sendable () -> Worker,
+        progress: (@Sendable (Int) -> Void)? = nil, _ body: @Sendable (inout Worker, Int) -> Output
+    ) -> [Output] {
+        guard count > 0 else { return [] }
+        let threads = max(1, min(workers ?? System.activeProcessorCount, count))
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        let results = Mutex<[Output?]>(Array(repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var worker = makeWorker()
+            while case let index = next.add(1, ordering: .relaxed).oldValue, index < count {
+                let output = body(&worker, index)
+                results.withLock { $0[index] = output }
+                let finished = done.add(1, ordering: .relaxed).newValue
+                progress?(finished)
+            }
+        }
+        return results.withLock { slots in slots.map { $0! } }
+    }
+}
+
 /// Reads many PNG files on every core, one ``QRReader`` (so one zbar scanner) per worker thread.
 public enum ParallelReader {
     /// Reads every file and returns one result per path, in the order given.
@@ -12,35 +45,13 @@ public enum ParallelReader {
     ///   - paths: The files to read.
     ///   - workers: How many threads to use (default: one per active core, at most one per file).
     ///   - maxPixels: The per-image size limit.
-    ///   - progress: Called from worker threads after each file with the number done so far.
     public static func read(
-        _ paths: [String], workers: Int? = nil, maxPixels: Int = PNGDecoder.defaultMaxPixels,
-        progress: (@Sendable (Int) -> Void)? = nil
+        _ paths: [String], workers: Int? = nil, maxPixels: Int = PNGDecoder.defaultMaxPixels
     ) -> [Result<ScanOutcome, ScanError>] {
-        guard !paths.isEmpty else { return [] }
-        let count = paths.count
-        let threads = max(1, min(workers ?? System.activeProcessorCount, count))
-        let next = Atomic<Int>(0)
-        let done = Atomic<Int>(0)
-        let results = Mutex<[Result<ScanOutcome, ScanError>?]>(Array(repeating: nil, count: count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let reader: QRReader
-            do throws(ScanError) {
-                reader = try QRReader(maxPixels: maxPixels)
-            } catch {
-                while case let index = next.add(1, ordering: .relaxed).oldValue, index < count {
-                    results.withLock { $0[index] = .failure(error) }
-                }
-                return
-            }
-            while case let index = next.add(1, ordering: .relaxed).oldValue, index < count {
-                let result = Result { () throws(ScanError) in try reader.read(contentsOf: paths[index]) }
-                results.withLock { $0[index] = result }
-                let finished = done.add(1, ordering: .relaxed).newValue
-                progress?(finished)
-            }
+        Parallel.map(paths.count, workers: workers, makeWorker: { Result { () throws(ScanError) in try QRReader(maxPixels: maxPixels) } }) {
+            reader, index in
+            reader.flatMap { reader in Result { () throws(ScanError) in try reader.read(contentsOf: paths[index]) } }
         }
-        return results.withLock { slots in slots.map { $0 ?? .failure(.scannerUnavailable) } }
     }
 }
 

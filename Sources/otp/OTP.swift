@@ -5,6 +5,6 @@ struct OTP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp",
         abstract: "Turn screenshots of MFA QR codes into one-time codes.",
-        subcommands: [Scan.self]
+        subcommands: [Scan.self, Check.self, Code.self]
     )
 }

@@ -19,3 +19,80 @@ struct ScanFileJSON: Encodable {
         try container.encode(error, forKey: .error)  // explicit null, as the contract says
     }
 }
+
+import OTPCore
+
+/// The contract's `Account`: `{"type", "issuer", "account", "algorithm", "digits", "period", "counter",
+/// "secretBits"}` (`period` null for HOTP, `counter` null for TOTP); `encoder` appears only for Steam.
+struct AccountJSON: Encodable {
+    let account: OTPAccount
+
+    enum CodingKeys: String, CodingKey { case type, issuer, account, algorithm, digits, period, counter, secretBits, encoder }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(account.kind.rawValue, forKey: .type)
+        try c.encode(account.issuer, forKey: .issuer)
+        try c.encode(account.name, forKey: .account)
+        try c.encode(account.algorithm.rawValue, forKey: .algorithm)
+        try c.encode(account.digits, forKey: .digits)
+        try c.encode(account.kind == .totp ? account.period : nil, forKey: .period)
+        try c.encode(account.kind == .hotp ? account.counter : nil, forKey: .counter)
+        try c.encode(account.secretBits, forKey: .secretBits)
+        if account.encoder == .steam { try c.encode("steam", forKey: .encoder) }
+    }
+}
+
+/// One element of `otp check --json`.
+struct CheckJSON: Encodable {
+    let source: String
+    let valid: Bool
+    let account: AccountJSON?
+    let diagnostics: [Diagnostic]
+
+    enum CodingKeys: String, CodingKey { case source, valid, account, diagnostics }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(valid, forKey: .valid)
+        try c.encode(account, forKey: .account)
+        try c.encode(diagnostics, forKey: .diagnostics)
+    }
+}
+
+/// One code: `{"code", "validFrom", "validUntil"}` for TOTP, `{"code", "counter"}` for HOTP.
+struct CodeJSON: Encodable {
+    let code: OTPCode
+
+    enum CodingKeys: String, CodingKey { case code, validFrom, validUntil, counter }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code.value, forKey: .code)
+        if let counter = code.counter {
+            try c.encode(counter, forKey: .counter)
+        } else {
+            try c.encode(code.validFrom, forKey: .validFrom)
+            try c.encode(code.validUntil, forKey: .validUntil)
+        }
+    }
+}
+
+/// One element of `otp code --json`: `{"id"?, "issuer", "account", "codes"}` (no `id` with `--from`).
+struct AccountCodesJSON: Encodable {
+    let id: String?
+    let issuer: String?
+    let account: String
+    let codes: [CodeJSON]
+
+    enum CodingKeys: String, CodingKey { case id, issuer, account, codes }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let id { try c.encode(id, forKey: .id) }
+        try c.encode(issuer, forKey: .issuer)
+        try c.encode(account, forKey: .account)
+        try c.encode(codes, forKey: .codes)
+    }
+}

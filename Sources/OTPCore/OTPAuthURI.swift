@@ -1,0 +1,366 @@
+import OTPCrypto
+
+/// The result of reading one `otpauth://` URI: the account when it is valid, and every finding.
+public struct URICheck: Sendable {
+    /// The account; `nil` when any diagnostic is an error.
+    public let account: OTPAccount?
+    /// Every error and warning, in the order of the URI's parts.
+    public let diagnostics: [Diagnostic]
+    /// The issuer as far as it could be read (for reports about invalid URIs). Untrusted text.
+    public let issuer: String?
+    /// The account name as far as it could be read. Untrusted text.
+    public let name: String?
+
+    /// Creates a check result.
+    public init(account: OTPAccount?, diagnostics: [Diagnostic], issuer: String?, name: String?) {
+        self.account = account
+        self.diagnostics = diagnostics
+        self.issuer = issuer
+        self.name = name
+    }
+
+    /// Whether no diagnostic is an error.
+    public var isValid: Bool { account != nil }
+
+    /// The same check with warnings promoted to errors (`otp check --strict`).
+    public func strict() -> URICheck {
+        let promoted = diagnostics.map { d -> Diagnostic in
+            var copy = d
+            copy.severity = .error
+            return copy
+        }
+        return URICheck(account: promoted.isEmpty ? account : nil, diagnostics: promoted, issuer: issuer, name: name)
+    }
+}
+
+/// Parser, validator and serializer for Key-Uri-Format provisioning URIs
+/// (`otpauth://TYPE/LABEL?PARAMETERS`).
+///
+/// The rules are those of DESIGN.md's validation table. Where that table and the Key-Uri-Format text leave a
+/// question open, this parser decides as follows:
+/// - The scheme, the type and parameter *names* are case-insensitive (`OTPAUTH://TOTP/x?SECRET=…` is accepted);
+///   unknown parameters keep the name as written.
+/// - `+` is a literal plus everywhere (RFC 3986); spaces must be written `%20`.
+/// - The label is split at its first `:` after percent-decoding, so `%3A` separates like `:`; spaces after the
+///   separator are trimmed, spaces before it are kept. An empty prefix (`:alice`) counts as no issuer.
+/// - An empty `issuer=` counts as absent. With an issuer in the label and a different one in the parameter, the
+///   parameter wins (warning `issuer-mismatch`).
+/// - The secret may contain spaces and trailing `=`; a length that cannot encode whole bytes (1, 3 or 6
+///   characters past a multiple of 8) is an error; extra low bits of the last character are ignored.
+/// - A `period` on an HOTP URI and a `counter` on a TOTP URI are ignored with a warning.
+/// - Steam Guard: `encoder=steam`, type `steam`, or issuer `Steam` with `digits=5`; digits are then 5 and
+///   `digits` may be absent or 5.
+/// - A `#fragment` is not special: otpauth URIs in the wild do not use fragments, and `#` is not Base32.
+///
+/// Diagnostic codes: `uri-too-long`, `not-otpauth`, `unknown-type`, `label-bad-escape`, `label-not-utf8`,
+/// `label-control-characters`, `account-empty`, `duplicate-parameter`, `bad-escape`, `not-utf8`,
+/// `issuer-control-characters`, `issuer-mismatch`, `issuer-missing`, `secret-missing`, `secret-too-long`,
+/// `secret-not-base32`, `secret-bad-length`, `secret-empty`, `weak-secret`, `unsupported-algorithm`,
+/// `digits-not-integer`, `digits-out-of-range`, `period-not-integer`, `period-out-of-range`, `period-ignored`,
+/// `counter-missing`, `counter-not-integer`, `counter-out-of-range`, `counter-ignored`.
+public enum OTPAuthURI {
+    /// URIs longer than this (64 KiB) are refused before parsing.
+    public static let maximumLength = 65_536
+    /// Secrets longer than this many characters are refused.
+    public static let maximumSecretLength = 1024
+    /// RFC 4226 §4 requires 128 bits (and recommends 160); shorter secrets get a warning.
+    public static let recommendedSecretBits = 128
+
+    /// Whether `text` starts with the `otpauth://` scheme (case-insensitive).
+    public static func hasScheme(_ text: String) -> Bool {
+        text.utf8.count >= 10 && text.prefix(10).lowercased() == "otpauth://"
+    }
+
+    /// Parses and validates an `otpauth://` URI, collecting every diagnostic rather than stopping at the first.
+    public static func parse(_ uri: String) -> URICheck {
+        var diagnostics: [Diagnostic] = []
+        func fail(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+            diagnostics.append(Diagnostic(.error, field, code, message))
+        }
+        func warn(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+            diagnostics.append(Diagnostic(.warning, field, code, message))
+        }
+        func failed(issuer: String? = nil, name: String? = nil) -> URICheck {
+            URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
+        }
+
+        guard uri.utf8.count <= maximumLength else {
+            fail(.uri, "uri-too-long", "the URI is \(uri.utf8.count) bytes long; the limit is \(maximumLength)")
+            return failed()
+        }
+        guard hasScheme(uri) else {
+            let scheme = uri.firstRange(of: "://").map { String(uri[..<$0.lowerBound]) }
+            if let scheme, scheme.count <= 40, scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
+                fail(.scheme, "not-otpauth", "the scheme is '\(scheme)', not 'otpauth'")
+            } else {
+                fail(.scheme, "not-otpauth", "this is not an otpauth:// URI")
+            }
+            return failed()
+        }
+
+        // otpauth://TYPE/LABEL?QUERY
+        let rest = uri.dropFirst(10)
+        let queryStart = rest.firstIndex(of: "?")
+        let beforeQuery = rest[..<(queryStart ?? rest.endIndex)]
+        let query = queryStart.map { rest[rest.index(after: $0)...] } ?? ""
+        let slash = beforeQuery.firstIndex(of: "/")
+        let typeText = String(beforeQuery[..<(slash ?? beforeQuery.endIndex)])
+        let labelText = slash.map { beforeQuery[beforeQuery.index(after: $0)...] } ?? ""
+
+        // Type.
+        var kind: OTPAccount.Kind?
+        var steamType = false
+        switch typeText.lowercased() {
+        case "totp": kind = .totp
+        case "hotp": kind = .hotp
+        case "steam":
+            kind = .totp
+            steamType = true
+        case "":
+            fail(.type, "unknown-type", "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
+        default:
+            fail(.type, "unknown-type", "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
+        }
+
+        // Label: issuer prefix and account name.
+        var labelIssuer: String?
+        var name: String?
+        do throws(PercentEncoding.MalformedEscape) {
+            let bytes = try PercentEncoding.decode(labelText)
+            if let label = String(validating: bytes, as: UTF8.self) {
+                if containsControlCharacters(label) {
+                    fail(.label, "label-control-characters", "the label contains control characters")
+                }
+                if let colon = label.firstIndex(of: ":") {
+                    let prefix = String(label[..<colon])
+                    labelIssuer = prefix.isEmpty ? nil : prefix
+                    name = String(label[label.index(after: colon)...].drop { $0 == " " })
+                } else {
+                    name = label
+                }
+                if name?.isEmpty ?? true {
+                    fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
+                }
+            } else {
+                fail(.label, "label-not-utf8", "the label's percent-encoding does not decode to UTF-8")
+            }
+        } catch {
+            fail(.label, "label-bad-escape", "the label has a '%' not followed by two hex digits (byte \(error.offset))")
+        }
+
+        // Parameters: names are case-insensitive; a name given twice is an error.
+        var parameters: [String: String] = [:]
+        var extras: [OTPAccount.Parameter] = []
+        let known: [String: Diagnostic.Field] = [
+            "secret": .secret, "issuer": .issuer, "algorithm": .algorithm, "digits": .digits, "period": .period,
+            "counter": .counter, "encoder": .type,
+        ]
+        var seen: Set<String> = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: "=")
+            let rawName = pair[..<(equals ?? pair.endIndex)]
+            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? ""
+            guard let nameBytes = try? PercentEncoding.decode(rawName),
+                let parameterName = String(validating: nameBytes, as: UTF8.self)
+            else {
+                fail(.uri, "bad-escape", "a parameter name has a malformed percent-escape")
+                continue
+            }
+            let key = parameterName.lowercased()
+            let field = known[key] ?? .uri
+            if !seen.insert(key).inserted {
+                fail(field, "duplicate-parameter", "the parameter '\(printable(parameterName, limit: 40))' is given more than once")
+                continue
+            }
+            let value: String
+            do throws(PercentEncoding.MalformedEscape) {
+                let bytes = try PercentEncoding.decode(rawValue)
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    fail(field, "not-utf8", "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
+                    continue
+                }
+                value = text
+            } catch {
+                fail(field, "bad-escape", "the value of '\(printable(parameterName, limit: 40))' has a '%' not followed by two hex digits")
+                continue
+            }
+            if known[key] != nil {
+                parameters[key] = value
+            } else {
+                extras.append(OTPAccount.Parameter(name: parameterName, value: value))
+            }
+        }
+
+        // Issuer.
+        var issuer = labelIssuer
+        if let labelIssuer, containsControlCharacters(labelIssuer) {
+            fail(.issuer, "issuer-control-characters", "the issuer in the label contains control characters")
+        }
+        if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty {
+            if containsControlCharacters(parameterIssuer) {
+                fail(.issuer, "issuer-control-characters", "the issuer parameter contains control characters")
+            }
+            if let labelIssuer, labelIssuer != parameterIssuer {
+                warn(
+.issuer, "issuer-mismatch",
+                    "the label says issuer '\(printable(labelIssuer, limit: 60))' but the issuer parameter says '\(printable(parameterIssuer, limit: 60))'; the parameter is used"
+                )
+            }
+            issuer = parameterIssuer
+        } else if labelIssuer == nil {
+            warn(.issuer, "issuer-missing", "no issuer, neither in the label nor as a parameter: the account will be hard to tell apart")
+        }
+
+        // Steam.
+        let encoderValue = parameters["encoder"]?.lowercased()
+        var steam = steamType || encoderValue == "steam"
+        if let encoderValue, encoderValue != "steam" {
+            fail(.type, "unknown-encoder", "unknown encoder '\(printable(encoderValue, limit: 20))': only 'steam' is known")
+        }
+        if !steam, issuer?.lowercased() == "steam", parameters["digits"] == "5" { steam = true }
+
+        // Secret.
+        var secret: [UInt8]?
+        if let rawSecret = parameters["secret"] {
+            let compact = rawSecret.filter { $0 != " " }
+            if compact.utf8.count > maximumSecretLength {
+                fail(.secret, "secret-too-long", "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
+            } else if compact.isEmpty || compact.allSatisfy({ $0 == "=" }) {
+                fail(.secret, "secret-empty", "the secret parameter is empty")
+            } else {
+                do throws(Base32.DecodingError) {
+                    let bytes = try Base32.decode(rawSecret)
+                    if bytes.isEmpty {
+                        fail(.secret, "secret-empty", "the secret decodes to no bytes")
+                    } else {
+                        secret = bytes
+                        if bytes.count * 8 < recommendedSecretBits {
+                            warn(
+.secret, "weak-secret",
+                                "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
+                        }
+                    }
+                } catch {
+                    switch error {
+                    case .invalidCharacter(let position):
+                        fail(.secret, "secret-not-base32", "character \(position) of the secret is not Base32 (A–Z, 2–7)")
+                    case .misplacedPadding(let position):
+                        fail(.secret, "secret-not-base32", "the secret has '=' padding before its end (character \(position))")
+                    case .invalidLength(let length):
+                        fail(.secret, "secret-bad-length", "a Base32 secret cannot be \(length) characters long (it would end in a partial byte)")
+                    }
+                }
+            }
+        } else {
+            fail(.secret, "secret-missing", "the secret parameter is missing")
+        }
+
+        // Algorithm.
+        var algorithm = HashAlgorithm.sha1
+        if let value = parameters["algorithm"] {
+            if let parsed = HashAlgorithm(rawValue: value.uppercased()) {
+                algorithm = parsed
+            } else {
+                fail(.algorithm, "unsupported-algorithm", "unsupported algorithm '\(printable(value, limit: 20))': use SHA1, SHA256 or SHA512")
+            }
+        }
+
+        // Digits.
+        var digits = steam ? 5 : 6
+        if let value = parameters["digits"] {
+            switch parseInteger(value) {
+            case .some(let n) where steam && n == 5: digits = 5
+            case .some(let n) where !steam && (6...10).contains(n): digits = Int(n)
+            case .some:
+                fail(.digits, "digits-out-of-range", steam ? "Steam codes have 5 characters; digits=\(printable(value, limit: 20)) is not possible" : "digits must be between 6 and 10, not \(printable(value, limit: 20))")
+            case .none:
+                fail(.digits, "digits-not-integer", "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
+            }
+        }
+
+        // Period (TOTP) and counter (HOTP).
+        var period = 30
+        var counter: UInt64 = 0
+        if let value = parameters["period"] {
+            if kind == .hotp {
+                warn(.period, "period-ignored", "HOTP codes have no period; the period parameter is ignored")
+            } else {
+                switch parseInteger(value) {
+                case .some(let n) where (1...86_400).contains(n): period = Int(n)
+                case .some: fail(.period, "period-out-of-range", "period must be between 1 and 86400 seconds, not \(printable(value, limit: 20))")
+                case .none: fail(.period, "period-not-integer", "period must be a whole number of seconds, not '\(printable(value, limit: 20))'")
+                }
+            }
+        }
+        if let value = parameters["counter"] {
+            if kind == .hotp {
+                switch parseInteger(value) {
+                case .some(let n) where n <= UInt64(Int64.max): counter = n
+                case .some: fail(.counter, "counter-out-of-range", "counter must be between 0 and 2^63−1")
+                case .none: fail(.counter, "counter-not-integer", "counter must be a whole number, not '\(printable(value, limit: 30))'")
+                }
+            } else if kind == .totp {
+                warn(.counter, "counter-ignored", "TOTP codes have no counter; the counter parameter is ignored")
+            }
+        } else if kind == .hotp {
+            fail(.counter, "counter-missing", "HOTP needs a counter parameter (the Key-Uri-Format requires it)")
+        }
+
+        let order = Dictionary(uniqueKeysWithValues: Diagnostic.Field.allCases.enumerated().map { ($1, $0) })
+        diagnostics.sort { (order[$0.field] ?? 0) < (order[$1.field] ?? 0) }  // stable: keeps order within a field
+        guard let kind, let secret, let name, !diagnostics.contains(where: { $0.severity == .error }) else {
+            return URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
+        }
+        let account = OTPAccount(
+            kind: kind, issuer: issuer, name: name, secret: SecureBytes(secret), algorithm: algorithm, digits: digits,
+            period: period, counter: counter, encoder: steam ? .steam : .decimal, extraParameters: extras)
+        return URICheck(account: account, diagnostics: diagnostics, issuer: issuer, name: name)
+    }
+
+    /// Serializes an account as a canonical `otpauth://` URI that ``parse(_:)`` reads back to an equal account.
+    ///
+    /// The label is `issuer:name` (percent-encoded); the parameters are `secret` (Base32, no padding), `issuer`,
+    /// `algorithm`, `digits`, `period` or `counter`, `encoder` for Steam, then the extra parameters in order.
+    /// The result contains the secret: never log it.
+    public static func string(for account: OTPAccount) -> String {
+        var label = PercentEncoding.encode(account.name)
+        if let issuer = account.issuer, !issuer.isEmpty { label = PercentEncoding.encode(issuer) + ":" + label }
+        var query = ["secret=" + account.secret.withUnsafeBytes { Base32.encode($0) }]
+        if let issuer = account.issuer, !issuer.isEmpty { query.append("issuer=" + PercentEncoding.encode(issuer)) }
+        query.append("algorithm=" + account.algorithm.rawValue)
+        query.append("digits=\(account.digits)")
+        switch account.kind {
+        case .totp: query.append("period=\(account.period)")
+        case .hotp: query.append("counter=\(account.counter)")
+        }
+        if account.encoder == .steam { query.append("encoder=steam") }
+        for extra in account.extraParameters {
+            query.append(PercentEncoding.encode(extra.name, keepingAt: false) + "=" + PercentEncoding.encode(extra.value, keepingAt: false))
+        }
+        return "otpauth://\(account.kind.rawValue)/\(label)?" + query.joined(separator: "&")
+    }
+
+    /// A strict unsigned decimal: ASCII digits only (no sign, no spaces), `nil` on overflow past `UInt64`.
+    static func parseInteger(_ text: String) -> UInt64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(text) ?? (text.utf8.count > 19 ? UInt64.max : nil)
+    }
+
+    /// Whether text holds C0/C1 control characters or DEL.
+    static func containsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    /// Untrusted text shortened and with control characters escaped, for diagnostics.
+    static func printable(_ text: String, limit: Int) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(limit) {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > limit ? out + "…" : out
+    }
+}

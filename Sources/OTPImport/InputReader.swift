@@ -1,0 +1,140 @@
+import OTPScan
+
+/// One payload found in an input, with where it came from.
+public struct InputPayload: Sendable {
+    /// Where it came from, for reports: `shot.png`, `shot.png#2` (second code), `uris.txt:4` (line 4),
+    /// `argument 1`, `stdin:2`. Never the payload itself (it may hold a secret).
+    public let source: String
+    /// The payload text.
+    public let text: String
+}
+
+/// Why an input gave nothing.
+public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The input as given.
+    public let source: String
+    /// The contract's error code (`not-found`, `not-png`, `no-code`, `not-provisioning`, …).
+    public let code: String
+    /// A sentence for people, without the source (callers prefix it).
+    public let message: String
+
+    public var description: String { message }
+}
+
+/// Turns command-line inputs into payload texts, sniffing each by its bytes, never by its name: a PNG is scanned
+/// for QR codes; UTF-8 text is read as one URI per line; a literal `otpauth://` or `otpauth-migration://`
+/// argument is used as is; `-` reads standard input.
+public enum InputReader {
+    /// Reads every input (images scanned on every core, one scanner per thread), one result per input in order.
+    ///
+    /// - Parameters:
+    ///   - inputs: Paths, `-`, or URIs.
+    ///   - standardInput: Reads all of standard input (injected for tests).
+    public static func read(
+        _ inputs: [String], workers: Int? = nil,
+        standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.read("/dev/stdin")) ?? [] }
+    ) -> [Result<[InputPayload], InputError>] {
+        var argumentNumber = 0
+        let numbers: [Int] = inputs.map { input in
+            if isURI(input) { argumentNumber += 1 }
+            return argumentNumber
+        }
+        return Parallel.map(inputs.count, workers: workers, makeWorker: { () -> QRReader? in try? QRReader() }) {
+            reader, index in
+            let input = inputs[index]
+            if isURI(input) {
+                return .success([InputPayload(source: "argument \(numbers[index])", text: input)])
+            }
+            if input == "-" {
+                return payloads(in: standardInput(), source: "stdin", reader: reader)
+            }
+            do throws(ScanError) {
+                return payloads(in: try FileLoader.read(input), source: input, reader: reader)
+            } catch {
+                return .failure(InputError(source: input, code: error.code, message: error.description))
+            }
+        }
+    }
+
+    /// Whether a command-line input is a URI rather than a path.
+    public static func isURI(_ input: String) -> Bool {
+        let lower = input.prefix(20).lowercased()
+        return lower.hasPrefix("otpauth://") || lower.hasPrefix("otpauth-migration://")
+    }
+
+    /// The payloads in a file's bytes (PNG → QR codes, text → lines).
+    static func payloads(in bytes: [UInt8], source: String, reader: QRReader?) -> Result<[InputPayload], InputError> {
+        if bytes.starts(with: PNGDecoder.signature) {
+            guard let reader else {
+                return .failure(InputError(source: source, code: "unreadable", message: ScanError.scannerUnavailable.description))
+            }
+            do throws(ScanError) {
+                let found = try reader.read(png: bytes).payloads
+                return .success(
+                    found.enumerated().map { i, payload in
+                        InputPayload(source: found.count > 1 ? "\(source)#\(i + 1)" : source, text: payload.text)
+                    })
+            } catch {
+                return .failure(InputError(source: source, code: error.code, message: error.description))
+            }
+        }
+        guard let text = TextInput.decode(bytes) else {
+            let error = ScanError.notPNG(looksLike: describe(bytes))
+            return .failure(
+                InputError(source: source, code: error.code, message: "neither a PNG image nor a text file of URIs (\(describe(bytes)))"))
+        }
+        let lines = TextInput.uriLines(text)
+        if lines.isEmpty {
+            return .failure(InputError(source: source, code: "not-provisioning", message: "no URI in this text file"))
+        }
+        return .success(lines.map { InputPayload(source: "\(source):\($0.line)", text: $0.text) })
+    }
+
+    private static func describe(_ bytes: [UInt8]) -> String {
+        if case .notPNG(let looksLike) = (Result { () throws(ScanError) in try PNGDecoder.decode(bytes) }.failureValue) {
+            return looksLike
+        }
+        return "unknown data"
+    }
+}
+
+extension Result {
+    var failureValue: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+/// Text files of URIs: one per line, `#` comments and blank lines skipped, CRLF and a UTF-8 BOM tolerated, and
+/// zbarimg's `QR-Code:` prefix removed (so `zbarimg shot.png > uris.txt` output can be read back).
+public enum TextInput {
+    /// The bytes as text when they are UTF-8 without NUL bytes (a BOM is dropped); `nil` for binary data.
+    public static func decode(_ bytes: [UInt8]) -> String? {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard !body.contains(0), let text = String(validating: body, as: UTF8.self) else { return nil }
+        return text
+    }
+
+    /// The non-blank, non-comment lines, trimmed, with their 1-based line numbers.
+    public static func uriLines(_ text: String) -> [(line: Int, text: String)] {
+        var out: [(Int, String)] = []
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            var line = raw.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("QR-Code:") { line = String(line.dropFirst(8)).trimmingWhitespace() }
+            out.append((index + 1, line))
+        }
+        return out
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import OTPCore
+
+/// `otp check INPUT... [--json] [--strict]`: validate provisioning URIs without storing anything.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate provisioning URIs (given directly, in images, or one per line in text files).",
+        discussion: """
+            Prints one line per account with its verdict, then each diagnostic. Secrets are never printed; \
+            secretBits tells their strength. Exit status: 0 when every account is valid, 1 otherwise.
+            """
+    )
+
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
+    var strict = false
+
+    @Argument(help: "otpauth:// URIs, PNG screenshots, or text files with one URI per line.")
+    var inputs: [String]
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("Give at least one URI, image or text file.") }
+    }
+
+    func run() throws {
+        let items = ProvisioningInputs.read(inputs).map { item in
+            strict ? CheckedItem(source: item.source, check: item.check.strict(), batch: item.batch) : item
+        }
+        if output.json {
+            Terminal.out(
+                Terminal.json(
+                    items.map {
+                        CheckJSON(
+                            source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
+                            diagnostics: $0.check.diagnostics)
+                    }))
+        } else {
+            Terminal.out(items.map(Self.describe).joined())
+        }
+        if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
+    }
+
+    /// `valid    Issuer: name  (TOTP, SHA1, 6 digits, 30 s, 160-bit secret)  [source]` and indented diagnostics.
+    static func describe(_ item: CheckedItem) -> String {
+        let check = item.check
+        let verdict = check.isValid ? (check.diagnostics.isEmpty ? "valid  " : "valid* ") : "invalid"
+        var name = ""
+        if let issuer = check.issuer { name = Terminal.escaped(issuer) + ": " }
+        name += check.name.map(Terminal.escaped) ?? "?"
+        var line = "\(verdict)  \(name)"
+        if let account = check.account {
+            var facts = [account.kind.rawValue.uppercased(), account.algorithm.rawValue]
+            facts.append(account.encoder == .steam ? "Steam" : "\(account.digits) digits")
+            facts.append(account.kind == .totp ? "\(account.period) s" : "counter \(account.counter)")
+            facts.append("\(account.secretBits)-bit secret")
+            line += "  (" + facts.joined(separator: ", ") + ")"
+        }
+        line += "  [\(Terminal.escaped(item.source))]"
+        if let batch = item.batch {
+            line += " export \(batch.id) part \(batch.index + 1) of \(batch.size)"
+        }
+        var text = line + "\n"
+        for d in check.diagnostics {
+            text += "    \(d.severity.rawValue) \(d.field.rawValue): \(Terminal.escaped(d.message)) [\(d.code)]\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,103 @@
+import OTPCrypto
+import Testing
+
+@testable import OTPCore
+
+@Suite struct MigrationPayloadTests {
+    static func sample() -> MigrationPayload {
+        MigrationPayload(
+            entries: [
+                .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: "Example:alice@example.com", issuer: "Example"),
+                .init(
+                    secret: SecureBytes(Array("12345678901234567890123456789012".utf8)), name: "bob", issuer: "", algorithm: 2,
+                    digits: 2, type: 1, counter: 7),
+                .init(secret: SecureBytes([0xFB, 0xFF, 0xBF]), name: "encoding: ¿äÄ", issuer: "Ünïcode"),
+            ], version: 1, batchSize: 2, batchIndex: 1, batchID: -1_320_898_453)
+    }
+
+    @Test func roundTripThroughURI() throws {
+        let payload = Self.sample()
+        let uri = payload.uri()
+        #expect(uri.hasPrefix("otpauth-migration://offline?data="))
+        #expect(try MigrationPayload(uri: uri) == payload)
+    }
+
+    @Test func accountsFromEntries() throws {
+        let checks = Self.sample().accounts()
+        #expect(checks.count == 3)
+        let first = try #require(checks[0].account)
+        #expect(first.issuer == "Example" && first.name == "alice@example.com" && first.kind == .totp && first.period == 30)
+        let second = try #require(checks[1].account)
+        #expect(second.kind == .hotp && second.counter == 7 && second.digits == 8 && second.algorithm == .sha256)
+        #expect(checks[1].diagnostics.map(\.code) == ["issuer-missing"])
+        #expect(checks[2].account?.name == "encoding: ¿äÄ")
+        #expect(checks[2].diagnostics.map(\.code) == ["weak-secret"])
+    }
+
+    @Test func plusStaysPlusAndPaddingIsOptional() throws {
+        // Bytes chosen so the Base64 holds '+' and '/': 0xFB 0xFF 0xBF → "+/+/".
+        let payload = MigrationPayload(entries: [.init(secret: SecureBytes([0xFB, 0xFF, 0xBF, 0xFB, 0xFF]), name: "a", issuer: "b")])
+        let base64 = MigrationPayload.encodeBase64(payload.protobuf())
+        #expect(base64.contains("+") || base64.contains("/"))
+        let raw = "otpauth-migration://offline?data=" + base64.filter { $0 != "=" }
+        #expect(try MigrationPayload(uri: raw) == payload)
+    }
+
+    @Test func md5AndUnknownEnumsAreErrors() {
+        let payload = MigrationPayload(entries: [
+            .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: "a", issuer: "b", algorithm: 4),
+            .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: "a", issuer: "b", digits: 9, type: 7),
+            .init(secret: SecureBytes([]), name: "", issuer: "b"),
+        ])
+        let checks = payload.accounts()
+        #expect(checks[0].diagnostics.map(\.code) == ["unsupported-algorithm"])
+        #expect(Set(checks[1].diagnostics.map(\.code)) == ["digits-out-of-range", "unknown-type"])
+        #expect(Set(checks[2].diagnostics.map(\.code)) == ["account-empty", "secret-empty"])
+        #expect(checks.allSatisfy { !$0.isValid })
+    }
+
+    @Test func damagedPayloadsAreErrorsNotCrashes() throws {
+        let good = Self.sample().protobuf()
+        #expect(throws: MigrationPayloadError.notMigrationURI) { try MigrationPayload(uri: "otpauth://totp/x") }
+        #expect(throws: MigrationPayloadError.missingData) { try MigrationPayload(uri: "otpauth-migration://offline?x=1") }
+        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(uri: "otpauth-migration://offline?data=@@@") }
+        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(uri: "otpauth-migration://offline?data=%ZZ") }
+        // Every truncation of a valid payload either decodes (at a field boundary) or throws.
+        for length in 0..<good.count {
+            _ = try? MigrationPayload(protobuf: Array(good.prefix(length)))
+        }
+        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(protobuf: Array(good.dropLast(3))) }
+        // A length prefix far past the end.
+        #expect(throws: MigrationPayloadError.truncated(offset: 1)) { try MigrationPayload(protobuf: [0x0A, 0xFF, 0xFF, 0x03, 0x00]) }
+        // Wrong wire type for a known field, unsupported wire types, an over-long varint.
+        #expect(throws: MigrationPayloadError.wrongWireType(field: "otp_parameters", wireType: 0)) { try MigrationPayload(protobuf: [0x08, 0x01]) }
+        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(protobuf: [0x0B]) }
+        #expect(throws: MigrationPayloadError.malformedVarint(offset: 1)) {
+            try MigrationPayload(protobuf: [0x10] + [UInt8](repeating: 0xFF, count: 11) + [0x01])
+        }
+        // Random garbage never crashes.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let garbage = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            _ = try? MigrationPayload(protobuf: garbage)
+        }
+    }
+
+    @Test func unknownFieldsAreSkipped() throws {
+        // field 15 varint, field 14 fixed64, field 13 length-delimited, field 12 fixed32, then version = 1.
+        let bytes: [UInt8] = [0x78, 0x05, 0x71] + [UInt8](repeating: 0, count: 8) + [0x6A, 0x02, 0x41, 0x42, 0x65, 0, 0, 0, 0, 0x10, 0x01]
+        #expect(try MigrationPayload(protobuf: bytes).version == 1)
+    }
+
+    @Test func provisioningPayloadClassifies() {
+        if case .migration(let payload, let checks) = ProvisioningPayload(Self.sample().uri()) {
+            #expect(payload.batchSize == 2 && checks.count == 3)
+        } else {
+            Issue.record("expected a migration payload")
+        }
+        if case .other = ProvisioningPayload("https://example.com") {} else { Issue.record("expected other") }
+        if case .damagedMigration = ProvisioningPayload("otpauth-migration://offline?data=!!") {} else {
+            Issue.record("expected damaged")
+        }
+    }
+}

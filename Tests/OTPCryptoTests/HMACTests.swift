@@ -1,0 +1,84 @@
+import Testing
+
+@testable import OTPCrypto
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+func bytes(hex: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = hex.startIndex
+    while i < hex.endIndex {
+        let j = hex.index(i, offsetBy: 2)
+        out.append(UInt8(hex[i..<j], radix: 16)!)
+        i = j
+    }
+    return out
+}
+
+import Foundation
+
+/// RFC 4231 §4.2 and §4.3 (HMAC-SHA256/512), RFC 2202 §3 (HMAC-SHA1) test cases.
+@Suite struct HMACTests {
+    @Test func rfc2202SHA1() throws {
+        let context = try HMACContext(key: SecureBytes([UInt8](repeating: 0x0B, count: 20)), algorithm: .sha1)
+        #expect(hex(context.authenticationCode(for: Array("Hi There".utf8))) == "b617318655057264e28bc0b6fb378c8ef146be00")
+        let jefe = try HMACContext(key: SecureBytes(Array("Jefe".utf8)), algorithm: .sha1)
+        #expect(hex(jefe.authenticationCode(for: Array("what do ya want for nothing?".utf8))) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+    }
+
+    @Test func rfc4231Case1And2() throws {
+        let key = SecureBytes([UInt8](repeating: 0x0B, count: 20))
+        #expect(
+            hex(try HMACContext(key: key, algorithm: .sha256).authenticationCode(for: Array("Hi There".utf8)))
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(
+            hex(try HMACContext(key: key, algorithm: .sha512).authenticationCode(for: Array("Hi There".utf8)))
+                == "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+                + "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854")
+        let jefe = SecureBytes(Array("Jefe".utf8))
+        #expect(
+            hex(try HMACContext(key: jefe, algorithm: .sha256).authenticationCode(for: Array("what do ya want for nothing?".utf8)))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func contextIsReusable() throws {
+        let context = try HMACContext(key: SecureBytes(Array("Jefe".utf8)), algorithm: .sha1)
+        let first = context.authenticationCode(for: Array("a".utf8))
+        _ = context.authenticationCode(for: Array("b".utf8))
+        #expect(context.authenticationCode(for: Array("a".utf8)) == first)
+    }
+
+    @Test func keyLongerThanABlockAndEmptyKey() throws {
+        // RFC 4231 §4.7: a 131-byte key is hashed first.
+        let key = SecureBytes([UInt8](repeating: 0xAA, count: 131))
+        #expect(
+            hex(try HMACContext(key: key, algorithm: .sha256).authenticationCode(for: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        _ = try HMACContext(key: SecureBytes([]), algorithm: .sha1).authenticationCode(for: [1, 2, 3])
+    }
+}
+
+@Suite struct SecureBytesTests {
+    @Test func neverShowsItsBytes() {
+        let secret = SecureBytes(Array("TestSecretSuperSecret".utf8))
+        for text in [String(describing: secret), String(reflecting: secret), "\(secret)"] {
+            #expect(!text.contains("TestSecret"))
+            #expect(text.contains("21 bytes"))
+        }
+        var dumped = ""
+        dump(secret, to: &dumped)
+        #expect(!dumped.contains("Test"))
+    }
+
+    @Test func equalityIsByContent() {
+        #expect(SecureBytes([1, 2, 3]) == SecureBytes([1, 2, 3]))
+        #expect(SecureBytes([1, 2, 3]) != SecureBytes([1, 2, 4]))
+        #expect(SecureBytes([1, 2]) != SecureBytes([1, 2, 3]))
+    }
+
+    @Test func randomKeysDiffer() throws {
+        let a = try SecureRandom.key(32)
+        let b = try SecureRandom.key(32)
+        #expect(a.count == 32 && a != b)
+        #expect(try SecureRandom.bytes(16).count == 16)
+    }
+}
