@@ -1,6 +1,7 @@
 # Set-up and entry points. Each target installs the Debian packages it needs (only when missing).
 SHELL := /bin/bash
 APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
+APT_TEST := oathtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DIR := $(shell mktemp -u /tmp/otp-demo.XXXXXX)
 
@@ -20,6 +21,7 @@ demo: deps
 	.build/release/otp scan Tests/Fixtures/png/console-1080p-dark.png
 
 test: deps
+	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEST); }
 	swift test
 
 release: deps

@@ -1,0 +1,62 @@
+import Foundation
+import OTPCrypto
+import Testing
+
+@testable import OTPCore
+
+let oathtoolPath: String? = ["/usr/bin/oathtool", "/usr/local/bin/oathtool"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+
+/// Codes compared with an independent implementation, oathtool (Debian package `oathtool`, installed by
+/// `make test`), for random secrets, algorithms, digit counts, periods, times and counters.
+@Suite(.enabled(if: oathtoolPath != nil, "oathtool is not installed"))
+struct OathtoolDifferentialTests {
+    static var oathtool: String? { oathtoolPath }
+
+    static func run(_ arguments: [String]) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: oathtool ?? "oathtool")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    static func hexKey(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    @Test func totpMatchesOathtool() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<45 {
+            let algorithm = HashAlgorithm.allCases[round % 3]
+            let key = (0..<Int.random(in: 10...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let digits = Int.random(in: 6...8, using: &rng)
+            let period = [30, 60, 1, 15, 90, 3600][Int.random(in: 0..<6, using: &rng)]
+            let time = Int64.random(in: 0...4_000_000_000, using: &rng)
+            let account = OTPAccount(issuer: "x", name: "y", secret: SecureBytes(key), algorithm: algorithm, digits: digits, period: period)
+            let ours = try OTPGenerator(account: account).totp(at: time, count: 3).map(\.value)
+            // -w 2 prints the codes for the current period and the next two.
+            let theirs = try Self.run([
+                "--totp=\(algorithm.rawValue.lowercased())", "--digits=\(digits)", "--time-step-size=\(period)s",
+                "--now=@\(time)", "-w", "2", Self.hexKey(key),
+            ])
+            #expect(ours == theirs, "\(algorithm) \(digits) digits, \(period) s, t=\(time), key \(key.count) bytes")
+        }
+    }
+
+    @Test func hotpMatchesOathtool() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<15 {
+            let key = (0..<Int.random(in: 16...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let digits = Int.random(in: 6...8, using: &rng)
+            let counter = UInt64.random(in: 0...UInt64(UInt32.max) * 4, using: &rng)
+            let account = OTPAccount(kind: .hotp, issuer: "x", name: "y", secret: SecureBytes(key), digits: digits, counter: counter)
+            let ours = try OTPGenerator(account: account).hotp(counter: counter, count: 4).map(\.value)
+            let theirs = try Self.run(["--hotp", "--digits=\(digits)", "--counter=\(counter)", "-w", "3", Self.hexKey(key)])
+            #expect(ours == theirs, "\(digits) digits, counter \(counter)")
+        }
+    }
+}
