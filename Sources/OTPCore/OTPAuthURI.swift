@@ -40,24 +40,28 @@ public struct URICheck: Sendable {
 /// question open, this parser decides as follows:
 /// - The scheme, the type and parameter *names* are case-insensitive (`OTPAUTH://TOTP/x?SECRET=…` is accepted);
 ///   unknown parameters keep the name as written.
-/// - `+` is a literal plus everywhere (RFC 3986); spaces must be written `%20`.
+/// - In the label `+` is a literal plus (RFC 3986 paths); in parameter values `+` means a space, as HTML form
+///   encoding has it and as Google Authenticator (Android's `Uri.getQueryParameter`), pyotp and Aegis read it
+///   (`issuer=Air+Canada` is "Air Canada"). The Base32 secret has no `+`, so this never changes a key.
 /// - The label is split at its first `:` after percent-decoding, so `%3A` separates like `:`; spaces after the
-///   separator are trimmed, spaces before it are kept. An empty prefix (`:alice`) counts as no issuer.
+///   separator are trimmed, spaces before it are kept. An empty prefix (`:alice`) counts as no issuer. One
+///   refinement: when the `issuer` parameter is given and the label starts with that issuer and a colon, the split
+///   is made there, so an issuer that itself holds a colon (`Text: More Text:Secret`) is not cut in two.
 /// - An empty `issuer=` counts as absent. With an issuer in the label and a different one in the parameter, the
 ///   parameter wins (warning `issuer-mismatch`).
 /// - The secret may contain spaces and trailing `=`; a length that cannot encode whole bytes (1, 3 or 6
 ///   characters past a multiple of 8) is an error; extra low bits of the last character are ignored.
 /// - A `period` on an HOTP URI and a `counter` on a TOTP URI are ignored with a warning.
-/// - Steam Guard: `encoder=steam`, type `steam`, or issuer `Steam` with `digits=5`; digits are then 5 and
-///   `digits` may be absent or 5.
+/// - Steam Guard: `encoder=steam`, type `steam`, or issuer `Steam` with `digits=5`; codes then have 5
+///   characters and a `digits` other than 5 is ignored with a warning (`digits-ignored`).
 /// - A `#fragment` is not special: otpauth URIs in the wild do not use fragments, and `#` is not Base32.
 ///
 /// Diagnostic codes: `uri-too-long`, `not-otpauth`, `unknown-type`, `label-bad-escape`, `label-not-utf8`,
 /// `label-control-characters`, `account-empty`, `duplicate-parameter`, `bad-escape`, `not-utf8`,
 /// `issuer-control-characters`, `issuer-mismatch`, `issuer-missing`, `secret-missing`, `secret-too-long`,
 /// `secret-not-base32`, `secret-bad-length`, `secret-empty`, `weak-secret`, `unsupported-algorithm`,
-/// `digits-not-integer`, `digits-out-of-range`, `period-not-integer`, `period-out-of-range`, `period-ignored`,
-/// `counter-missing`, `counter-not-integer`, `counter-out-of-range`, `counter-ignored`.
+/// `digits-not-integer`, `digits-out-of-range`, `digits-ignored`, `period-not-integer`, `period-out-of-range`, `period-ignored`,
+/// `counter-missing`, `counter-not-integer`, `counter-out-of-range`, `counter-ignored`, `unknown-encoder`.
 public enum OTPAuthURI {
     /// URIs longer than this (64 KiB) are refused before parsing.
     public static let maximumLength = 65_536
@@ -122,25 +126,15 @@ public enum OTPAuthURI {
             fail(.type, "unknown-type", "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
         }
 
-        // Label: issuer prefix and account name.
-        var labelIssuer: String?
-        var name: String?
+        // Label (split into issuer prefix and account name once the issuer parameter is known).
+        var label: String?
         do throws(PercentEncoding.MalformedEscape) {
             let bytes = try PercentEncoding.decode(labelText)
-            if let label = String(validating: bytes, as: UTF8.self) {
-                if containsControlCharacters(label) {
+            if let text = String(validating: bytes, as: UTF8.self) {
+                if containsControlCharacters(text) {
                     fail(.label, "label-control-characters", "the label contains control characters")
                 }
-                if let colon = label.firstIndex(of: ":") {
-                    let prefix = String(label[..<colon])
-                    labelIssuer = prefix.isEmpty ? nil : prefix
-                    name = String(label[label.index(after: colon)...].drop { $0 == " " })
-                } else {
-                    name = label
-                }
-                if name?.isEmpty ?? true {
-                    fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
-                }
+                label = text
             } else {
                 fail(.label, "label-not-utf8", "the label's percent-encoding does not decode to UTF-8")
             }
@@ -174,7 +168,7 @@ public enum OTPAuthURI {
             }
             let value: String
             do throws(PercentEncoding.MalformedEscape) {
-                let bytes = try PercentEncoding.decode(rawValue)
+                let bytes = try PercentEncoding.decode(rawValue, plusAsSpace: true)
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     fail(field, "not-utf8", "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
                     continue
@@ -191,7 +185,25 @@ public enum OTPAuthURI {
             }
         }
 
-        // Issuer.
+        // Account name and issuer.
+        var labelIssuer: String?
+        var name: String?
+        if let label {
+            var split = label.firstIndex(of: ":")
+            if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty, label.hasPrefix(parameterIssuer + ":") {
+                split = label.index(label.startIndex, offsetBy: parameterIssuer.count)
+            }
+            if let colon = split {
+                let prefix = String(label[..<colon])
+                labelIssuer = prefix.isEmpty ? nil : prefix
+                name = String(label[label.index(after: colon)...].drop { $0 == " " })
+            } else {
+                name = label
+            }
+            if name?.isEmpty ?? true {
+                fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
+            }
+        }
         var issuer = labelIssuer
         if let labelIssuer, containsControlCharacters(labelIssuer) {
             fail(.issuer, "issuer-control-characters", "the issuer in the label contains control characters")
@@ -269,10 +281,13 @@ public enum OTPAuthURI {
         var digits = steam ? 5 : 6
         if let value = parameters["digits"] {
             switch parseInteger(value) {
-            case .some(let n) where steam && n == 5: digits = 5
-            case .some(let n) where !steam && (6...10).contains(n): digits = Int(n)
+            case .some(let n) where steam:
+                if n != 5 { warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits=\(n) is ignored") }
+            case .some(let n) where (6...10).contains(n): digits = Int(n)
             case .some:
-                fail(.digits, "digits-out-of-range", steam ? "Steam codes have 5 characters; digits=\(printable(value, limit: 20)) is not possible" : "digits must be between 6 and 10, not \(printable(value, limit: 20))")
+                fail(.digits, "digits-out-of-range", "digits must be between 6 and 10, not \(printable(value, limit: 20))")
+            case .none where steam:
+                warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits is ignored")
             case .none:
                 fail(.digits, "digits-not-integer", "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
             }

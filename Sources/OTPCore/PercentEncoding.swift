@@ -5,9 +5,13 @@ enum PercentEncoding {
         let offset: Int
     }
 
-    /// Decodes `%XX` escapes to bytes. `+` is kept as `+` (RFC 3986; the Key-Uri-Format encodes spaces as `%20`).
-    static func decode<S: StringProtocol>(_ text: S) throws(MalformedEscape) -> [UInt8] {
-        let utf8 = Array(text.utf8)
+    /// Decodes `%XX` escapes to bytes. `+` is kept as `+` (RFC 3986) unless `plusAsSpace` (HTML form encoding,
+    /// which query values in the wild use).
+    static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) throws(MalformedEscape) -> [UInt8] {
+        var utf8 = Array(text.utf8)
+        if plusAsSpace {
+            for i in utf8.indices where utf8[i] == UInt8(ascii: "+") { utf8[i] = UInt8(ascii: " ") }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
         var i = 0

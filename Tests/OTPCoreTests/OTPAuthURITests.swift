@@ -137,9 +137,17 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         #expect(check.diagnostics.map(\.code) == ["issuer-mismatch"])
     }
 
-    @Test func plusIsLiteral() throws {
-        let account = try #require(OTPAuthURI.parse("otpauth://totp/A+B:c+d?secret=\(good)&issuer=A+B").account)
+    @Test func plusIsLiteralInTheLabelAndASpaceInValues() throws {
+        let account = try #require(OTPAuthURI.parse("otpauth://totp/A+B:c+d?secret=\(good)&issuer=A%2BB").account)
         #expect(account.issuer == "A+B" && account.name == "c+d")
+        let form = OTPAuthURI.parse("otpauth://hotp/Air%20Canada:Benjamin?secret=\(good)&issuer=Air+Canada&counter=50")
+        #expect(form.account?.issuer == "Air Canada" && form.diagnostics.isEmpty)
+    }
+
+    @Test func issuerParameterGuidesTheSplitWhenItHoldsAColon() throws {
+        let check = OTPAuthURI.parse("otpauth://totp/Text%3A%20More%20Text:Secret?secret=\(good)&issuer=Text%3A%20More%20Text")
+        #expect(check.account?.issuer == "Text: More Text" && check.account?.name == "Secret")
+        #expect(check.diagnostics.isEmpty)
     }
 
     @Test func utf8Names() throws {
@@ -159,6 +167,9 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
             #expect(account.encoder == .steam && account.digits == 5)
         }
         #expect(OTPAuthURI.parse("otpauth://totp/Steam:alice?secret=\(good)&encoder=morse").diagnostics.map(\.code) == ["unknown-encoder"])
+        let seven = OTPAuthURI.parse("otpauth://totp/Steam:alice?secret=\(good)&encoder=steam&digits=7&period=15")
+        #expect(seven.account?.digits == 5 && seven.account?.period == 15)
+        #expect(seven.diagnostics.map(\.code) == ["digits-ignored"])
     }
 
     @Test func strictTurnsWarningsIntoErrors() {
