@@ -8,10 +8,12 @@ let package = Package(
         .library(name: "OTPCrypto", targets: ["OTPCrypto"]),
         .library(name: "OTPCore", targets: ["OTPCore"]),
         .library(name: "OTPScan", targets: ["OTPScan"]),
+        .library(name: "OTPVault", targets: ["OTPVault"]),
         .library(name: "OTPImport", targets: ["OTPImport"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
@@ -20,17 +22,22 @@ let package = Package(
         .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
-        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore"]),
+        .target(
+            name: "OTPVault",
+            dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPVault"]),
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan", "OTPImport",
+                "OTPCore", "OTPScan", "OTPImport", "OTPVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
         .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
+        .testTarget(name: "OTPVaultTests", dependencies: ["OTPVault"]),
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport"]),
         .testTarget(name: "otpTests", dependencies: ["otp"]),
     ],

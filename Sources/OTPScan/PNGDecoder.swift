@@ -1,39 +1,12 @@
 internal import CPNG
 
-/// A decoded PNG: 8-bit luma, and the alpha channel when the file has one.
-///
-/// Alpha is kept so the scanner can composite onto white first and, when that finds nothing, onto black
-/// (light modules drawn on a transparent background vanish on white).
+/// A decoded PNG: 8-bit luma with any alpha composited onto a uniform background.
 public struct DecodedPNG: Sendable {
-    /// Width in pixels.
-    public let width: Int
-    /// Height in pixels.
-    public let height: Int
-    /// `G` samples, or interleaved `GA` samples when ``hasAlpha``.
-    let samples: [UInt8]
-    /// Whether the file has an alpha channel (an alpha colour type, or `tRNS`).
+    /// The gray image.
+    public let image: GrayImage
+    /// Whether the file has an alpha channel (an alpha colour type, or `tRNS`): then compositing onto another
+    /// background can reveal what this one hid (light modules on a transparent background vanish on white).
     public let hasAlpha: Bool
-
-    /// The image composited onto a uniform background gray level (only meaningful with alpha).
-    ///
-    /// - Parameter background: 255 for white, 0 for black.
-    /// - Returns: The 8-bit gray image. Without alpha, the luma as decoded (no copy).
-    public func composited(onto background: UInt8) -> GrayImage {
-        guard hasAlpha else { return GrayImage(width: width, height: height, pixels: samples) }
-        let count = width * height
-        let bg = UInt32(background)
-        let pixels = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-            samples.withUnsafeBufferPointer { ga in
-                for i in 0..<count {
-                    let g = UInt32(ga[2 &* i])
-                    let a = UInt32(ga[2 &* i &+ 1])
-                    out[i] = UInt8(truncatingIfNeeded: (g &* a &+ bg &* (255 &- a) &+ 127) / 255)
-                }
-            }
-            initialized = count
-        }
-        return GrayImage(width: width, height: height, pixels: pixels)
-    }
 }
 
 /// Decodes PNG files to 8-bit gray with libpng's simplified `png_image` API (no `setjmp` needed).
@@ -47,18 +20,22 @@ public enum PNGDecoder {
     /// The default limit on declared image size: 100 megapixels.
     public static let defaultMaxPixels = 100_000_000
 
-    /// Decodes PNG bytes.
+    /// Decodes PNG bytes to 8-bit gray, compositing alpha onto `background`.
     ///
     /// The declared size is checked against `maxPixels` after reading the header and before any pixel buffer
-    /// is allocated. The corresponding C functions are `png_image_begin_read_from_memory` and
-    /// `png_image_finish_read`.
+    /// is allocated. libpng converts colour to luma and composites alpha in the same pass as decoding, which costs
+    /// less than decoding gray+alpha and compositing afterwards. The corresponding C functions are
+    /// `png_image_begin_read_from_memory` and `png_image_finish_read`.
     ///
     /// - Parameters:
     ///   - data: The whole file.
+    ///   - background: The gray level alpha is composited onto (255 white, 0 black).
     ///   - maxPixels: The largest `width * height` accepted.
     /// - Throws: ``ScanError/notPNG(looksLike:)`` when the signature is missing, ``ScanError/tooLarge(width:height:limit:)``,
     ///   or ``ScanError/corruptPNG(message:)`` with libpng's message.
-    public static func decode(_ data: [UInt8], maxPixels: Int = defaultMaxPixels) throws(ScanError) -> DecodedPNG {
+    public static func decode(
+        _ data: [UInt8], background: UInt8 = 255, maxPixels: Int = defaultMaxPixels
+    ) throws(ScanError) -> DecodedPNG {
         guard data.count >= signature.count, data.prefix(signature.count).elementsEqual(signature) else {
             throw .notPNG(looksLike: FileSniffer.describe(data))
         }
@@ -79,16 +56,17 @@ public enum PNGDecoder {
             let hasAlpha = image.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
             // 16-bit files without gAMA/sRGB are almost always sRGB-encoded screenshots, not linear data.
             image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
-            image.format = hasAlpha ? UInt32(PNG_FORMAT_FLAG_ALPHA) : 0
-            let count = width * height * (hasAlpha ? 2 : 1)
+            image.format = 0  // PNG_FORMAT_GRAY, 8-bit
+            let count = width * height
             var ok = false
+            var color = png_color(red: background, green: background, blue: background)
             let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                ok = png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil) != 0
+                ok = png_image_finish_read(&image, &color, buffer.baseAddress, 0, nil) != 0
                 if !ok { buffer.initialize(repeating: 0) }
                 initialized = count
             }
             guard ok else { return .failure(.corruptPNG(message: message(of: &image))) }
-            return .success(DecodedPNG(width: width, height: height, samples: samples, hasAlpha: hasAlpha))
+            return .success(DecodedPNG(image: GrayImage(width: width, height: height, pixels: samples), hasAlpha: hasAlpha))
         }
         return try result.get()
     }

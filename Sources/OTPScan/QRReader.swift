@@ -42,6 +42,31 @@ public struct ScanOutcome: Sendable {
     public let pass: ScanPass?
     /// Whether the image had to be composited onto black (light modules on a transparent background).
     public let compositedOnBlack: Bool
+    /// What each step cost, in order (decoding and every pass tried), for `otp scan --verbose` and benchmarks.
+    public var steps: [Step] = []
+
+    /// One timed step.
+    public struct Step: Sendable, CustomStringConvertible {
+        /// `decode`, `decode onto black`, or a pass's description.
+        public let name: String
+        /// Wall time in milliseconds.
+        public let milliseconds: Double
+        /// Codes found by the step.
+        public let found: Int
+
+        public var description: String {
+            let time = (milliseconds * 10).rounded() / 10
+            return found > 0 ? "\(name): \(time) ms, \(found) found" : "\(name): \(time) ms"
+        }
+    }
+}
+
+/// Monotonic milliseconds.
+func milliseconds<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (T, Double) {
+    let start = ContinuousClock.now
+    let value = try body()
+    let elapsed = ContinuousClock.now - start
+    return (value, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
 }
 
 /// Finds every QR code in PNG screenshots: decode with libpng, then zbar passes until one finds something.
@@ -52,6 +77,8 @@ public final class QRReader {
     private let zbar: ZBarScanner
     /// The largest image accepted, in pixels.
     public let maxPixels: Int
+    /// The steps of the last ``read(png:)``, whether it found a code or not (`otp scan --verbose`).
+    public private(set) var lastSteps: [ScanOutcome.Step] = []
 
     /// Creates a reader.
     ///
@@ -76,13 +103,25 @@ public final class QRReader {
     ///
     /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
     public func read(png data: [UInt8]) throws(ScanError) -> ScanOutcome {
-        let decoded = try PNGDecoder.decode(data, maxPixels: maxPixels)
-        let onWhite = scan(decoded.composited(onto: 255))
+        lastSteps = []
+        let (decoded, decodeTime) = try milliseconds { () throws(ScanError) in
+            try PNGDecoder.decode(data, background: 255, maxPixels: maxPixels)
+        }
+        var onWhite = scan(decoded.image)
+        onWhite.steps.insert(.init(name: "decode", milliseconds: decodeTime, found: 0), at: 0)
+        lastSteps = onWhite.steps
         if !onWhite.payloads.isEmpty { return onWhite }
         if decoded.hasAlpha {
-            let onBlack = scan(decoded.composited(onto: 0))
+            // Rare: decoding again costs less than keeping gray+alpha around for every image.
+            let (onBlackImage, blackTime) = try milliseconds { () throws(ScanError) in
+                try PNGDecoder.decode(data, background: 0, maxPixels: maxPixels).image
+            }
+            let onBlack = scan(onBlackImage)
+            lastSteps += [.init(name: "decode onto black", milliseconds: blackTime, found: 0)] + onBlack.steps
             if !onBlack.payloads.isEmpty {
-                return ScanOutcome(payloads: onBlack.payloads, pass: onBlack.pass, compositedOnBlack: true)
+                var outcome = ScanOutcome(payloads: onBlack.payloads, pass: onBlack.pass, compositedOnBlack: true)
+                outcome.steps = lastSteps
+                return outcome
             }
         }
         throw .noCode
@@ -90,13 +129,15 @@ public final class QRReader {
 
     /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
     public func scan(_ image: GrayImage) -> ScanOutcome {
+        var steps: [ScanOutcome.Step] = []
         for pass in Self.passes(for: image) {
-            let found = run(pass, on: image)
+            let (found, time) = milliseconds { run(pass, on: image) }
+            steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
             if !found.isEmpty {
-                return ScanOutcome(payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false)
+                return ScanOutcome(payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false, steps: steps)
             }
         }
-        return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false)
+        return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
     }
 
     /// Runs a single pass (for benchmarks and tests of one idea).
@@ -107,6 +148,9 @@ public final class QRReader {
         case .inverted:
             return zbar.scan(image.inverted())
         case .downscaled(let k):
+            // A first look at a huge image: its modules are big, so every second scan line is enough.
+            zbar.setDensity(2)
+            defer { zbar.setDensity(1) }
             return zbar.scan(image.downscaled(by: k)).map { $0.scaled(by: Double(k)) }
         case .downscaledInverted(let k):
             return zbar.scan(image.downscaled(by: k).inverted()).map { $0.scaled(by: Double(k)) }
@@ -125,8 +169,9 @@ public final class QRReader {
 
     /// Images above this many pixels are first scanned downscaled.
     static let largeImagePixels = 3_000_000
-    /// Upscaled passes stay under this many pixels.
-    static let upscaleBudgetPixels = 16_000_000
+    /// Upscaled passes stay under this many pixels (a tiny code sits in a small image; a 720p screenshot at 3× would
+    /// cost 60 ms for nothing).
+    static let upscaleBudgetPixels = 4_000_000
 
     /// The passes for an image, cheapest first.
     public static func passes(for image: GrayImage) -> [ScanPass] {

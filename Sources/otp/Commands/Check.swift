@@ -1,5 +1,6 @@
 import ArgumentParser
 import OTPCore
+import OTPImport
 
 /// `otp check INPUT... [--json] [--strict]`: validate provisioning URIs without storing anything.
 struct Check: ParsableCommand {

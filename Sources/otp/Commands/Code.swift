@@ -1,11 +1,16 @@
 import ArgumentParser
 import OTPCore
+import OTPImport
+import OTPVault
 
-/// `otp code --from INPUT [--at TIME] [--next N] [--json]`: codes straight from a URI, file, image or stdin.
+/// `otp code [QUERY] [--at TIME] [--next N] [--json]`: codes of vault accounts; with `--from INPUT`, codes straight
+/// from a URI, file, image or stdin.
 struct Code: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one-time codes.",
         discussion: """
+            Without --from: the current code of every vault account matching QUERY (all accounts without one). \
+            HOTP accounts advance their stored counter past the codes printed, in the same transaction. \
             With --from, codes come straight from a URI, a text file, a screenshot or - (stdin), without a vault: \
             otp code --from shot.png --next 2 prints "MFA code 1" and "MFA code 2" for AWS. Invalid accounts are \
             reported on stderr and give no code (exit 1).
@@ -14,16 +19,20 @@ struct Code: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var time: TimeOptions
+    @OptionGroup var vault: VaultOptions
+
+    @Argument(help: "Issuer or name substring, or id prefix (vault mode).")
+    var query: String?
 
     @Option(help: ArgumentHelp("Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input"))
     var from: String?
 
     func validate() throws {
-        if from == nil { throw ValidationError("Give --from INPUT (a URI, text file, screenshot, or - for stdin).") }
+        if from != nil, query != nil { throw ValidationError("Give either QUERY (vault) or --from INPUT, not both.") }
     }
 
     func run() throws {
-        guard let from else { return }
+        guard let from else { return try runFromVault() }
         let items = ProvisioningInputs.read([from])
         var failed = false
         var results: [(OTPAccount, [OTPCode])] = []
@@ -50,6 +59,41 @@ struct Code: ParsableCommand {
             Terminal.out(results.map { Self.describe($0, $1, now: time.unixTime) }.joined())
         }
         if failed { throw ExitCode(1) }
+    }
+
+    private func runFromVault() throws {
+        try withVaultErrors {
+            let opened = try vault.open(create: false)
+            let entries = try opened.entries().filter { VaultQuery.matches($0, query) }
+            var results: [(String, OTPAccount, [OTPCode])] = []
+            var failed = false
+            for entry in entries {
+                switch entry.account {
+                case .failure(let damage):
+                    failed = true
+                    Terminal.error("otp: entry \(entry.id) is damaged and skipped: \(damage.description)")
+                case .success(let account) where account.kind == .hotp:
+                    let (used, codes) = try opened.nextHOTPCodes(id: entry.id, count: time.next)
+                    results.append((entry.id, used, codes))
+                case .success(let account):
+                    results.append((entry.id, account, try OTPGenerator(account: account).codes(at: time.unixTime, count: time.next)))
+                }
+            }
+            if let query, results.isEmpty, !failed {
+                Terminal.error("otp: no account matches '\(Terminal.escaped(query))'")
+                failed = true
+            }
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        results.map { id, account, codes in
+                            AccountCodesJSON(id: id, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
+                        }))
+            } else {
+                Terminal.out(results.map { Self.describe($1, $2, now: time.unixTime) }.joined())
+            }
+            if failed { throw ExitCode(1) }
+        }
     }
 
     /// `Issuer: name  123456 654321  (17 s left)`.

@@ -15,6 +15,9 @@ struct Scan: ParsableCommand {
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
+    @Flag(help: "Print on stderr which passes were tried and what each cost.")
+    var verbose = false
+
     @Argument(help: "PNG images (screenshots of QR codes).")
     var files: [String]
 
@@ -23,7 +26,7 @@ struct Scan: ParsableCommand {
     }
 
     func run() throws {
-        let results = ParallelReader.read(files)
+        let results = verbose ? readVerbosely() : ParallelReader.read(files)
         var failed = false
         var elements: [ScanFileJSON] = []
         for (file, result) in zip(files, results) {
@@ -50,5 +53,15 @@ struct Scan: ParsableCommand {
         }
         if json { Terminal.out(Terminal.json(elements)) }
         if failed { throw ExitCode(1) }
+    }
+
+    /// One file after the other on one reader, printing each file's steps.
+    private func readVerbosely() -> [Result<ScanOutcome, ScanError>] {
+        guard let reader = try? QRReader() else { return files.map { _ in .failure(.scannerUnavailable) } }
+        return files.map { file in
+            let result = Result { () throws(ScanError) in try reader.read(contentsOf: file) }
+            Terminal.error("\(Terminal.escaped(file)): " + reader.lastSteps.map(\.description).joined(separator: "; "))
+            return result
+        }
     }
 }

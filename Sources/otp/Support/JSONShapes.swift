@@ -21,6 +21,7 @@ struct ScanFileJSON: Encodable {
 }
 
 import OTPCore
+import OTPImport
 
 /// The contract's `Account`: `{"type", "issuer", "account", "algorithm", "digits", "period", "counter",
 /// "secretBits"}` (`period` null for HOTP, `counter` null for TOTP); `encoder` appears only for Steam.
@@ -95,4 +96,47 @@ struct AccountCodesJSON: Encodable {
         try c.encode(account, forKey: .account)
         try c.encode(codes, forKey: .codes)
     }
+}
+
+/// The contract's `Entry`: an Account without `secretBits`, plus `id`.
+struct EntryJSON: Encodable {
+    let id: String
+    let account: OTPAccount
+
+    enum CodingKeys: String, CodingKey { case id, type, issuer, account, algorithm, digits, period, counter, encoder }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(account.kind.rawValue, forKey: .type)
+        try c.encode(account.issuer, forKey: .issuer)
+        try c.encode(account.name, forKey: .account)
+        try c.encode(account.algorithm.rawValue, forKey: .algorithm)
+        try c.encode(account.digits, forKey: .digits)
+        try c.encode(account.kind == .totp ? account.period : nil, forKey: .period)
+        try c.encode(account.kind == .hotp ? account.counter : nil, forKey: .counter)
+        if account.encoder == .steam { try c.encode("steam", forKey: .encoder) }
+    }
+}
+
+/// `otp import --json`: `{"imported", "duplicates", "conflicts", "failed", "warnings"}`.
+struct ImportJSON: Encodable {
+    struct Failed: Encodable {
+        let source: String
+        let error: JSONError
+    }
+
+    struct Warning: Encodable {
+        let source: String
+        let severity: String
+        let field: String
+        let code: String
+        let message: String
+    }
+
+    let imported: [EntryJSON]
+    let duplicates: [EntryJSON]
+    let conflicts: [EntryJSON]
+    let failed: [Failed]
+    let warnings: [Warning]
 }

@@ -1,18 +1,38 @@
-import OTPCore
-import OTPImport
+public import OTPCore
 
-/// One provisioning result from the inputs of `check` or `code --from`: an account check with its source.
-struct CheckedItem {
-    let source: String
-    let check: URICheck
+/// One provisioning result from the inputs of a run: an account check with where it came from.
+public struct CheckedItem: Sendable {
+    /// `shot.png`, `uris.txt:4`, `export.png (account 2 of 10)`, `argument 1`. Never the payload.
+    public let source: String
+    /// The account, or why it is invalid.
+    public let check: URICheck
     /// For accounts from a Google Authenticator export: which part of which export.
-    let batch: (id: Int32, index: Int32, size: Int32)?
+    public let batch: BatchInfo?
+
+    /// Creates an item.
+    public init(source: String, check: URICheck, batch: BatchInfo?) {
+        self.source = source
+        self.check = check
+        self.batch = batch
+    }
+}
+
+/// Where an exported account sits in a Google Authenticator transfer batch.
+public struct BatchInfo: Sendable, Hashable {
+    /// The export's id (shared by all its QR codes).
+    public let id: Int32
+    /// 0-based index of this QR code.
+    public let index: Int32
+    /// Number of QR codes in the export.
+    public let size: Int32
 }
 
 /// Reads inputs and turns every payload into checked provisioning items; inputs and payloads that are not
-/// provisioning URIs become invalid items with a diagnostic naming the problem.
-enum ProvisioningInputs {
-    static func read(_ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil) -> [CheckedItem] {
+/// provisioning URIs become invalid items with a diagnostic naming the problem (`field` `uri`, the input's error
+/// code as `code`).
+public enum ProvisioningInputs {
+    /// Reads `inputs` (images on every core) and checks every payload, in input order.
+    public static func read(_ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil) -> [CheckedItem] {
         let results = standardInput.map { InputReader.read(inputs, standardInput: $0) } ?? InputReader.read(inputs)
         var items: [CheckedItem] = []
         for (input, result) in zip(inputs, results) {
@@ -29,14 +49,17 @@ enum ProvisioningInputs {
         return items
     }
 
-    static func items(for payload: InputPayload) -> [CheckedItem] {
+    /// The checked items of one payload (a migration payload gives one per account).
+    public static func items(for payload: InputPayload) -> [CheckedItem] {
         switch ProvisioningPayload(payload.text) {
         case .otpauth(let check):
             return [CheckedItem(source: payload.source, check: check, batch: nil)]
         case .migration(let migration, let checks):
-            let batch = (migration.batchID, migration.batchIndex, migration.batchSize)
+            let batch = BatchInfo(id: migration.batchID, index: migration.batchIndex, size: migration.batchSize)
             if checks.isEmpty {
-                return [invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account"))]
+                return [
+                    invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account"))
+                ]
             }
             return checks.enumerated().map { i, check in
                 CheckedItem(source: "\(payload.source) (account \(i + 1) of \(checks.count))", check: check, batch: batch)

@@ -1,0 +1,78 @@
+import Foundation
+import Benchmark
+import OTPCore
+import OTPCrypto
+import OTPScan
+
+// Stage benchmarks: where the time of `otp scan` and `otp code` goes. Fixtures come from the root package.
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/png").path
+
+func load(_ name: String) -> [UInt8] {
+    (try? FileLoader.read(fixtures + "/" + name)) ?? []
+}
+
+
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .peakMemoryResident, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 200)
+
+    let png4K = load("console-4k-rgba.png")
+    let png1080 = load("console-1080p.png")
+    let pngDark = load("console-1080p-dark.png")
+    let pngNoCode = load("no-code.png")
+    let gray4K = (try? PNGDecoder.decode(png4K).image) ?? GrayImage(width: 1, height: 1, fill: 0)
+    let gray1080 = (try? PNGDecoder.decode(png1080).image) ?? GrayImage(width: 1, height: 1, fill: 0)
+    let grayDark = (try? PNGDecoder.decode(pngDark).image) ?? GrayImage(width: 1, height: 1, fill: 0)
+
+    // Decoding (libpng, colour → gray, alpha composited).
+    Benchmark("PNG decode 1080p RGB") { _ in blackHole(try PNGDecoder.decode(png1080)) }
+    Benchmark("PNG decode 4K RGBA") { _ in blackHole(try PNGDecoder.decode(png4K)) }
+
+    // Image operations.
+    Benchmark("downscale ÷2 4K") { _ in blackHole(gray4K.downscaled(by: 2)) }
+    Benchmark("invert 1080p") { _ in blackHole(gray1080.inverted()) }
+    Benchmark("contrast stretch 1080p") { _ in blackHole(gray1080.contrastStretched()) }
+    Benchmark("binarize 1080p") { _ in blackHole(gray1080.binarized()) }
+
+    // Single passes (zbar included).
+    Benchmark("pass as-is 1080p") { _ in
+        let reader = try QRReader()
+        blackHole(reader.run(.asIs, on: gray1080))
+    }
+    Benchmark("pass inverted 1080p dark") { _ in
+        let reader = try QRReader()
+        blackHole(reader.run(.inverted, on: grayDark))
+    }
+    Benchmark("pass downscaled ÷2 4K") { _ in
+        let reader = try QRReader()
+        blackHole(reader.run(.downscaled(2), on: gray4K))
+    }
+    Benchmark("pass binarized 1080p") { _ in
+        let reader = try QRReader()
+        blackHole(reader.run(.binarized, on: gray1080))
+    }
+
+    // Whole scans from PNG bytes.
+    Benchmark("scan 4K RGBA screenshot") { _ in blackHole(try QRReader().read(png: png4K)) }
+    Benchmark("scan 1080p screenshot") { _ in blackHole(try QRReader().read(png: png1080)) }
+    Benchmark("scan 1080p dark screenshot") { _ in blackHole(try QRReader().read(png: pngDark)) }
+    Benchmark("scan 720p without code") { _ in blackHole(try? QRReader().read(png: pngNoCode)) }
+
+    // Provisioning URIs and codes.
+    let uri =
+        "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services"
+    Benchmark("URI parse ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(OTPAuthURI.parse(uri)) }
+    }
+    let account = OTPAccount(
+        kind: .hotp, issuer: "RFC", name: "4226", secret: SecureBytes(Array("12345678901234567890".utf8)))
+    Benchmark("HOTP-SHA1 code ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let generator = try OTPGenerator(account: account)
+        for i in benchmark.scaledIterations { blackHole(generator.value(counter: UInt64(i))) }
+    }
+    Benchmark("HOTP-SHA1 code, new generator each ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try OTPGenerator(account: account).value(counter: UInt64(i))) }
+    }
+}

@@ -1,0 +1,116 @@
+public import OTPCore
+public import OTPVault
+
+/// The outcome of an import run: every input accounted for.
+public struct ImportReport: Sendable {
+    /// An account with where it came from and its vault id.
+    public struct Item: Sendable {
+        public let source: String
+        public let id: String
+        public let account: OTPAccount
+        /// For conflicts: the entries with the same issuer and name and other codes.
+        public let conflictsWith: [String]
+        /// For conflicts: whether those entries were replaced.
+        public let replaced: Bool
+    }
+
+    /// An input, payload or account that was not imported.
+    public struct Failure: Sendable {
+        public let source: String
+        /// The contract's error code (`not-png`, `no-code`, `not-provisioning`, `incomplete-batch`, a diagnostic's code).
+        public let code: String
+        public let message: String
+    }
+
+    /// A warning about an imported account (weak secret, issuer mismatch, …).
+    public struct Warning: Sendable {
+        public let source: String
+        public let diagnostic: Diagnostic
+    }
+
+    public var imported: [Item] = []
+    public var duplicates: [Item] = []
+    public var conflicts: [Item] = []
+    public var failed: [Failure] = []
+    public var warnings: [Warning] = []
+}
+
+/// Inputs → checked accounts → one vault transaction, with Google Authenticator batches imported all or nothing.
+public enum Importer {
+    /// The accounts of a run that may be imported, and what may not.
+    public struct Plan: Sendable {
+        public var accepted: [(source: String, account: OTPAccount)] = []
+        public var failed: [ImportReport.Failure] = []
+        public var warnings: [ImportReport.Warning] = []
+    }
+
+    /// Sorts checked items into importable accounts and failures.
+    ///
+    /// Migration parts are grouped by batch id across all inputs; a batch missing any index `0..<size` contributes
+    /// nothing (each of its present accounts fails with `incomplete-batch`, naming the missing parts) unless
+    /// `allowIncomplete`. A part seen twice (the same QR code scanned twice) counts once.
+    public static func plan(_ items: [CheckedItem], allowIncomplete: Bool = false) -> Plan {
+        var plan = Plan()
+        var parts: [Int32: (size: Int32, indices: Set<Int32>)] = [:]
+        for item in items {
+            guard let batch = item.batch else { continue }
+            var part = parts[batch.id] ?? (batch.size, [])
+            part.indices.insert(batch.index)
+            part.size = max(part.size, batch.size)
+            parts[batch.id] = part
+        }
+        var missing: [Int32: [Int32]] = [:]
+        for (id, info) in parts {
+            let absent = (0..<max(info.size, 1)).filter { !info.indices.contains($0) }
+            if !absent.isEmpty { missing[id] = absent }
+        }
+        var seenPart: Set<[Int32]> = []
+        var accountIndexInPart: [String: Int] = [:]
+        for item in items {
+            if let batch = item.batch {
+                if let absent = missing[batch.id], !allowIncomplete {
+                    let names = absent.map { "part \($0 + 1) of \(max(batch.size, 1))" }.joined(separator: ", ")
+                    plan.failed.append(
+                        .init(
+                            source: item.source, code: "incomplete-batch",
+                            message: "export batch \(batch.id): \(names) missing; nothing of this batch was imported (--allow-incomplete imports the parts present)"))
+                    continue
+                }
+                // The same part read twice: keep its first reading only.
+                let key = item.source.split(separator: " (account").first.map(String.init) ?? item.source
+                let position = accountIndexInPart[key, default: 0]
+                accountIndexInPart[key] = position + 1
+                if !seenPart.insert([batch.id, batch.index, Int32(position)]).inserted { continue }
+            }
+            guard let account = item.check.account else {
+                let error = item.check.diagnostics.first { $0.severity == .error }
+                let message = item.check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
+                plan.failed.append(.init(source: item.source, code: error?.code ?? "not-provisioning", message: message))
+                continue
+            }
+            plan.accepted.append((item.source, account))
+            for diagnostic in item.check.diagnostics where diagnostic.severity == .warning {
+                plan.warnings.append(.init(source: item.source, diagnostic: diagnostic))
+            }
+        }
+        return plan
+    }
+
+    /// Writes a plan's accounts to the vault in one transaction (or, with `dryRun`, reports what would happen).
+    public static func run(_ plan: Plan, into vault: Vault, replacing: Bool = false, dryRun: Bool = false) throws(VaultError) -> ImportReport {
+        var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
+        let results = try vault.add(plan.accepted.map(\.account), replacing: replacing, dryRun: dryRun)
+        for ((source, _), result) in zip(plan.accepted, results) {
+            switch result.disposition {
+            case .inserted:
+                report.imported.append(.init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
+            case .duplicate(let existing):
+                report.duplicates.append(.init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))
+            case .conflict(let existing, let replaced):
+                report.conflicts.append(
+                    .init(source: source, id: result.id, account: result.account, conflictsWith: existing, replaced: replaced))
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import OTPCore
+import OTPCrypto
+
+/// One decrypted entry, or the reason it could not be opened.
+public struct VaultEntry: Sendable {
+    /// The entry id (16 hex digits).
+    public let id: String
+    /// Unix seconds.
+    public let createdAt: Int64
+    /// The account, or why the entry is damaged (bad tag, unknown version). A damaged entry never hides the others.
+    public let account: Result<OTPAccount, VaultEntryDamage>
+}
+
+/// Why one entry could not be opened.
+public struct VaultEntryDamage: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public let description: String
+}
+
+/// What ``Vault/add(_:replacing:dryRun:)`` did with each account.
+public struct AddResult: Sendable {
+    /// The account as given.
+    public let account: OTPAccount
+    /// Its id in the vault (the existing entry's id for a duplicate).
+    public let id: String
+    /// Inserted, duplicate or conflict.
+    public let disposition: InsertDisposition
+}
+
+/// An encrypted OTP vault: a random 256-bit master key, wrapped in key slots by scrypt-derived keys; every account
+/// sealed with AES-256-GCM under a subkey of the master key, its id and the entry format version authenticated as
+/// associated data. Only ids, times and keyed fingerprints are stored in the clear.
+///
+/// A `Vault` is `Sendable`: its keys are immutable after unlocking and the storage serialises transactions.
+public final class Vault: Sendable {
+    /// Current sealed-entry format version.
+    public static let entryVersion = 1
+
+    /// The backend.
+    public let storage: any VaultStorage
+    private let entryKey: SecureBytes
+    private let tagKey: SecureBytes
+    private let masterKey: SecureBytes
+
+    private init(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) {
+        self.storage = storage
+        self.masterKey = masterKey
+        do {
+            entryKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault entry key v1".utf8))
+            tagKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault fingerprint key v1".utf8))
+        } catch {
+            throw .crypto(error.description)
+        }
+    }
+
+    // MARK: Opening
+
+    /// Opens a vault with a passphrase, or creates it when `storage` has no key slot yet and `create` is set.
+    ///
+    /// Creating is safe when several processes do it at once: the first key slot written wins, and the others
+    /// unlock that one. A wrong passphrase changes nothing.
+    ///
+    /// - Parameters:
+    ///   - kdf: scrypt cost for a new slot; lower costs are for tests only.
+    /// - Returns: The vault and whether this call created it.
+    public static func open(
+        storage: any VaultStorage, passphrase: SecureBytes, create: Bool, kdf: ScryptParameters = .default
+    ) throws(VaultError) -> (vault: Vault, created: Bool) {
+        var slots = try storage.keySlots()
+        var created = false
+        if slots.isEmpty {
+            guard create else { throw .damaged("the vault has no key slot") }
+            let master = try cryptoCall { () throws(CryptoError) in try SecureRandom.key(32) }
+            let slot = try makeSlot(master: master, passphrase: passphrase, kdf: kdf)
+            slots = try storage.createSlotIfEmpty(slot)
+            if slots.first?.id == slot.id { return (try Vault(storage: storage, masterKey: master), true) }
+            created = false
+        }
+        for slot in slots {
+            if let master = try unwrap(slot, passphrase: passphrase) {
+                return (try Vault(storage: storage, masterKey: master), created)
+            }
+        }
+        throw .wrongPassphrase
+    }
+
+    private static func cryptoCall<T>(_ body: () throws(CryptoError) -> T) throws(VaultError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .crypto(error.description)
+        }
+    }
+
+    private static func slotAAD(_ id: String, _ p: ScryptParameters) -> [UInt8] {
+        Array("otp vault slot v1:\(id):\(p.n):\(p.r):\(p.p)".utf8)
+    }
+
+    private static func makeSlot(master: SecureBytes, passphrase: SecureBytes, kdf: ScryptParameters) throws(VaultError) -> KeySlotRecord {
+        try cryptoCall { () throws(CryptoError) in
+            let salt = try SecureRandom.bytes(32)
+            let id = try SecureRandom.bytes(8).map { String(format: "%02x", $0) }.joined()
+            let kek = try KeyDerivation.scrypt(passphrase: passphrase, salt: salt, parameters: kdf)
+            let wrapped = try master.withUnsafeBytes { (raw) throws(CryptoError) in
+                var plain = Array(raw)
+                defer { for i in plain.indices { plain[i] = 0 } }
+                return try AESGCM.seal(plain, key: kek, authenticating: slotAAD(id, kdf))
+            }
+            return KeySlotRecord(
+                id: id, salt: salt, n: kdf.n, r: kdf.r, p: kdf.p, wrappedKey: wrapped, createdAt: Int64(Date().timeIntervalSince1970))
+        }
+    }
+
+    /// The master key if `passphrase` opens `slot`; `nil` when the tag does not verify.
+    private static func unwrap(_ slot: KeySlotRecord, passphrase: SecureBytes) throws(VaultError) -> SecureBytes? {
+        let parameters = ScryptParameters(n: slot.n, r: slot.r, p: slot.p)
+        guard parameters.isReasonable else { throw .damaged("key slot \(slot.id) has unusable scrypt parameters") }
+        let kek = try cryptoCall { () throws(CryptoError) in
+            try KeyDerivation.scrypt(passphrase: passphrase, salt: slot.salt, parameters: parameters)
+        }
+        do {
+            let master = try AESGCM.open(slot.wrappedKey, key: kek, authenticating: slotAAD(slot.id, parameters))
+            return master.count == 32 ? master : nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// Re-wraps the master key under a new passphrase in one transaction: the old passphrase stops working and no
+    /// entry is re-encrypted.
+    public func changePassphrase(to passphrase: SecureBytes, kdf: ScryptParameters = .default) throws(VaultError) {
+        try storage.replaceSlots([try Self.makeSlot(master: masterKey, passphrase: passphrase, kdf: kdf)])
+    }
+
+    // MARK: Sealing
+
+    private func aad(id: String, version: Int) -> [UInt8] { Array("otp vault entry v\(version):\(id)".utf8) }
+
+    private func tags(for account: OTPAccount) -> (identity: [UInt8], duplicate: [UInt8]) {
+        var identity: [UInt8] = [1]
+        func field(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: bytes)
+        }
+        field(Array((account.issuer ?? "").utf8), into: &identity)
+        field(Array(account.name.utf8), into: &identity)
+        var codes = identity
+        codes.append(contentsOf: [
+            account.kind == .totp ? 0 : 1, UInt8(HashAlgorithm.allCases.firstIndex(of: account.algorithm) ?? 0),
+            UInt8(clamping: account.digits), account.encoder == .steam ? 1 : 0,
+        ])
+        withUnsafeBytes(of: UInt32(clamping: account.kind == .totp ? account.period : 0).bigEndian) { codes.append(contentsOf: $0) }
+        account.secret.withUnsafeBytes { field($0, into: &codes) }
+        defer { for i in codes.indices { codes[i] = 0 } }
+        // The fingerprint key is only ever used for HMAC; a context is cheap next to scrypt.
+        let hmac = (try? HMACContext(key: tagKey, algorithm: .sha256))
+        return (hmac?.authenticationCode(for: identity) ?? [], hmac?.authenticationCode(for: codes) ?? [])
+    }
+
+    private func seal(_ account: OTPAccount, id: String, createdAt: Int64, now: Int64) throws(VaultError) -> SealedEntryRecord {
+        var plaintext = AccountCodec.encode(account)
+        defer { for i in plaintext.indices { plaintext[i] = 0 } }
+        let sealed = try Self.cryptoCall { () throws(CryptoError) in
+            try AESGCM.seal(plaintext, key: entryKey, authenticating: aad(id: id, version: Self.entryVersion))
+        }
+        let (identity, duplicate) = tags(for: account)
+        return SealedEntryRecord(
+            id: id, createdAt: createdAt, updatedAt: now, identityTag: identity, duplicateTag: duplicate,
+            version: Self.entryVersion, sealed: sealed)
+    }
+
+    private func open(_ record: SealedEntryRecord) -> Result<OTPAccount, VaultEntryDamage> {
+        guard record.version == Self.entryVersion else {
+            return .failure(VaultEntryDamage(description: "unknown entry format version \(record.version)"))
+        }
+        do {
+            let plaintext = try AESGCM.open(record.sealed, key: entryKey, authenticating: aad(id: record.id, version: record.version))
+            do {
+                return .success(try AccountCodec.decode(plaintext))
+            } catch {
+                return .failure(VaultEntryDamage(description: error.description))
+            }
+        } catch {
+            return .failure(VaultEntryDamage(description: "its seal does not verify (the entry was altered or damaged)"))
+        }
+    }
+
+    private static func newID() throws(VaultError) -> String {
+        try cryptoCall { () throws(CryptoError) in try SecureRandom.bytes(8) }.map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Operations
+
+    /// Every entry, oldest first; damaged entries are returned with their damage, never hiding the others.
+    public func entries() throws(VaultError) -> [VaultEntry] {
+        try storage.entries().map { VaultEntry(id: $0.id, createdAt: $0.createdAt, account: open($0)) }
+    }
+
+    /// Adds accounts in one transaction. Duplicates (same codes, issuer and name) are skipped; the same issuer and
+    /// name with other codes is a conflict: stored beside the old entry, or replacing it with `replacing`. With
+    /// `dryRun` nothing is written and the dispositions say what would happen.
+    public func add(_ accounts: [OTPAccount], replacing: Bool = false, dryRun: Bool = false) throws(VaultError) -> [AddResult] {
+        let now = Int64(Date().timeIntervalSince1970)
+        var records: [SealedEntryRecord] = []
+        for account in accounts { records.append(try seal(account, id: try Self.newID(), createdAt: now, now: now)) }
+        let dispositions: [InsertDisposition]
+        if dryRun {
+            let existing = try storage.entries()
+            var seenDuplicate: [[UInt8]: String] = [:]
+            var seenIdentity: [[UInt8]: [String]] = [:]
+            for entry in existing {
+                seenDuplicate[entry.duplicateTag] = entry.id
+                seenIdentity[entry.identityTag, default: []].append(entry.id)
+            }
+            dispositions = records.map { record in
+                if let id = seenDuplicate[record.duplicateTag] { return .duplicate(existingID: id) }
+                let conflicts = seenIdentity[record.identityTag] ?? []
+                seenDuplicate[record.duplicateTag] = record.id
+                seenIdentity[record.identityTag, default: []].append(record.id)
+                return conflicts.isEmpty ? .inserted : .conflict(existingIDs: conflicts, replaced: replacing)
+            }
+        } else {
+            dispositions = try storage.insert(records, replacing: replacing)
+        }
+        return zip(accounts, zip(records, dispositions)).map { account, pair in
+            let (record, disposition) = pair
+            if case .duplicate(let existing) = disposition {
+                return AddResult(account: account, id: existing, disposition: disposition)
+            }
+            return AddResult(account: account, id: record.id, disposition: disposition)
+        }
+    }
+
+    /// Removes entries by id.
+    @discardableResult
+    public func remove(ids: [String]) throws(VaultError) -> Int {
+        try storage.delete(ids: ids)
+    }
+
+    /// Changes an entry's issuer and/or name (re-sealed in one transaction).
+    public func rename(id: String, issuer: String??, name: String?) throws(VaultError) -> OTPAccount {
+        let now = Int64(Date().timeIntervalSince1970)
+        return try storage.update(id: id) { (record) throws(VaultError) in
+            guard case .success(var account) = self.open(record) else { throw VaultError.damaged("entry \(id) does not open") }
+            if let issuer { account.issuer = issuer }
+            if let name { account.name = name }
+            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), account)
+        }
+    }
+
+    /// The next `count` HOTP codes of an entry, advancing its stored counter past them in the same transaction, so
+    /// concurrent callers never get the same counter value.
+    public func nextHOTPCodes(id: String, count: Int) throws(VaultError) -> (OTPAccount, [OTPCode]) {
+        let now = Int64(Date().timeIntervalSince1970)
+        return try storage.update(id: id) { (record) throws(VaultError) in
+            guard case .success(var account) = self.open(record), account.kind == .hotp else {
+                throw VaultError.damaged("entry \(id) is not an HOTP account that opens")
+            }
+            let generator = try Self.cryptoCall { () throws(CryptoError) in try OTPGenerator(account: account) }
+            let codes = generator.hotp(counter: account.counter, count: count)
+            let used = account
+            account.counter = account.counter &+ UInt64(codes.count)
+            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), (used, codes))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// Why a vault operation failed. Messages never contain secrets, passphrases or account names.
+public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No vault at the path (and creating one was not asked for).
+    case notFound(path: String)
+    /// `init` on an existing vault.
+    case alreadyExists(path: String)
+    /// No key slot opened with the passphrase.
+    case wrongPassphrase
+    /// The file is not a vault, or its structure is damaged (SQLite's message).
+    case damaged(String)
+    /// Another process held the vault longer than the busy timeout.
+    case locked
+    /// SQLite or the file system refused (permissions, disk full); the message names it.
+    case storage(String)
+    /// A cryptographic primitive failed.
+    case crypto(String)
+    /// No passphrase could be obtained (no terminal and none given).
+    case noPassphrase(String)
+    /// The entry id does not exist (removed meanwhile).
+    case noSuchEntry(id: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path): "no vault at \(path) (create one with otp init, or import into it)"
+        case .alreadyExists(let path): "a vault already exists at \(path)"
+        case .wrongPassphrase: "wrong passphrase: no key slot of the vault opens with it (nothing was changed)"
+        case .damaged(let message): "the vault is damaged: \(message)"
+        case .locked: "the vault is locked by another process (waited for the timeout); try again"
+        case .storage(let message): "cannot write the vault: \(message)"
+        case .crypto(let message): "cryptography failed: \(message)"
+        case .noPassphrase(let message): message
+        case .noSuchEntry(let id): "no entry \(id) in the vault"
+        }
+    }
+}

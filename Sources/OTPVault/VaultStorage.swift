@@ -1,0 +1,93 @@
+/// A key slot as stored: the master key wrapped by a key derived from a passphrase.
+public struct KeySlotRecord: Sendable, Equatable {
+    /// Slot id.
+    public var id: String
+    /// scrypt salt (32 bytes).
+    public var salt: [UInt8]
+    /// scrypt cost parameters.
+    public var n: UInt64
+    public var r: UInt64
+    public var p: UInt64
+    /// `nonce ‖ AES-256-GCM(master key) ‖ tag`.
+    public var wrappedKey: [UInt8]
+    /// Unix seconds.
+    public var createdAt: Int64
+
+    /// Creates a record.
+    public init(id: String, salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, wrappedKey: [UInt8], createdAt: Int64) {
+        self.id = id
+        self.salt = salt
+        self.n = n
+        self.r = r
+        self.p = p
+        self.wrappedKey = wrappedKey
+        self.createdAt = createdAt
+    }
+}
+
+/// An entry as stored: only the id, times and keyed fingerprints are in the clear.
+public struct SealedEntryRecord: Sendable, Equatable {
+    /// Random id (16 hex digits).
+    public var id: String
+    /// Unix seconds.
+    public var createdAt: Int64
+    /// Unix seconds.
+    public var updatedAt: Int64
+    /// HMAC of issuer and account name under the fingerprint key (finds re-provisioned accounts: conflicts).
+    public var identityTag: [UInt8]
+    /// HMAC of everything that decides the codes and of issuer and name (finds duplicates).
+    public var duplicateTag: [UInt8]
+    /// Entry format version, authenticated as associated data.
+    public var version: Int
+    /// `nonce ‖ AES-256-GCM(account) ‖ tag`.
+    public var sealed: [UInt8]
+
+    /// Creates a record.
+    public init(
+        id: String, createdAt: Int64, updatedAt: Int64, identityTag: [UInt8], duplicateTag: [UInt8], version: Int,
+        sealed: [UInt8]
+    ) {
+        self.id = id
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.identityTag = identityTag
+        self.duplicateTag = duplicateTag
+        self.version = version
+        self.sealed = sealed
+    }
+}
+
+/// What happened to one candidate of ``VaultStorage/insert(_:replacing:)``.
+public enum InsertDisposition: Sendable, Equatable {
+    /// Stored.
+    case inserted
+    /// An entry with the same duplicate tag exists; nothing stored.
+    case duplicate(existingID: String)
+    /// Entries with the same identity but other codes exist; stored beside them (or replacing them).
+    case conflict(existingIDs: [String], replaced: Bool)
+}
+
+/// The storage behind a vault: every operation is one whole transaction, so a second backend (PostgreSQL, with the
+/// same client-side sealing) is a new type implementing this protocol, not a rewrite. Storage never sees a key, a
+/// secret or a name.
+public protocol VaultStorage: Sendable {
+    /// The key slots (empty for a vault being created).
+    func keySlots() throws(VaultError) -> [KeySlotRecord]
+    /// Stores the first key slot unless one exists; returns the slots present after the transaction (so two
+    /// processes creating one vault at once agree on a single master key).
+    func createSlotIfEmpty(_ slot: KeySlotRecord) throws(VaultError) -> [KeySlotRecord]
+    /// Replaces every key slot in one transaction (passphrase change).
+    func replaceSlots(_ slots: [KeySlotRecord]) throws(VaultError)
+    /// Every entry, oldest first.
+    func entries() throws(VaultError) -> [SealedEntryRecord]
+    /// Inserts entries in one transaction, skipping duplicates (same `duplicateTag`) and reporting conflicts
+    /// (same `identityTag`, other codes); with `replacing`, conflicting entries are deleted in the same transaction.
+    func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition]
+    /// Reads one entry, lets `transform` rewrite it, and writes the result, in one transaction (HOTP counters
+    /// advance here, so two processes never get the same counter value).
+    func update<T: Sendable>(
+        id: String, _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
+    ) throws(VaultError) -> T
+    /// Deletes entries by id in one transaction; returns how many were deleted.
+    func delete(ids: [String]) throws(VaultError) -> Int
+}

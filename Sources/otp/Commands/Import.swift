@@ -1,0 +1,92 @@
+import ArgumentParser
+import OTPCore
+import OTPImport
+import OTPVault
+
+/// `otp import INPUT... [--dry-run] [--replace] [--allow-incomplete]`: add accounts to the vault.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add accounts from screenshots, text files of URIs, URIs or stdin to the vault.",
+        discussion: """
+            Every input is reported: imported, duplicate (already in the vault, skipped), conflict (same issuer and \
+            account with another secret: imported beside the old one, or replacing it with --replace) or failed \
+            (with the reason). Google Authenticator transfer batches are imported whole or not at all. Creates the \
+            vault when it does not exist. Exit status: 0 when every input was imported or already there, 1 when any \
+            input failed, 2 when the vault could not be opened or written.
+            """
+    )
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Report what would be imported; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Replace accounts with the same issuer and name instead of keeping both.")
+    var replace = false
+
+    @Flag(help: "Import the parts present of an incomplete Google Authenticator transfer batch.")
+    var allowIncomplete = false
+
+    @Argument(help: "PNG screenshots, text files of URIs, - for stdin, or otpauth:// URIs.")
+    var inputs: [String]
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("Give at least one input.") }
+    }
+
+    func run() throws {
+        try withVaultErrors {
+            if inputs.contains(where: InputReader.isURI) {
+                Terminal.error(
+                    "otp: warning: a URI on the command line is visible to other local users and kept in shell history; prefer a file or stdin")
+            }
+            let plan = Importer.plan(ProvisioningInputs.read(inputs), allowIncomplete: allowIncomplete)
+            let opened = try vault.open(create: !dryRun)
+            let report = try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun)
+            if output.json {
+                Terminal.out(Terminal.json(Self.json(report)))
+            } else {
+                Terminal.out(Self.describe(report, dryRun: dryRun))
+            }
+            if !report.failed.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    static func json(_ report: ImportReport) -> ImportJSON {
+        ImportJSON(
+            imported: report.imported.map { EntryJSON(id: $0.id, account: $0.account) },
+            duplicates: report.duplicates.map { EntryJSON(id: $0.id, account: $0.account) },
+            conflicts: report.conflicts.map { EntryJSON(id: $0.id, account: $0.account) },
+            failed: report.failed.map { .init(source: $0.source, error: JSONError(code: $0.code, message: $0.message)) },
+            warnings: report.warnings.map {
+                .init(
+                    source: $0.source, severity: $0.diagnostic.severity.rawValue, field: $0.diagnostic.field.rawValue,
+                    code: $0.diagnostic.code, message: $0.diagnostic.message)
+            })
+    }
+
+    static func describe(_ report: ImportReport, dryRun: Bool) -> String {
+        var text = ""
+        let verb = dryRun ? "would import" : "imported"
+        for item in report.imported {
+            text += "\(verb)   \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))]\n"
+        }
+        for item in report.duplicates {
+            text += "duplicate  \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))] already in the vault\n"
+        }
+        for item in report.conflicts {
+            let what = item.replaced ? "replaced" : "kept beside"
+            text += "conflict   \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))] another secret for this account: \(what) \(item.conflictsWith.joined(separator: ", "))\n"
+        }
+        for failure in report.failed {
+            text += "failed     \(Terminal.escaped(failure.source)): \(Terminal.escaped(failure.message)) [\(failure.code)]\n"
+        }
+        for warning in report.warnings {
+            text += "warning    \(Terminal.escaped(warning.source)): \(Terminal.escaped(warning.diagnostic.message)) [\(warning.diagnostic.code)]\n"
+        }
+        text += "\(report.imported.count) \(verb), \(report.duplicates.count) duplicate, \(report.conflicts.count) conflict, "
+            + "\(report.failed.count) failed, \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")\n"
+        return text
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import OTPVault
+
+/// `otp init`: create an empty vault.
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an empty vault (asks for the passphrase twice on a terminal).")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try withVaultErrors {
+            let path = vault.path
+            if FileManager.default.fileExists(atPath: path) { throw VaultFailure(.alreadyExists(path: path)) }
+            _ = try vault.open(create: true)
+            if output.json {
+                Terminal.out(Terminal.json(["vault": path]))
+            } else {
+                Terminal.error("otp: vault ready at \(path)")
+            }
+        }
+    }
+}

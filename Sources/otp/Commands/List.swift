@@ -1,0 +1,41 @@
+import ArgumentParser
+import OTPVault
+
+/// `otp list`: the accounts in the vault, never their secrets.
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the accounts in the vault (no secrets).",
+        discussion: "Damaged entries are reported on stderr (exit 1); the others are listed.")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Only accounts matching this (issuer or name substring, or id prefix).")
+    var query: String?
+
+    func run() throws {
+        try withVaultErrors {
+            let entries = try vault.open(create: false).entries().filter { VaultQuery.matches($0, query) }
+            var damaged = 0
+            var listed: [EntryJSON] = []
+            for entry in entries {
+                switch entry.account {
+                case .success(let account): listed.append(EntryJSON(id: entry.id, account: account))
+                case .failure(let damage):
+                    damaged += 1
+                    Terminal.error("otp: entry \(entry.id) is damaged: \(damage.description)")
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(listed))
+            } else {
+                for item in listed {
+                    let a = item.account
+                    let kind = a.kind == .totp ? "TOTP \(a.period) s" : "HOTP #\(a.counter)"
+                    Terminal.out("\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), \(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))\n")
+                }
+            }
+            if damaged > 0 { throw ExitCode(1) }
+        }
+    }
+}

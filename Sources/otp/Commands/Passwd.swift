@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import OTPCrypto
+import OTPVault
+
+/// `otp passwd`: change the vault passphrase (re-wraps the master key; entries are not re-encrypted).
+struct Passwd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change the vault passphrase.",
+        discussion: """
+            The new passphrase comes from --new-passphrase-file (first line), else $OTP_NEW_PASSPHRASE, else a \
+            prompt (asked twice). The master key is re-wrapped in one transaction: the old passphrase stops working \
+            and every entry still opens.
+            """)
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "path"))
+    var newPassphraseFile: String?
+
+    func run() throws {
+        try withVaultErrors {
+            let opened = try vault.open(create: false)
+            let newSource = VaultOptions.parseOrExit(newPassphraseFile.map { ["--passphrase-file", $0] } ?? [])
+            let new: SecureBytes
+            if newPassphraseFile == nil, let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
+                new = SecureBytes(Array(value.utf8))
+            } else if newPassphraseFile != nil {
+                new = try newSource.passphrase()
+            } else {
+                let first = try Passphrase.prompt("New passphrase: ")
+                guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
+                    throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
+                }
+                new = first
+            }
+            try opened.changePassphrase(to: new)
+            if output.json {
+                Terminal.out(Terminal.json(["vault": vault.path]))
+            } else {
+                Terminal.error("otp: passphrase changed")
+            }
+        }
+    }
+}

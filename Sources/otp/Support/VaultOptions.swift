@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import OTPCrypto
+import OTPVault
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--vault` and `--passphrase-file`, shared by every command that opens the vault.
+struct VaultOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"))
+    var vault: String?
+
+    @Option(help: ArgumentHelp("Read the passphrase from the first line of this file (else $OTP_PASSPHRASE, else a prompt).", valueName: "path"))
+    var passphraseFile: String?
+
+    /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`, `~/.local/share/otp/vault.sqlite`.
+    var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let vault, !vault.isEmpty { return vault }
+        if let vault = environment["OTP_VAULT"], !vault.isEmpty { return vault }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/otp/vault.sqlite" }
+        return NSHomeDirectory() + "/.local/share/otp/vault.sqlite"
+    }
+
+    /// The passphrase: `--passphrase-file` (first line), `$OTP_PASSPHRASE`, or a no-echo prompt on the terminal
+    /// (asked twice when `confirm`).
+    func passphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws -> SecureBytes {
+        if let passphraseFile {
+            guard let data = FileManager.default.contents(atPath: passphraseFile) else {
+                throw VaultFailure(.noPassphrase("cannot read the passphrase file \(passphraseFile)"))
+            }
+            var bytes = [UInt8](data)
+            defer { for i in bytes.indices { bytes[i] = 0 } }
+            let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+            guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase file \(passphraseFile) is empty")) }
+            return SecureBytes(line)
+        }
+        if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
+            return SecureBytes(Array(value.utf8))
+        }
+        let first = try Passphrase.prompt(prompt)
+        if confirm {
+            let second = try Passphrase.prompt("Repeat the passphrase: ")
+            guard first == second else { throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was created")) }
+        }
+        return first
+    }
+
+    /// Opens the vault, creating it when `create` (with a notice on stderr).
+    func open(create: Bool) throws -> Vault {
+        let path = self.path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && !create { throw VaultFailure(.notFound(path: path)) }
+        let secret = try passphrase(confirm: !exists)
+        do {
+            let storage = try SQLiteVaultStorage(path: path, create: create)
+            let (vault, created) = try Vault.open(storage: storage, passphrase: secret, create: create)
+            if created { Terminal.error("otp: created a new vault at \(path)") }
+            return vault
+        } catch {
+            throw VaultFailure(error)
+        }
+    }
+}
+
+/// A vault error as the CLI reports it: message on stderr, exit status 2.
+struct VaultFailure: Error, CustomStringConvertible {
+    let error: VaultError
+    init(_ error: VaultError) { self.error = error }
+    var description: String { error.description }
+}
+
+extension ParsableCommand {
+    /// Runs `body`, turning vault failures into a message on stderr and exit status 2.
+    func withVaultErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let failure as VaultFailure {
+            Terminal.error("otp: \(failure.description)")
+            throw ExitCode(2)
+        } catch let error as VaultError {
+            Terminal.error("otp: \(error.description)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Reads a passphrase from the terminal without echo.
+enum Passphrase {
+    static func prompt(_ text: String) throws -> SecureBytes {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw VaultFailure(.noPassphrase("no passphrase: give --passphrase-file or set OTP_PASSPHRASE (there is no terminal to ask on)"))
+        }
+        defer { close(fd) }
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        var original = termios()
+        let isTerminal = tcgetattr(fd, &original) == 0
+        if isTerminal {
+            var silent = original
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(fd, TCSAFLUSH, &silent)
+        }
+        defer {
+            if isTerminal { tcsetattr(fd, TCSAFLUSH, &original) }
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        var bytes: [UInt8] = []
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1, byte != 0x0A, byte != 0x0D {
+            bytes.append(byte)
+            if bytes.count > 4096 { break }
+        }
+        guard !bytes.isEmpty else { throw VaultFailure(.noPassphrase("an empty passphrase is not accepted")) }
+        return SecureBytes(bytes)
+    }
+}
