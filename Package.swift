@@ -37,9 +37,12 @@ let package = Package(
         .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
         .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
-        .testTarget(name: "OTPVaultTests", dependencies: ["OTPVault"]),
+        .testTarget(
+            name: "OTPVaultTests",
+            dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport"]),
-        .testTarget(name: "otpTests", dependencies: ["otp"]),
+        .testTarget(name: "otpTests", dependencies: ["otp", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

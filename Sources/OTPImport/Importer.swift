@@ -39,7 +39,14 @@ public struct ImportReport: Sendable {
 public enum Importer {
     /// The accounts of a run that may be imported, and what may not.
     public struct Plan: Sendable {
-        public var accepted: [(source: String, account: OTPAccount)] = []
+        /// What commits together: one input, or one whole transfer batch (whose parts may come from several inputs).
+        public enum Group: Hashable, Sendable {
+            case input(Int)
+            case batch(Int32)
+        }
+
+        /// Accounts to import, with their source and their transaction group.
+        public var accepted: [(source: String, account: OTPAccount, group: Group)] = []
         public var failed: [ImportReport.Failure] = []
         public var warnings: [ImportReport.Warning] = []
     }
@@ -88,7 +95,7 @@ public enum Importer {
                 plan.failed.append(.init(source: item.source, code: error?.code ?? "not-provisioning", message: message))
                 continue
             }
-            plan.accepted.append((item.source, account))
+            plan.accepted.append((item.source, account, item.batch.map { .batch($0.id) } ?? .input(item.input)))
             for diagnostic in item.check.diagnostics where diagnostic.severity == .warning {
                 plan.warnings.append(.init(source: item.source, diagnostic: diagnostic))
             }
@@ -96,11 +103,23 @@ public enum Importer {
         return plan
     }
 
-    /// Writes a plan's accounts to the vault in one transaction (or, with `dryRun`, reports what would happen).
+    /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so
+    /// a run killed midway leaves whole inputs only; with `dryRun` it reports what would happen and writes nothing.
     public static func run(_ plan: Plan, into vault: Vault, replacing: Bool = false, dryRun: Bool = false) throws(VaultError) -> ImportReport {
         var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
-        let results = try vault.add(plan.accepted.map(\.account), replacing: replacing, dryRun: dryRun)
-        for ((source, _), result) in zip(plan.accepted, results) {
+        var order: [Plan.Group] = []
+        var groups: [Plan.Group: [(source: String, account: OTPAccount, group: Plan.Group)]] = [:]
+        for entry in plan.accepted {
+            if groups[entry.group] == nil { order.append(entry.group) }
+            groups[entry.group, default: []].append(entry)
+        }
+        var pairs: [(String, AddResult)] = []
+        for key in order {
+            let members = groups[key] ?? []
+            let results = try vault.add(members.map(\.account), replacing: replacing, dryRun: dryRun)
+            pairs += zip(members.map(\.source), results)
+        }
+        for (source, result) in pairs {
             switch result.disposition {
             case .inserted:
                 report.imported.append(.init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))

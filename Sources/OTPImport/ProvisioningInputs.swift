@@ -8,12 +8,20 @@ public struct CheckedItem: Sendable {
     public let check: URICheck
     /// For accounts from a Google Authenticator export: which part of which export.
     public let batch: BatchInfo?
+    /// The position of the command-line input it came from (imports commit one transaction per input).
+    public let input: Int
 
     /// Creates an item.
-    public init(source: String, check: URICheck, batch: BatchInfo?) {
+    public init(source: String, check: URICheck, batch: BatchInfo?, input: Int = 0) {
         self.source = source
         self.check = check
         self.batch = batch
+        self.input = input
+    }
+
+    /// The same item with another check (`--strict`).
+    public func with(_ check: URICheck) -> CheckedItem {
+        CheckedItem(source: source, check: check, batch: batch, input: input)
     }
 }
 
@@ -35,14 +43,14 @@ public enum ProvisioningInputs {
     public static func read(_ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil) -> [CheckedItem] {
         let results = standardInput.map { InputReader.read(inputs, standardInput: $0) } ?? InputReader.read(inputs)
         var items: [CheckedItem] = []
-        for (input, result) in zip(inputs, results) {
+        for (index, (input, result)) in zip(inputs, results).enumerated() {
             switch result {
             case .failure(let error):
                 let source = InputReader.isURI(input) ? "argument" : input
-                items.append(invalid(source, Diagnostic(.error, .uri, error.code, error.message)))
+                items.append(invalid(source, Diagnostic(.error, .uri, error.code, error.message)).with(input: index))
             case .success(let payloads):
                 for payload in payloads {
-                    items += Self.items(for: payload)
+                    items += Self.items(for: payload).map { $0.with(input: index) }
                 }
             }
         }
@@ -77,5 +85,11 @@ public enum ProvisioningInputs {
 
     private static func invalid(_ source: String, _ diagnostic: Diagnostic) -> CheckedItem {
         CheckedItem(source: source, check: URICheck(account: nil, diagnostics: [diagnostic], issuer: nil, name: nil), batch: nil)
+    }
+}
+
+extension CheckedItem {
+    func with(input: Int) -> CheckedItem {
+        CheckedItem(source: source, check: check, batch: batch, input: input)
     }
 }

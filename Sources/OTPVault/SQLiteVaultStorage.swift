@@ -33,10 +33,15 @@ public final class SQLiteVaultStorage: VaultStorage {
         configuration.label = "otp-vault"
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Self.map(error)
+        }
+        do {
             let migrator = Self.migrator
             let upToDate = try pool.read { db in try migrator.hasCompletedMigrations(db) }
             if !upToDate { try migrator.migrate(pool) }
         } catch {
+            try? pool.close()
             throw Self.map(error)
         }
     }
@@ -80,7 +85,7 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
-        close(fd)
+        Glibc.close(fd)
     }
 
     static func map(_ error: any Error) -> VaultError {
@@ -210,6 +215,14 @@ public final class SQLiteVaultStorage: VaultStorage {
                     Data(updated.sealed), id,
                 ])
             return result
+        }
+    }
+
+    public func close() throws(VaultError) {
+        do {
+            try pool.close()
+        } catch {
+            throw Self.map(error)
         }
     }
 

@@ -127,6 +127,11 @@ public final class Vault: Sendable {
         }
     }
 
+    /// Closes the storage (see ``VaultStorage/close()``).
+    public func close() throws(VaultError) {
+        try storage.close()
+    }
+
     /// Re-wraps the master key under a new passphrase in one transaction: the old passphrase stops working and no
     /// entry is re-encrypted.
     public func changePassphrase(to passphrase: SecureBytes, kdf: ScryptParameters = .default) throws(VaultError) {

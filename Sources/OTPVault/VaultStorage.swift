@@ -90,4 +90,7 @@ public protocol VaultStorage: Sendable {
     ) throws(VaultError) -> T
     /// Deletes entries by id in one transaction; returns how many were deleted.
     func delete(ids: [String]) throws(VaultError) -> Int
+    /// Releases the backend (for SQLite: closes every connection, which folds the write-ahead log back into the
+    /// vault file). Further calls fail.
+    func close() throws(VaultError)
 }

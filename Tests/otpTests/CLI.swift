@@ -23,10 +23,34 @@ enum CLI {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed]) }
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
+    /// Starts the binary without waiting (for concurrency and crash tests).
+    static func start(_ arguments: [String], environment: [String: String]) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// A fresh temporary folder, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    static func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], executable: URL? = nil
+    ) throws -> Output {
+        // `executable` is a wrapper (setsid) that runs the binary; it gets `--wait` so its status is the binary's.
+        let process = Process()
+        process.executableURL = executable ?? binary
+        process.arguments = executable == nil ? arguments : ["--wait", binary.path] + arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -26,7 +26,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let items = ProvisioningInputs.read(inputs).map { item in
-            strict ? CheckedItem(source: item.source, check: item.check.strict(), batch: item.batch) : item
+            strict ? item.with(item.check.strict()) : item
         }
         if output.json {
             Terminal.out(

@@ -63,36 +63,37 @@ struct Code: ParsableCommand {
 
     private func runFromVault() throws {
         try withVaultErrors {
-            let opened = try vault.open(create: false)
-            let entries = try opened.entries().filter { VaultQuery.matches($0, query) }
-            var results: [(String, OTPAccount, [OTPCode])] = []
-            var failed = false
-            for entry in entries {
-                switch entry.account {
-                case .failure(let damage):
-                    failed = true
-                    Terminal.error("otp: entry \(entry.id) is damaged and skipped: \(damage.description)")
-                case .success(let account) where account.kind == .hotp:
-                    let (used, codes) = try opened.nextHOTPCodes(id: entry.id, count: time.next)
-                    results.append((entry.id, used, codes))
-                case .success(let account):
-                    results.append((entry.id, account, try OTPGenerator(account: account).codes(at: time.unixTime, count: time.next)))
+            try vault.withVault(create: false) { opened in
+                let entries = try opened.entries().filter { VaultQuery.matches($0, query) }
+                var results: [(String, OTPAccount, [OTPCode])] = []
+                var failed = false
+                for entry in entries {
+                    switch entry.account {
+                    case .failure(let damage):
+                        failed = true
+                        Terminal.error("otp: entry \(entry.id) is damaged and skipped: \(damage.description)")
+                    case .success(let account) where account.kind == .hotp:
+                        let (used, codes) = try opened.nextHOTPCodes(id: entry.id, count: time.next)
+                        results.append((entry.id, used, codes))
+                    case .success(let account):
+                        results.append((entry.id, account, try OTPGenerator(account: account).codes(at: time.unixTime, count: time.next)))
+                    }
                 }
+                if let query, results.isEmpty, !failed {
+                    Terminal.error("otp: no account matches '\(Terminal.escaped(query))'")
+                    failed = true
+                }
+                if output.json {
+                    Terminal.out(
+                        Terminal.json(
+                            results.map { id, account, codes in
+                                AccountCodesJSON(id: id, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
+                            }))
+                } else {
+                    Terminal.out(results.map { Self.describe($1, $2, now: time.unixTime) }.joined())
+                }
+                if failed { throw ExitCode(1) }
             }
-            if let query, results.isEmpty, !failed {
-                Terminal.error("otp: no account matches '\(Terminal.escaped(query))'")
-                failed = true
-            }
-            if output.json {
-                Terminal.out(
-                    Terminal.json(
-                        results.map { id, account, codes in
-                            AccountCodesJSON(id: id, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
-                        }))
-            } else {
-                Terminal.out(results.map { Self.describe($1, $2, now: time.unixTime) }.joined())
-            }
-            if failed { throw ExitCode(1) }
         }
     }
 

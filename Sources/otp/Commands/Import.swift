@@ -42,14 +42,15 @@ struct Import: ParsableCommand {
                     "otp: warning: a URI on the command line is visible to other local users and kept in shell history; prefer a file or stdin")
             }
             let plan = Importer.plan(ProvisioningInputs.read(inputs), allowIncomplete: allowIncomplete)
-            let opened = try vault.open(create: !dryRun)
-            let report = try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun)
-            if output.json {
-                Terminal.out(Terminal.json(Self.json(report)))
-            } else {
-                Terminal.out(Self.describe(report, dryRun: dryRun))
+            try vault.withVault(create: !dryRun) { opened in
+                let report = try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun)
+                if output.json {
+                    Terminal.out(Terminal.json(Self.json(report)))
+                } else {
+                    Terminal.out(Self.describe(report, dryRun: dryRun))
+                }
+                if !report.failed.isEmpty { throw ExitCode(1) }
             }
-            if !report.failed.isEmpty { throw ExitCode(1) }
         }
     }
 

@@ -14,7 +14,7 @@ struct Init: ParsableCommand {
         try withVaultErrors {
             let path = vault.path
             if FileManager.default.fileExists(atPath: path) { throw VaultFailure(.alreadyExists(path: path)) }
-            _ = try vault.open(create: true)
+            try vault.withVault(create: true) { _ in }
             if output.json {
                 Terminal.out(Terminal.json(["vault": path]))
             } else {

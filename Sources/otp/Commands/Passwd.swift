@@ -21,25 +21,26 @@ struct Passwd: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            let opened = try vault.open(create: false)
-            let newSource = VaultOptions.parseOrExit(newPassphraseFile.map { ["--passphrase-file", $0] } ?? [])
-            let new: SecureBytes
-            if newPassphraseFile == nil, let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
-                new = SecureBytes(Array(value.utf8))
-            } else if newPassphraseFile != nil {
-                new = try newSource.passphrase()
-            } else {
-                let first = try Passphrase.prompt("New passphrase: ")
-                guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
-                    throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
+            try vault.withVault(create: false) { opened in
+                let newSource = VaultOptions.parseOrExit(newPassphraseFile.map { ["--passphrase-file", $0] } ?? [])
+                let new: SecureBytes
+                if newPassphraseFile == nil, let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
+                    new = SecureBytes(Array(value.utf8))
+                } else if newPassphraseFile != nil {
+                    new = try newSource.passphrase()
+                } else {
+                    let first = try Passphrase.prompt("New passphrase: ")
+                    guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
+                        throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
+                    }
+                    new = first
                 }
-                new = first
-            }
-            try opened.changePassphrase(to: new)
-            if output.json {
-                Terminal.out(Terminal.json(["vault": vault.path]))
-            } else {
-                Terminal.error("otp: passphrase changed")
+                try opened.changePassphrase(to: new)
+                if output.json {
+                    Terminal.out(Terminal.json(["vault": vault.path]))
+                } else {
+                    Terminal.error("otp: passphrase changed")
+                }
             }
         }
     }

@@ -14,13 +14,14 @@ struct Remove: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            let opened = try vault.open(create: false)
-            let (entry, account) = try VaultQuery.single(try opened.entries(), query)
-            try opened.remove(ids: [entry.id])
-            if output.json {
-                Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: account)]))
-            } else {
-                Terminal.out("removed  \(entry.id)  \(Terminal.escaped(account.displayName))\n")
+            try vault.withVault(create: false) { opened in
+                let (entry, account) = try VaultQuery.single(try opened.entries(), query)
+                try opened.remove(ids: [entry.id])
+                if output.json {
+                    Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: account)]))
+                } else {
+                    Terminal.out("removed  \(entry.id)  \(Terminal.escaped(account.displayName))\n")
+                }
             }
         }
     }

@@ -28,14 +28,15 @@ struct Rename: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            let opened = try vault.open(create: false)
-            let (entry, _) = try VaultQuery.single(try opened.entries(), query)
-            let newIssuer: String?? = issuer.map { $0.isEmpty ? nil : $0 }
-            let renamed = try opened.rename(id: entry.id, issuer: newIssuer, name: account)
-            if output.json {
-                Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: renamed)]))
-            } else {
-                Terminal.out("renamed  \(entry.id)  \(Terminal.escaped(renamed.displayName))\n")
+            try vault.withVault(create: false) { opened in
+                let (entry, _) = try VaultQuery.single(try opened.entries(), query)
+                let newIssuer: String?? = issuer.map { $0.isEmpty ? nil : $0 }
+                let renamed = try opened.rename(id: entry.id, issuer: newIssuer, name: account)
+                if output.json {
+                    Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: renamed)]))
+                } else {
+                    Terminal.out("renamed  \(entry.id)  \(Terminal.escaped(renamed.displayName))\n")
+                }
             }
         }
     }
