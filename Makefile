@@ -3,7 +3,6 @@ SHELL := /bin/bash
 APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
 APT_TEST := oathtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_DIR := $(shell mktemp -u /tmp/otp-demo.XXXXXX)
 
 .PHONY: deps demo test release bench-deps
 
@@ -14,11 +13,18 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The main job: read the QR code of a console screenshot and print its codes.
+# The main job: import a console screenshot (dark mode) into a throwaway vault and print its codes.
 demo: deps
 	swift build -c release --product otp
-	@echo "== otp scan Tests/Fixtures/png/console-1080p-dark.png"
-	.build/release/otp scan Tests/Fixtures/png/console-1080p-dark.png
+	@set -e; dir=$$(mktemp -d /tmp/otp-demo.XXXXXX); trap 'rm -rf "$$dir"' EXIT; \
+	export OTP_VAULT="$$dir/vault.sqlite" OTP_PASSPHRASE="demo passphrase, not a real one"; \
+	echo "== otp check Tests/Fixtures/png/console-1080p-dark.png (the secret is never printed)"; \
+	.build/release/otp check Tests/Fixtures/png/console-1080p-dark.png; \
+	echo "== otp import Tests/Fixtures/png/console-1080p-dark.png"; \
+	.build/release/otp import Tests/Fixtures/png/console-1080p-dark.png; \
+	echo "== otp list"; .build/release/otp list; \
+	echo "== otp code amazon --next 2   (MFA code 1 and MFA code 2)"; \
+	.build/release/otp code amazon --next 2
 
 test: deps
 	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEST); }

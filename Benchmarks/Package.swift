@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "OTPScan", package: "swift-otp"),
                 .product(name: "OTPCore", package: "swift-otp"),
                 .product(name: "OTPCrypto", package: "swift-otp"),
+                .product(name: "OTPVault", package: "swift-otp"),
             ],
             path: "Benchmarks/OTPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

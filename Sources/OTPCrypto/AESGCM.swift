@@ -94,3 +94,62 @@ public enum AESGCM {
     /// The error for a tag that does not verify.
     public static let authenticationFailure = CryptoError(operation: "AES-GCM open", reason: "authentication failed")
 }
+
+/// An AES-256-GCM key schedule set up once for many ``open(_:authenticating:)`` calls (a vault of 10 000 entries
+/// opens them all to match a query): each call only sets the nonce. Not thread-safe: one per thread.
+public final class AESGCMOpener {
+    private let context: OpaquePointer
+
+    /// Prepares decryption with `key` (32 bytes).
+    public init(key: SecureBytes) throws(CryptoError) {
+        guard key.count == 32 else { throw CryptoError(operation: "AES-GCM open", reason: "the key must be 32 bytes") }
+        guard let context = EVP_CIPHER_CTX_new() else { throw .openSSL("AES-GCM context") }
+        let ok = key.withUnsafeBytes { keyBytes in
+            EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1
+                && COpenSSL_GCM_set_iv_length(context, Int32(AESGCM.nonceSize)) == 1
+                && EVP_DecryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nil) == 1
+        }
+        guard ok else {
+            EVP_CIPHER_CTX_free(context)
+            throw .openSSL("AES-GCM init")
+        }
+        self.context = context
+    }
+
+    deinit {
+        EVP_CIPHER_CTX_free(context)  // cleanses the key schedule
+    }
+
+    /// Verifies and decrypts `nonce ‖ ciphertext ‖ tag`, as ``AESGCM/open(_:key:authenticating:)`` does.
+    public func open(_ sealed: [UInt8], authenticating aad: [UInt8]) throws(CryptoError) -> SecureBytes {
+        let n = AESGCM.nonceSize
+        let t = AESGCM.tagSize
+        guard sealed.count >= n + t else { throw AESGCM.authenticationFailure }
+        let bodyCount = sealed.count - n - t
+        var verified = false
+        let plaintext = sealed.withUnsafeBufferPointer { input -> SecureBytes in
+            guard let base = input.baseAddress else { return SecureBytes([]) }
+            return SecureBytes(count: bodyCount) { out in
+                var length: Int32 = 0
+                var scratch: UInt8 = 0
+                let outBase = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                var tag = Array(input[(input.count - t)...])
+                guard EVP_DecryptInit_ex(context, nil, nil, nil, base) == 1 else { return }
+                if !aad.isEmpty, EVP_DecryptUpdate(context, nil, &length, aad, Int32(aad.count)) != 1 { return }
+                if bodyCount > 0, EVP_DecryptUpdate(context, outBase, &length, base + n, Int32(bodyCount)) != 1 { return }
+                guard COpenSSL_GCM_set_tag(context, &tag, Int32(t)) == 1 else { return }
+                let finalOut = outBase.map { $0 + Int(length) }
+                verified = withUnsafeMutablePointer(to: &scratch) { EVP_DecryptFinal_ex(context, finalOut ?? $0, &length) == 1 }
+                if !verified {
+                    ERR_clear_error()
+                    out.initializeMemory(as: UInt8.self, repeating: 0)
+                }
+            }
+        }
+        guard verified else { throw AESGCM.authenticationFailure }
+        return plaintext
+    }
+}
+
+@available(*, unavailable)
+extension AESGCMOpener: Sendable {}

@@ -19,6 +19,14 @@ public final class SecureBytes: @unchecked Sendable {
         count = bytes.count
     }
 
+    /// Copies raw memory (the fast path for bytes already in a buffer).
+    public init(copying raw: UnsafeRawBufferPointer) {
+        storage = .allocate(byteCount: max(raw.count, 1), alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        if raw.count > 0 { storage.copyMemory(from: raw) }
+        count = raw.count
+    }
+
     /// A buffer of `count` bytes filled by `body` (for keys produced by C calls, without an intermediate array).
     public init(count: Int, initializingWith body: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
         storage = .allocate(byteCount: max(count, 1), alignment: 16)

@@ -126,22 +126,31 @@ import Testing
 
     @Test func killedImportLeavesWholeInputs() throws {
         var files: [String] = []
-        for f in 0..<150 {
+        for f in 0..<400 {
             let file = directory.appendingPathComponent(String(format: "in%03d.txt", f))
             try uris("Kill\(f)", 5).write(to: file, atomically: true, encoding: .utf8)
             files.append(file.path)
         }
         _ = try otp("init")
         let process = try CLI.start(["import"] + files, environment: environment)
-        usleep(450_000)
+        // Kill it once some inputs are committed (polling the file as another reader would).
+        let watcher = try DatabaseQueue(path: vaultPath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let count = (try? watcher.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") }) ?? 0
+            if count >= 50 { break }
+            usleep(2_000)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        try watcher.close()
         let queue = try DatabaseQueue(path: vaultPath)
         let integrity = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         try queue.close()
         #expect(integrity == "ok")
         let listed = try #require(try otp("list", "--json").json as? [[String: Any]])
         #expect(listed.count % 5 == 0)
+        #expect(listed.count >= 50 && listed.count < 2000, "the kill did not land midway: \(listed.count) accounts")
         let inputs = Set(listed.compactMap { $0["issuer"] as? String })
         #expect(inputs == Set((0..<(listed.count / 5)).map { "Kill\($0)" }), "not a prefix of whole inputs")
     }

@@ -3,6 +3,7 @@ import Benchmark
 import OTPCore
 import OTPCrypto
 import OTPScan
+import OTPVault
 
 // Stage benchmarks: where the time of `otp scan` and `otp code` goes. Fixtures come from the root package.
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -71,6 +72,29 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("HOTP-SHA1 code ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let generator = try OTPGenerator(account: account)
         for i in benchmark.scaledIterations { blackHole(generator.value(counter: UInt64(i))) }
+    }
+    // Vault: unlocking is scrypt at the default cost; listing decrypts every entry.
+    Benchmark("scrypt N=2^15 r=8 p=1 (vault unlock)", configuration: .init(maxIterations: 20)) { _ in
+        blackHole(
+            try KeyDerivation.scrypt(
+                passphrase: SecureBytes(Array("benchmark passphrase".utf8)), salt: [UInt8](repeating: 7, count: 32),
+                parameters: .default))
+    }
+    let vaultPath = FileManager.default.temporaryDirectory.appendingPathComponent("otp-bench-\(getpid())/vault.sqlite").path
+    Benchmark("vault entries() with 1000 accounts", configuration: .init(maxIterations: 50)) { benchmark in
+        let storage = try SQLiteVaultStorage(path: vaultPath, create: true)
+        let vault = try Vault.open(
+            storage: storage, passphrase: SecureBytes(Array("p".utf8)), create: true, kdf: .init(n: 1 << 10, r: 8, p: 1)
+        ).vault
+        if try vault.entries().isEmpty {
+            _ = try vault.add((0..<1000).map { i in
+                OTPAccount(issuer: "Bench", name: "user\(i)", secret: SecureBytes(Array("secret number \(i) padded".utf8)))
+            })
+        }
+        benchmark.startMeasurement()
+        blackHole(try vault.entries())
+        benchmark.stopMeasurement()
+        try vault.close()
     }
     Benchmark("HOTP-SHA1 code, new generator each ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try OTPGenerator(account: account).value(counter: UInt64(i))) }
