@@ -26,7 +26,7 @@ let package = Package(
             name: "OTPVault",
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPVault"]),
+        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto", "OTPVault"]),
         .executableTarget(
             name: "otp",
             dependencies: [

@@ -111,21 +111,6 @@ public enum OTPAuthURI {
         let typeText = String(beforeQuery[..<(slash ?? beforeQuery.endIndex)])
         let labelText = slash.map { beforeQuery[beforeQuery.index(after: $0)...] } ?? ""
 
-        // Type.
-        var kind: OTPAccount.Kind?
-        var steamType = false
-        switch typeText.lowercased() {
-        case "totp": kind = .totp
-        case "hotp": kind = .hotp
-        case "steam":
-            kind = .totp
-            steamType = true
-        case "":
-            fail(.type, "unknown-type", "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
-        default:
-            fail(.type, "unknown-type", "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
-        }
-
         // Label (split into issuer prefix and account name once the issuer parameter is known).
         var label: String?
         do throws(PercentEncoding.MalformedEscape) {
@@ -200,9 +185,74 @@ public enum OTPAuthURI {
             } else {
                 name = label
             }
-            if name?.isEmpty ?? true {
-                fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
-            }
+        }
+        return check(
+            Fields(type: typeText, labelIssuer: labelIssuer, name: name, parameters: parameters, extras: extras),
+            diagnostics: diagnostics)
+    }
+
+    /// The decoded parts of a provisioning URI, or of an account read from another app's export, ready for
+    /// validation by ``check(_:diagnostics:)``.
+    public struct Fields: Sendable {
+        /// `totp`, `hotp` or `steam` (case-insensitive); anything else is an `unknown-type` error.
+        public var type: String
+        /// The issuer written before the account name (`Issuer:name`), if any.
+        public var labelIssuer: String?
+        /// The account name; `nil` when there was no label.
+        public var name: String?
+        /// Known parameters by lower-case name (`secret`, `issuer`, `algorithm`, `digits`, `period`, `counter`,
+        /// `encoder`), as text.
+        public var parameters: [String: String]
+        /// Other parameters, kept on the account.
+        public var extras: [OTPAccount.Parameter]
+
+        /// Creates fields.
+        public init(
+            type: String, labelIssuer: String? = nil, name: String?, parameters: [String: String],
+            extras: [OTPAccount.Parameter] = []
+        ) {
+            self.type = type
+            self.labelIssuer = labelIssuer
+            self.name = name
+            self.parameters = parameters
+            self.extras = extras
+        }
+    }
+
+    /// Validates decoded fields with every rule of the validation table (the part of ``parse(_:)`` after
+    /// decoding), adding to `diagnostics` found while decoding.
+    public static func check(_ fields: Fields, diagnostics initial: [Diagnostic] = []) -> URICheck {
+        var diagnostics = initial
+        func fail(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+            diagnostics.append(Diagnostic(.error, field, code, message))
+        }
+        func warn(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+            diagnostics.append(Diagnostic(.warning, field, code, message))
+        }
+        let typeText = fields.type
+        let labelIssuer = fields.labelIssuer
+        let name = fields.name
+        let parameters = fields.parameters
+        let extras = fields.extras
+        // Type.
+        var kind: OTPAccount.Kind?
+        var steamType = false
+        switch typeText.lowercased() {
+        case "totp": kind = .totp
+        case "hotp": kind = .hotp
+        case "steam":
+            kind = .totp
+            steamType = true
+        case "":
+            fail(.type, "unknown-type", "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
+        default:
+            fail(.type, "unknown-type", "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
+        }
+
+        if let name, name.isEmpty {
+            fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
+        } else if name == nil, !diagnostics.contains(where: { $0.field == .label }) {
+            fail(.label, "account-empty", "there is no account name")
         }
         var issuer = labelIssuer
         if let labelIssuer, containsControlCharacters(labelIssuer) {

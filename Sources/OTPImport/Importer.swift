@@ -71,6 +71,18 @@ public enum Importer {
             let absent = (0..<max(info.size, 1)).filter { !info.indices.contains($0) }
             if !absent.isEmpty { missing[id] = absent }
         }
+        if allowIncomplete {
+            for (id, absent) in missing.sorted(by: { $0.key < $1.key }) {
+                let size = max(parts[id]?.size ?? 1, 1)
+                let names = absent.map { "part \($0 + 1) of \(size)" }.joined(separator: ", ")
+                let source = items.first { $0.batch?.id == id }?.source ?? "export batch \(id)"
+                plan.warnings.append(
+                    .init(
+                        source: source,
+                        diagnostic: Diagnostic(
+                            .warning, .uri, "incomplete-batch", "export batch \(id): \(names) missing; the parts present were imported")))
+            }
+        }
         var seenPart: Set<[Int32]> = []
         var accountIndexInPart: [String: Int] = [:]
         for item in items {
@@ -101,6 +113,23 @@ public enum Importer {
             }
         }
         return plan
+    }
+
+    /// What a dry run reports when there is no vault yet: every account would be imported, except repeats within
+    /// the run (duplicates of an earlier input). Ids are empty: nothing has one yet.
+    public static func dryRunWithoutVault(_ plan: Plan) -> ImportReport {
+        var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
+        var seen: [OTPAccount] = []
+        for (source, account, _) in plan.accepted {
+            let item = ImportReport.Item(source: source, id: "", account: account, conflictsWith: [], replaced: false)
+            if seen.contains(where: { $0.generatesSameCodes(as: account) && $0.issuer == account.issuer && $0.name == account.name }) {
+                report.duplicates.append(item)
+            } else {
+                seen.append(account)
+                report.imported.append(item)
+            }
+        }
+        return report
     }
 
     /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so

@@ -1,12 +1,31 @@
+import OTPCore
+public import OTPCrypto
 import OTPScan
 
 /// One payload found in an input, with where it came from.
 public struct InputPayload: Sendable {
     /// Where it came from, for reports: `shot.png`, `shot.png#2` (second code), `uris.txt:4` (line 4),
-    /// `argument 1`, `stdin:2`. Never the payload itself (it may hold a secret).
+    /// `argument 1`, `stdin:2`, `aegis.json (Aegis entry 3 of 9)`. Never the payload itself (it may hold a secret).
     public let source: String
-    /// The payload text.
+    /// The payload text (empty for an account read from another app's export).
     public let text: String
+    /// For an account read from another app's export: its check, already made.
+    public let check: URICheck?
+
+    /// Creates a payload.
+    public init(source: String, text: String, check: URICheck? = nil) {
+        self.source = source
+        self.text = text
+        self.check = check
+    }
+}
+
+/// One input after directory expansion, and what reading it gave.
+public struct InputResult: Sendable {
+    /// The file path, `-`, or the URI argument.
+    public let input: String
+    /// Its payloads, or why it gave none.
+    public let result: Result<[InputPayload], InputError>
 }
 
 /// Why an input gave nothing.
@@ -25,35 +44,53 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 /// for QR codes; UTF-8 text is read as one URI per line; a literal `otpauth://` or `otpauth-migration://`
 /// argument is used as is; `-` reads standard input.
 public enum InputReader {
-    /// Reads every input (images scanned on every core, one scanner per thread), one result per input in order.
+    /// Reads every input (directories expanded; images scanned on every core, one scanner per thread), one result
+    /// per expanded input, in order.
     ///
     /// - Parameters:
-    ///   - inputs: Paths, `-`, or URIs.
+    ///   - inputs: Paths (files or directories), `-`, or URIs.
     ///   - standardInput: Reads all of standard input (injected for tests).
+    ///   - sourcePassphrase: The password of encrypted exports (Aegis); `nil` when none can be had. Called from
+    ///     worker threads; the caller serialises and caches.
+    ///   - progress: Called after each input with (done, total).
     public static func read(
         _ inputs: [String], workers: Int? = nil,
-        standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.read("/dev/stdin")) ?? [] }
-    ) -> [Result<[InputPayload], InputError>] {
+        standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.read("/dev/stdin")) ?? [] },
+        sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) -> [InputResult] {
+        let expanded = InputExpansion.expand(inputs)
         var argumentNumber = 0
-        let numbers: [Int] = inputs.map { input in
-            if isURI(input) { argumentNumber += 1 }
+        let numbers: [Int] = expanded.map { item in
+            if isURI(item.input) { argumentNumber += 1 }
             return argumentNumber
         }
-        return Parallel.map(inputs.count, workers: workers, makeWorker: { () -> QRReader? in try? QRReader() }) {
-            reader, index in
-            let input = inputs[index]
+        let total = expanded.count
+        var perItem: (@Sendable (Int) -> Void)?
+        if let progress {
+            perItem = { @Sendable done in progress(done, total) }
+        }
+        let results = Parallel.map(
+            total, workers: workers, makeWorker: { () -> QRReader? in try? QRReader() }, progress: perItem
+        ) { (reader: inout QRReader?, index: Int) -> Result<[InputPayload], InputError> in
+            let item = expanded[index]
+            let input = item.input
+            if let error = item.error {
+                return .failure(InputError(source: input, code: "unreadable", message: error))
+            }
             if isURI(input) {
                 return .success([InputPayload(source: "argument \(numbers[index])", text: input)])
             }
             if input == "-" {
-                return payloads(in: standardInput(), source: "stdin", reader: reader)
+                return payloads(in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase)
             }
             do throws(ScanError) {
-                return payloads(in: try FileLoader.read(input), source: input, reader: reader)
+                return payloads(in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase)
             } catch {
                 return .failure(InputError(source: input, code: error.code, message: error.description))
             }
         }
+        return zip(expanded, results).map { InputResult(input: $0.input, result: $1) }
     }
 
     /// Whether a command-line input is a URI rather than a path.
@@ -63,7 +100,9 @@ public enum InputReader {
     }
 
     /// The payloads in a file's bytes (PNG → QR codes, text → lines).
-    static func payloads(in bytes: [UInt8], source: String, reader: QRReader?) -> Result<[InputPayload], InputError> {
+    static func payloads(
+        in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil }
+    ) -> Result<[InputPayload], InputError> {
         if bytes.starts(with: PNGDecoder.signature) {
             guard let reader else {
                 return .failure(InputError(source: source, code: "unreadable", message: ScanError.scannerUnavailable.description))
@@ -82,6 +121,17 @@ public enum InputReader {
             let error = ScanError.notPNG(looksLike: describe(bytes))
             return .failure(
                 InputError(source: source, code: error.code, message: "neither a PNG image nor a text file of URIs (\(describe(bytes)))"))
+        }
+        if AppExports.looksLikeJSON(text) {
+            switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {
+            case .success(let accounts):
+                if accounts.isEmpty {
+                    return .failure(InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
+                }
+                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+            case .failure(let failure):
+                return .failure(InputError(source: source, code: failure.code, message: failure.message))
+            }
         }
         let lines = TextInput.uriLines(text)
         if lines.isEmpty {

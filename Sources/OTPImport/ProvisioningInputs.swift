@@ -1,4 +1,5 @@
 public import OTPCore
+public import OTPCrypto
 
 /// One provisioning result from the inputs of a run: an account check with where it came from.
 public struct CheckedItem: Sendable {
@@ -39,12 +40,23 @@ public struct BatchInfo: Sendable, Hashable {
 /// provisioning URIs become invalid items with a diagnostic naming the problem (`field` `uri`, the input's error
 /// code as `code`).
 public enum ProvisioningInputs {
-    /// Reads `inputs` (images on every core) and checks every payload, in input order.
-    public static func read(_ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil) -> [CheckedItem] {
-        let results = standardInput.map { InputReader.read(inputs, standardInput: $0) } ?? InputReader.read(inputs)
+    /// Reads `inputs` (directories expanded, images on every core) and checks every payload, in input order.
+    ///
+    /// - Parameters:
+    ///   - sourcePassphrase: The password of encrypted exports, asked for only when one is met.
+    ///   - progress: Called after each input with (done, total).
+    public static func read(
+        _ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil,
+        sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil }, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) -> [CheckedItem] {
+        let results =
+            standardInput.map {
+                InputReader.read(inputs, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress)
+            } ?? InputReader.read(inputs, sourcePassphrase: sourcePassphrase, progress: progress)
         var items: [CheckedItem] = []
-        for (index, (input, result)) in zip(inputs, results).enumerated() {
-            switch result {
+        for (index, entry) in results.enumerated() {
+            let input = entry.input
+            switch entry.result {
             case .failure(let error):
                 let source = InputReader.isURI(input) ? "argument" : input
                 items.append(invalid(source, Diagnostic(.error, .uri, error.code, error.message)).with(input: index))
@@ -59,6 +71,7 @@ public enum ProvisioningInputs {
 
     /// The checked items of one payload (a migration payload gives one per account).
     public static func items(for payload: InputPayload) -> [CheckedItem] {
+        if let check = payload.check { return [CheckedItem(source: payload.source, check: check, batch: nil)] }
         switch ProvisioningPayload(payload.text) {
         case .otpauth(let check):
             return [CheckedItem(source: payload.source, check: check, batch: nil)]

@@ -21,9 +21,27 @@ import Testing
         let results = InputReader.read(
             ["otpauth://totp/a?secret=X", "-", "/nonexistent/file.png", "otpauth-migration://offline?data=AA"],
             standardInput: { Array("otpauth://totp/s?secret=Z\n".utf8) })
-        #expect((try? results[0].get())?.map(\.source) == ["argument 1"])
-        #expect((try? results[1].get())?.map(\.source) == ["stdin:1"])
-        #expect(results[2].failureValue?.code == "not-found")
-        #expect((try? results[3].get())?.map(\.source) == ["argument 2"])
+        #expect((try? results[0].result.get())?.map(\.source) == ["argument 1"])
+        #expect((try? results[1].result.get())?.map(\.source) == ["stdin:1"])
+        #expect(results[2].result.failureValue?.code == "not-found")
+        #expect((try? results[3].result.get())?.map(\.source) == ["argument 2"])
+    }
+}
+
+import Foundation
+
+@Suite struct InputExpansionTests {
+    @Test func sortedRecursiveHiddenSkippedLoopSafe() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("otp-walk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        for path in ["z.txt", "a.png", "b/c/d.png", "b/e.txt", ".hidden.png", ".git/config"] {
+            try Data("x".utf8).write(to: root.appendingPathComponent(path))
+        }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b/c/up").path, withDestinationPath: root.path)
+        let items = InputExpansion.expand([root.path, "-", "otpauth://totp/a?secret=X"])
+        let relative = items.map { $0.input.replacingOccurrences(of: root.path + "/", with: "") }
+        #expect(relative == ["a.png", "b/c/d.png", "b/e.txt", "z.txt", "-", "otpauth://totp/a?secret=X"])
     }
 }

@@ -17,7 +17,10 @@ struct Check: ParsableCommand {
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
 
-    @Argument(help: "otpauth:// URIs, PNG screenshots, or text files with one URI per line.")
+    @Option(help: ArgumentHelp("Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
+    var sourcePassphraseFile: String?
+
+    @Argument(help: "otpauth:// URIs, PNG screenshots, folders, text files with one URI per line, or other apps' exports.")
     var inputs: [String]
 
     func validate() throws {
@@ -25,7 +28,8 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let items = ProvisioningInputs.read(inputs).map { item in
+        let source = SourcePassphrase(file: sourcePassphraseFile)
+        let items = ProvisioningInputs.read(inputs, sourcePassphrase: { source.get() }).map { item in
             strict ? item.with(item.check.strict()) : item
         }
         if output.json {

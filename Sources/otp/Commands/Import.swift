@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OTPCore
 import OTPImport
 import OTPVault
@@ -28,7 +29,10 @@ struct Import: ParsableCommand {
     @Flag(help: "Import the parts present of an incomplete Google Authenticator transfer batch.")
     var allowIncomplete = false
 
-    @Argument(help: "PNG screenshots, text files of URIs, - for stdin, or otpauth:// URIs.")
+    @Option(help: ArgumentHelp("Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
+    var sourcePassphraseFile: String?
+
+    @Argument(help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.")
     var inputs: [String]
 
     func validate() throws {
@@ -41,17 +45,29 @@ struct Import: ParsableCommand {
                 Terminal.error(
                     "otp: warning: a URI on the command line is visible to other local users and kept in shell history; prefer a file or stdin")
             }
-            let plan = Importer.plan(ProvisioningInputs.read(inputs), allowIncomplete: allowIncomplete)
+            let progress = ProgressBar(label: "reading", json: output.json)
+            let source = SourcePassphrase(file: sourcePassphraseFile)
+            let items = ProvisioningInputs.read(inputs, sourcePassphrase: { source.get() }, progress: progress.callback)
+            progress.finish()
+            let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
+            if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
+                try report(Importer.dryRunWithoutVault(plan))
+                return
+            }
             try vault.withVault(create: !dryRun) { opened in
-                let report = try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun)
-                if output.json {
-                    Terminal.out(Terminal.json(Self.json(report)))
-                } else {
-                    Terminal.out(Self.describe(report, dryRun: dryRun))
-                }
-                if !report.failed.isEmpty { throw ExitCode(1) }
+                try report(try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun))
             }
         }
+    }
+
+    /// Prints the report; exit 1 when any input failed.
+    private func report(_ report: ImportReport) throws {
+        if output.json {
+            Terminal.out(Terminal.json(Self.json(report)))
+        } else {
+            Terminal.out(Self.describe(report, dryRun: dryRun))
+        }
+        if !report.failed.isEmpty { throw ExitCode(1) }
     }
 
     static func json(_ report: ImportReport) -> ImportJSON {

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Makes the batch-import fixtures: other authenticators' exports (Tests/Fixtures/exports) and a folder of mixed
+inputs with a Google Authenticator transfer batch split over two QR images (Tests/Fixtures/batch).
+
+    pip install segno numpy pillow cryptography && python3 Scripts/make-import-fixtures.py
+
+Formats follow the apps' published documentation (Aegis docs/vault.md; 2FAS, andOTP and Bitwarden export
+layouts). The encrypted Aegis vault uses password "fixture password" and scrypt N=2^12 (a cheap cost, for test
+speed; the importer reads N, r, p from the slot). Random values (nonces, salts, uuids) come from a fixed seed,
+so re-running reproduces the same files. Every secret is a test secret.
+"""
+import base64
+import hashlib
+import json
+import os
+import random
+import shutil
+import struct
+import sys
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import importlib
+
+fixtures = importlib.import_module("make-fixtures")
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
+rng = random.Random(20261129)
+
+
+def rbytes(n):
+    return bytes(rng.getrandbits(8) for _ in range(n))
+
+
+def b32(data):
+    return base64.b32encode(data).decode().rstrip("=")
+
+
+def uuid():
+    h = rbytes(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+ACCOUNTS = [
+    # (type, issuer, name, secret bytes, algorithm, digits, period, counter)
+    ("totp", "GitHub", "octo@example.com", b"github-secret-bytes!", "SHA1", 6, 30, None),
+    ("totp", "AWS", "root@123456789012", b"aws-root-secret-bytes-32-long!!!", "SHA256", 8, 60, None),
+    ("hotp", "Bank", "client 42", b"bank-hotp-secret-bytes", "SHA1", 6, None, 7),
+    ("steam", "Steam", "gamer", b"steam-secret-bytes!!", "SHA1", 5, 30, None),
+]
+
+
+def aegis_entries():
+    out = []
+    for kind, issuer, name, secret, algo, digits, period, counter in ACCOUNTS:
+        info = {"secret": b32(secret), "algo": algo, "digits": digits}
+        if kind == "hotp":
+            info["counter"] = counter
+        else:
+            info["period"] = period
+        out.append({"type": kind, "uuid": uuid(), "name": name, "issuer": issuer, "note": "", "icon": None, "info": info})
+    return {"version": 2, "entries": out}
+
+
+def write_json(path, value):
+    with open(path, "w") as f:
+        json.dump(value, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+def exports():
+    out = os.path.join(ROOT, "exports")
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "aegis-plain.json"),
+               {"version": 1, "header": {"slots": None, "params": None}, "db": aegis_entries()})
+
+    # Encrypted Aegis vault: master key wrapped by a password slot, db sealed with the master key.
+    password = b"fixture password"
+    master = rbytes(32)
+    salt = rbytes(32)
+    n, r, p = 1 << 12, 8, 1
+    kek = hashlib.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=64 << 20)
+    key_nonce = rbytes(12)
+    wrapped = AESGCM(kek).encrypt(key_nonce, master, None)
+    db_nonce = rbytes(12)
+    sealed = AESGCM(master).encrypt(db_nonce, json.dumps(aegis_entries()).encode(), None)
+    write_json(os.path.join(out, "aegis-encrypted.json"), {
+        "version": 1,
+        "header": {
+            "slots": [{"type": 1, "uuid": uuid(), "key": wrapped[:-16].hex(),
+                       "key_params": {"nonce": key_nonce.hex(), "tag": wrapped[-16:].hex()},
+                       "n": n, "r": r, "p": p, "salt": salt.hex(), "repaired": True, "is_backup": False}],
+            "params": {"nonce": db_nonce.hex(), "tag": sealed[-16:].hex()},
+        },
+        "db": base64.b64encode(sealed[:-16]).decode(),
+    })
+
+    services = []
+    for i, (kind, issuer, name, secret, algo, digits, period, counter) in enumerate(ACCOUNTS):
+        otp = {"account": name, "digits": digits, "algorithm": algo, "tokenType": kind.upper(), "source": "Link"}
+        if kind == "hotp":
+            otp["counter"] = counter
+        else:
+            otp["period"] = period
+        services.append({"name": issuer, "secret": b32(secret), "updatedAt": 1700000000000 + i, "otp": otp,
+                         "order": {"position": i}, "icon": {"selected": "Label", "label": {"text": issuer[:2].upper(),
+                                                                                         "backgroundColor": "Orange"}}})
+    write_json(os.path.join(out, "export.2fas"),
+               {"services": services, "groups": [], "updatedAt": 1700000000000, "schemaVersion": 4, "appVersionCode": 5000000,
+                "appVersionName": "5.0.0", "appOrigin": "android"})
+
+    andotp = []
+    for kind, issuer, name, secret, algo, digits, period, counter in ACCOUNTS:
+        e = {"secret": b32(secret), "issuer": issuer, "label": name, "digits": digits, "type": kind.upper(),
+             "algorithm": algo, "thumbnail": "Default", "last_used": 0, "used_frequency": 0, "tags": []}
+        if kind == "hotp":
+            e["counter"] = counter
+        else:
+            e["period"] = period
+        andotp.append(e)
+    write_json(os.path.join(out, "andotp.json"), andotp)
+
+    items = []
+    for kind, issuer, name, secret, algo, digits, period, counter in ACCOUNTS:
+        if kind == "hotp":
+            totp = f"otpauth://hotp/{issuer}:{name.replace(' ', '%20')}?secret={b32(secret)}&issuer={issuer}&counter={counter}"
+        elif kind == "steam":
+            totp = "steam://" + b32(secret)
+        elif algo == "SHA1" and digits == 6 and period == 30:
+            totp = b32(secret)  # a bare secret: Bitwarden's default TOTP
+        else:
+            totp = f"otpauth://totp/{issuer}:{name}?secret={b32(secret)}&issuer={issuer}&algorithm={algo}&digits={digits}&period={period}"
+        items.append({"id": uuid(), "organizationId": None, "folderId": None, "type": 1, "reprompt": 0, "name": issuer,
+                      "notes": None, "favorite": False, "login": {"uris": [], "username": name, "password": "hunter2",
+                                                                  "totp": totp}, "collectionIds": None})
+    items.append({"id": uuid(), "type": 2, "name": "A secure note", "notes": "not an OTP", "secureNote": {"type": 0}})
+    write_json(os.path.join(out, "bitwarden.json"), {"encrypted": False, "folders": [], "items": items})
+
+    with open(os.path.join(out, "freeotp-plus.txt"), "w") as f:
+        f.write("otpauth://totp/GitHub:octo%40example.com?secret=" + b32(ACCOUNTS[0][3]) + "&issuer=GitHub\n")
+        f.write("otpauth://hotp/Bank:client%2042?secret=" + b32(ACCOUNTS[2][3]) + "&issuer=Bank&counter=7\n")
+
+    expected = [{"type": "totp" if k == "steam" else k, "steam": k == "steam", "issuer": i, "account": n,
+                 "algorithm": a, "digits": d, "period": (p if k != "hotp" else None), "counter": c,
+                 "secret_b32": b32(s)} for k, i, n, s, a, d, p, c in ACCOUNTS]
+    write_json(os.path.join(out, "expected.json"), expected)
+
+
+# ---------------------------------------------------------------------------------------------------- migration
+def varint(v):
+    out = b""
+    v &= (1 << 64) - 1
+    while v >= 0x80:
+        out += bytes([(v & 0x7F) | 0x80])
+        v >>= 7
+    return out + bytes([v])
+
+
+def field(number, wire, payload):
+    key = varint(number << 3 | wire)
+    return key + (varint(len(payload)) + payload if wire == 2 else varint(payload))
+
+
+def migration_uri(accounts, batch_size, batch_index, batch_id):
+    body = b""
+    for secret, name, issuer in accounts:
+        otp = field(1, 2, secret) + field(2, 2, name.encode()) + field(3, 2, issuer.encode()) + field(4, 0, 1) + \
+              field(5, 0, 1) + field(6, 0, 2)
+        body += field(1, 2, otp)
+    body += field(2, 0, 1) + field(3, 0, batch_size) + field(4, 0, batch_index) + field(5, 0, batch_id)
+    data = base64.b64encode(body).decode()
+    return "otpauth-migration://offline?data=" + data.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
+def qr_png(path, text, module=4):
+    import numpy as np
+    mask = fixtures.qr_modules(text, module)
+    page = np.full((mask.shape[0] + 80, mask.shape[1] + 80, 3), 245, np.uint8)
+    fixtures.place(page, mask, 40, 40, (0, 0, 0), (255, 255, 255))
+    fixtures.write_png("_tmp.png", page, 2)
+    shutil.move(os.path.join(fixtures.OUT, "_tmp.png"), path)
+
+
+def batch():
+    out = os.path.join(ROOT, "batch")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(os.path.join(out, "sub"))
+    batch_id = 1217841385
+    part1 = [(b"transfer-secret-one!", "Transfer:alice", "Transfer"), (b"transfer-secret-two!", "bob", "Transfer")]
+    part2 = [(b"transfer-secret-three", "carol", "Transfer")]
+    qr_png(os.path.join(out, "export-1-of-2.png"), migration_uri(part1, 2, 0, batch_id))
+    qr_png(os.path.join(out, "sub", "export-2-of-2.png"), migration_uri(part2, 2, 1, batch_id))
+    qr_png(os.path.join(out, "shot-aws.png"),
+           "otpauth://totp/Amazon%20Web%20Services:dave@123456789012?secret=" + b32(b"aws-dave-secret-bytes") +
+           "&issuer=Amazon%20Web%20Services")
+    qr_png(os.path.join(out, ".hidden.png"), "otpauth://totp/Hidden:never?secret=" + b32(b"never-imported-secret"))
+    with open(os.path.join(out, "uris.txt"), "w") as f:
+        f.write("# two accounts\n")
+        f.write("otpauth://totp/Text:one?secret=" + b32(b"text-secret-number-1") + "&issuer=Text\n")
+        f.write("otpauth://totp/Text:two?secret=" + b32(b"text-secret-number-2") + "&issuer=Text&digits=4\n")
+    good = open(os.path.join(out, "shot-aws.png"), "rb").read()
+    with open(os.path.join(out, "sub", "broken.png"), "wb") as f:
+        f.write(good[: len(good) // 2])
+    with open(os.path.join(out, "notes.txt"), "w") as f:
+        f.write("# nothing but a comment\n")
+
+
+if __name__ == "__main__":
+    exports()
+    batch()

@@ -1,0 +1,220 @@
+import Foundation
+import OTPCore
+import OTPCrypto
+
+/// Other authenticators' export files, by their published formats, turned into checked accounts through the
+/// same validation as provisioning URIs (``OTPCore/OTPAuthURI/check(_:diagnostics:)``).
+///
+/// - Aegis (`docs/vault.md`): plain JSON, and the encrypted vault (password slot: scrypt with the slot's N, r, p
+///   and salt unwraps the master key with AES-256-GCM; the master key opens `db`). Entry types totp, hotp, steam.
+/// - 2FAS (`.2fas`, unencrypted): `services[]` with `secret` and `otp{account, issuer, digits, period, algorithm,
+///   tokenType, counter}`; the service `name` is the issuer when `otp.issuer` is absent.
+/// - andOTP (plain JSON): an array of `{secret, issuer, label, digits, type, algorithm, period, counter}`.
+/// - Bitwarden JSON export (unencrypted): `items[]` whose `login.totp` holds an otpauth URI, a bare Base32 secret
+///   (a 6-digit, 30 s SHA1 TOTP) or `steam://SECRET`; the item name is the issuer, `login.username` the account.
+/// FreeOTP+ and Ente export plain URI lists, which are text inputs.
+public enum AppExports {
+    /// Why an export could not be read.
+    public struct Failure: Error, Sendable {
+        /// The contract's code: `unreadable` (encrypted without a passphrase, wrong passphrase) or
+        /// `not-provisioning` (a JSON file of no known format, an encrypted format we cannot open).
+        public let code: String
+        public let message: String
+    }
+
+    /// Whether bytes look like a JSON document (after a BOM and white space).
+    static func looksLikeJSON(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }) else { return false }
+        return first == "{" || first == "["
+    }
+
+    /// The accounts of an export file.
+    ///
+    /// - Parameters:
+    ///   - text: The file's text.
+    ///   - source: The file name, for item sources.
+    ///   - passphrase: Asked for when the export is encrypted (`nil` when none can be had).
+    public static func accounts(
+        in text: String, source: String, passphrase: () -> SecureBytes?
+    ) -> Result<[(source: String, check: URICheck)], Failure> {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            return .failure(Failure(code: "not-provisioning", message: "not valid JSON, and not a list of URIs"))
+        }
+        let entries: Result<[Entry], Failure>
+        let format: String
+        if let object = json as? [String: Any], object["db"] != nil, object["header"] != nil {
+            format = "Aegis"
+            entries = aegis(object, passphrase: passphrase)
+        } else if let object = json as? [String: Any], let services = object["services"] as? [Any] {
+            format = "2FAS"
+            if services.isEmpty, let encrypted = object["servicesEncrypted"] as? String, !encrypted.isEmpty {
+                entries = .failure(
+                    Failure(code: "not-provisioning", message: "an encrypted 2FAS backup: export it from 2FAS without a password"))
+            } else {
+                entries = .success(services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0)) })
+            }
+        } else if let object = json as? [String: Any], let items = object["items"] as? [Any] {
+            format = "Bitwarden"
+            if object["encrypted"] as? Bool == true {
+                entries = .failure(
+                    Failure(code: "not-provisioning", message: "an encrypted Bitwarden export: export it as unencrypted JSON"))
+            } else {
+                entries = .success(items.compactMap { $0 as? [String: Any] }.compactMap(bitwarden))
+            }
+        } else if let array = json as? [[String: Any]], array.allSatisfy({ $0["secret"] != nil }) {
+            format = "andOTP"
+            entries = .success(array.map { .fields(andOTP($0)) })
+        } else {
+            return .failure(Failure(code: "not-provisioning", message: "a JSON file of no known authenticator export format"))
+        }
+        return entries.map { list in
+            list.enumerated().map { index, entry in
+                ("\(source) (\(format) entry \(index + 1) of \(list.count))", entry.check)
+            }
+        }
+    }
+
+    typealias Fields = OTPAuthURI.Fields
+
+    private static func string(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    private static func fields(
+        type: String, issuer: String?, name: String?, secret: String?, algorithm: Any?, digits: Any?, period: Any?,
+        counter: Any?
+    ) -> Fields {
+        var parameters: [String: String] = [:]
+        parameters["secret"] = secret ?? ""
+        if let issuer, !issuer.isEmpty { parameters["issuer"] = issuer }
+        if let algorithm = string(algorithm) { parameters["algorithm"] = algorithm.replacingOccurrences(of: "-", with: "") }
+        var kind = type.lowercased()
+        if kind == "steam" {
+            parameters["encoder"] = "steam"
+            kind = "totp"
+        } else if let digits = string(digits) {
+            parameters["digits"] = digits
+        }
+        if kind == "totp", let period = string(period) { parameters["period"] = period }
+        if kind == "hotp" { parameters["counter"] = string(counter) ?? "0" }
+        return Fields(type: kind, labelIssuer: nil, name: name ?? "", parameters: parameters)
+    }
+
+    // MARK: Aegis
+
+    private static func aegis(_ object: [String: Any], passphrase: () -> SecureBytes?) -> Result<[Entry], Failure> {
+        var content = object["db"] as? [String: Any]
+        if content == nil, let ciphertext = object["db"] as? String {
+            switch openAegis(header: object["header"] as? [String: Any] ?? [:], db: ciphertext, passphrase: passphrase) {
+            case .success(let decrypted): content = decrypted
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        guard let entries = content?["entries"] as? [[String: Any]] else {
+            return .failure(Failure(code: "not-provisioning", message: "an Aegis file without entries"))
+        }
+        return .success(
+            entries.map { entry in
+                let info = entry["info"] as? [String: Any] ?? [:]
+                return .fields(fields(
+                    type: entry["type"] as? String ?? "", issuer: entry["issuer"] as? String, name: entry["name"] as? String,
+                    secret: info["secret"] as? String, algorithm: info["algo"], digits: info["digits"], period: info["period"],
+                    counter: info["counter"]))
+            })
+    }
+
+    private static func hex(_ text: Any?) -> [UInt8]? {
+        guard let text = text as? String, text.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            out.append(byte)
+            index = next
+        }
+        return out
+    }
+
+    private static func openAegis(header: [String: Any], db: String, passphrase: () -> SecureBytes?) -> Result<[String: Any], Failure> {
+        let slots = (header["slots"] as? [[String: Any]] ?? []).filter { ($0["type"] as? Int) == 1 }
+        guard let params = header["params"] as? [String: Any], let nonce = hex(params["nonce"]), let tag = hex(params["tag"]),
+            let ciphertext = Data(base64Encoded: db), !slots.isEmpty
+        else {
+            return .failure(Failure(code: "not-provisioning", message: "an encrypted Aegis vault with no password slot"))
+        }
+        guard let password = passphrase() else {
+            return .failure(
+                Failure(
+                    code: "unreadable",
+                    message: "an encrypted Aegis vault: give its password with --source-passphrase-file (or on the terminal)"))
+        }
+        for slot in slots {
+            guard let salt = hex(slot["salt"]), let key = hex(slot["key"]), let keyParams = slot["key_params"] as? [String: Any],
+                let keyNonce = hex(keyParams["nonce"]), let keyTag = hex(keyParams["tag"]),
+                let n = slot["n"] as? Int, let r = slot["r"] as? Int, let p = slot["p"] as? Int, n > 0, r > 0, p > 0
+            else { continue }
+            let parameters = ScryptParameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
+            guard parameters.isReasonable,
+                let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
+                let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
+            else { continue }
+            guard let plaintext = try? AESGCM.open(nonce + [UInt8](ciphertext) + tag, key: master, authenticating: []),
+                let content = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) }) as? [String: Any]
+            else {
+                return .failure(Failure(code: "unreadable", message: "the Aegis vault's contents do not decrypt (damaged file)"))
+            }
+            return .success(content)
+        }
+        return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted Aegis vault"))
+    }
+
+    // MARK: 2FAS, andOTP, Bitwarden
+
+    private static func twoFAS(_ service: [String: Any]) -> Fields {
+        let otp = service["otp"] as? [String: Any] ?? [:]
+        let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
+        return fields(
+            type: otp["tokenType"] as? String ?? "totp", issuer: issuer,
+            name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String ?? service["name"] as? String,
+            secret: service["secret"] as? String, algorithm: otp["algorithm"], digits: otp["digits"], period: otp["period"],
+            counter: otp["counter"])
+    }
+
+    private static func andOTP(_ entry: [String: Any]) -> Fields {
+        fields(
+            type: entry["type"] as? String ?? "totp", issuer: entry["issuer"] as? String, name: entry["label"] as? String,
+            secret: entry["secret"] as? String, algorithm: entry["algorithm"], digits: entry["digits"], period: entry["period"],
+            counter: entry["counter"])
+    }
+
+    /// A Bitwarden item's `login.totp`: a full URI goes through the URI parser unchanged.
+    private static func bitwarden(_ item: [String: Any]) -> Entry? {
+        guard let login = item["login"] as? [String: Any], let totp = login["totp"] as? String, !totp.isEmpty else { return nil }
+        if OTPAuthURI.hasScheme(totp) { return .uri(totp) }
+        let issuer = item["name"] as? String
+        let name = (login["username"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? issuer
+        if totp.lowercased().hasPrefix("steam://") {
+            return .fields(
+                fields(type: "steam", issuer: issuer, name: name, secret: String(totp.dropFirst(8)), algorithm: nil, digits: nil, period: nil, counter: nil))
+        }
+        return .fields(fields(type: "totp", issuer: issuer, name: name, secret: totp, algorithm: nil, digits: nil, period: nil, counter: nil))
+    }
+
+    /// One exported account: decoded fields, or a provisioning URI the export stores as is.
+    enum Entry {
+        case fields(Fields)
+        case uri(String)
+
+        var check: URICheck {
+            switch self {
+            case .fields(let fields): OTPAuthURI.check(fields)
+            case .uri(let uri): OTPAuthURI.parse(uri)
+            }
+        }
+    }
+}

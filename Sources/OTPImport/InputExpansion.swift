@@ -1,0 +1,62 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Expands command-line inputs: a directory becomes the files under it, recursively, sorted by path, hidden
+/// entries (`.name`) skipped, each directory visited once even through symbolic-link loops.
+public enum InputExpansion {
+    /// One input to read: a file path, `-`, a URI, or an error for a directory that could not be listed.
+    public struct Item: Sendable, Equatable {
+        /// The path or argument.
+        public let input: String
+        /// Set when the input cannot be expanded (unreadable directory).
+        public let error: String?
+    }
+
+    /// The inputs with directories replaced by their files.
+    public static func expand(_ inputs: [String]) -> [Item] {
+        var out: [Item] = []
+        for input in inputs {
+            var info = stat()
+            if input != "-", !InputReader.isURI(input), stat(input, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                var visited: Set<[UInt64]> = []
+                walk(input, into: &out, visited: &visited)
+            } else {
+                out.append(Item(input: input, error: nil))
+            }
+        }
+        return out
+    }
+
+    private static func walk(_ directory: String, into out: inout [Item], visited: inout Set<[UInt64]>) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            out.append(Item(input: directory, error: String(cString: strerror(errno))))
+            return
+        }
+        // Device and inode identify a directory however it is reached: a symlink loop ends here.
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            out.append(Item(input: directory, error: "cannot list the directory"))
+            return
+        }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var entry = stat()
+            guard stat(path, &entry) == 0 else {
+                out.append(Item(input: path, error: nil))  // a dangling link: reading it reports not-found
+                continue
+            }
+            switch entry.st_mode & S_IFMT {
+            case S_IFDIR: walk(path, into: &out, visited: &visited)
+            case S_IFREG: out.append(Item(input: path, error: nil))
+            default: continue  // sockets, fifos, devices: not inputs
+            }
+        }
+    }
+}
