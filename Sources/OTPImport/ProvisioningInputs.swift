@@ -46,13 +46,14 @@ public enum ProvisioningInputs {
     ///   - sourcePassphrase: The password of encrypted exports, asked for only when one is met.
     ///   - progress: Called after each input with (done, total).
     public static func read(
-        _ inputs: [String], standardInput: (@Sendable () -> [UInt8])? = nil,
+        _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil }, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> [CheckedItem] {
         let results =
             standardInput.map {
-                InputReader.read(inputs, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress)
-            } ?? InputReader.read(inputs, sourcePassphrase: sourcePassphrase, progress: progress)
+                InputReader.read(
+                    inputs, workers: workers, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress)
+            } ?? InputReader.read(inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress)
         var items: [CheckedItem] = []
         for (index, entry) in results.enumerated() {
             let input = entry.input

@@ -14,6 +14,9 @@ struct Check: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
 
@@ -25,11 +28,12 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one URI, image or text file.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
         let source = SourcePassphrase(file: sourcePassphraseFile)
-        let items = ProvisioningInputs.read(inputs, sourcePassphrase: { source.get() }).map { item in
+        let items = ProvisioningInputs.read(inputs, workers: jobs, sourcePassphrase: { source.get() }).map { item in
             strict ? item.with(item.check.strict()) : item
         }
         if output.json {

@@ -20,6 +20,9 @@ struct Import: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Report what would be imported; write nothing.")
     var dryRun = false
 
@@ -37,6 +40,7 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one input.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
@@ -47,7 +51,7 @@ struct Import: ParsableCommand {
             }
             let progress = ProgressBar(label: "reading", json: output.json)
             let source = SourcePassphrase(file: sourcePassphraseFile)
-            let items = ProvisioningInputs.read(inputs, sourcePassphrase: { source.get() }, progress: progress.callback)
+            let items = ProvisioningInputs.read(inputs, workers: jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
             progress.finish()
             let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {

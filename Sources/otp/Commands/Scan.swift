@@ -15,6 +15,9 @@ struct Scan: ParsableCommand {
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
+    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
     @Flag(help: "Print on stderr which passes were tried and what each cost.")
     var verbose = false
 
@@ -23,10 +26,11 @@ struct Scan: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one image file.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
-        let results = verbose ? readVerbosely() : ParallelReader.read(files)
+        let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: jobs)
         var failed = false
         var elements: [ScanFileJSON] = []
         for (file, result) in zip(files, results) {
