@@ -312,6 +312,27 @@ def main():
     write_png("dark-low-contrast.png", img, 2)
     expect("dark-low-contrast.png", [u], note="modules #646464 on #282828")
 
+    # Salt-and-pepper noise over the code (a dusty scan): read by the smoothed pass.
+    u = "otpauth://totp/Noise:speckled@example.com?secret=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&issuer=Noise"
+    mask = qr_modules(u, 4)
+    img = np.where(mask, 30, 225).astype(np.int16)
+    flip = np.random.default_rng(1).random(img.shape) < 0.12
+    img[flip] = 255 - img[flip]
+    write_png("speckled.png", img.astype(np.uint8), 0)
+    expect("speckled.png", [u], note="12 % salt-and-pepper noise; plain zbar reads nothing, the smoothed pass does")
+
+    # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
+    u = "HELLO TINY"
+    write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)
+    expect("tiny-cropped.png", [u], note="1 px per module and no quiet zone")
+
+    # Shift_JIS text in byte mode (what Japanese generators write): decoded as zxing does, not as ISO-8859-1.
+    text = "[QRコード]\r\nダブルQR\r\nC:\\path~1"
+    q = segno.make(text.encode("cp932"), error="m", micro=False)
+    m = np.kron(np.pad(np.array(q.matrix, dtype=bool), 4), np.ones((4, 4), dtype=bool))
+    write_png("shift-jis.png", np.where(m, 0, 255).astype(np.uint8), 0)
+    expect("shift-jis.png", [text], note="byte mode, Shift_JIS (CP932) bytes; backslash and tilde kept")
+
     # A code that is not a provisioning URI: scan still prints it.
     u = "https://example.com/setup?step=2"
     mask = qr_modules(u, 4)

@@ -224,3 +224,118 @@ extension GrayImage {
         return GrayImage(width: width, height: height, pixels: out)
     }
 }
+
+extension GrayImage {
+    /// The image resampled to `width`×`height` with bilinear interpolation (smooth edges, unlike
+    /// ``upscaled(by:)``): photos of codes and soft JPEG edges read better at a smooth scale.
+    public func resized(width outWidth: Int, height outHeight: Int) -> GrayImage {
+        guard outWidth > 0, outHeight > 0, width > 0, height > 0 else { return self }
+        let xScale = Double(width) / Double(outWidth)
+        let yScale = Double(height) / Double(outHeight)
+        // Fixed-point source coordinates (16 fractional bits) per output column.
+        let xs: [(Int, Int, UInt32)] = (0..<outWidth).map { ox in
+            let sx = max(0, (Double(ox) + 0.5) * xScale - 0.5)
+            let x0 = min(Int(sx), width - 1)
+            let x1 = min(x0 + 1, width - 1)
+            return (x0, x1, UInt32((sx - Double(x0)) * 256))
+        }
+        let out = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for oy in 0..<outHeight {
+                    let sy = max(0, (Double(oy) + 0.5) * yScale - 0.5)
+                    let y0 = min(Int(sy), height - 1)
+                    let y1 = min(y0 + 1, height - 1)
+                    let fy = UInt32((sy - Double(y0)) * 256)
+                    let row0 = y0 * width
+                    let row1 = y1 * width
+                    for ox in 0..<outWidth {
+                        let (x0, x1, fx) = xs[ox]
+                        let top = UInt32(source[row0 + x0]) * (256 - fx) + UInt32(source[row0 + x1]) * fx
+                        let bottom = UInt32(source[row1 + x0]) * (256 - fx) + UInt32(source[row1 + x1]) * fx
+                        buffer[oy * outWidth + ox] = UInt8(truncatingIfNeeded: (top * (256 - fy) + bottom * fy + 32768) >> 16)
+                    }
+                }
+            }
+            initialized = outWidth * outHeight
+        }
+        return GrayImage(width: outWidth, height: outHeight, pixels: out)
+    }
+
+    /// The image scaled by a factor with bilinear interpolation.
+    public func scaled(by factor: Double) -> GrayImage {
+        resized(width: max(1, Int((Double(width) * factor).rounded())), height: max(1, Int((Double(height) * factor).rounded())))
+    }
+
+    /// A 3×3 box blur: halftone dots, scanner noise and JPEG ringing melt into modules zbar can follow.
+    public func smoothed() -> GrayImage {
+        guard width >= 3, height >= 3 else { return self }
+        let out = [UInt8](unsafeUninitializedCapacity: pixelCount) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for y in 0..<height {
+                    let up = max(y - 1, 0) * width
+                    let mid = y * width
+                    let down = min(y + 1, height - 1) * width
+                    for x in 0..<width {
+                        let l = max(x - 1, 0)
+                        let r = min(x + 1, width - 1)
+                        var sum = UInt32(source[up + l]) + UInt32(source[up + x]) + UInt32(source[up + r])
+                        sum += UInt32(source[mid + l]) + UInt32(source[mid + x]) + UInt32(source[mid + r])
+                        sum += UInt32(source[down + l]) + UInt32(source[down + x]) + UInt32(source[down + r])
+                        buffer[mid + x] = UInt8(truncatingIfNeeded: (sum + 4) / 9)
+                    }
+                }
+            }
+            initialized = pixelCount
+        }
+        return GrayImage(width: width, height: height, pixels: out)
+    }
+
+    /// The image inside a uniform border (a quiet zone for codes cropped to their edge).
+    public func padded(by border: Int, fill: UInt8 = 255) -> GrayImage {
+        let outWidth = width + 2 * border
+        let outHeight = height + 2 * border
+        var out = [UInt8](repeating: fill, count: outWidth * outHeight)
+        out.withUnsafeMutableBufferPointer { target in
+            pixels.withUnsafeBufferPointer { source in
+                for y in 0..<height {
+                    let start = (y + border) * outWidth + border
+                    for x in 0..<width { target[start + x] = source[y * width + x] }
+                }
+            }
+        }
+        return GrayImage(width: outWidth, height: outHeight, pixels: out)
+    }
+
+    /// The image rotated by 45° (bilinear, on a white canvas large enough to hold it): zbar's scan lines then cross
+    /// the code diagonally, which reads some dotted and damaged codes the axis-aligned lines miss.
+    public func rotated45() -> GrayImage {
+        let side = Int((Double(width + height) / 2.0.squareRoot()).rounded(.up)) + 2
+        let cx = Double(width) / 2
+        let cy = Double(height) / 2
+        let c = Double(side) / 2
+        let k = 0.5.squareRoot()
+        var out = [UInt8](repeating: 255, count: side * side)
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for oy in 0..<side {
+                    for ox in 0..<side {
+                        let dx = Double(ox) - c
+                        let dy = Double(oy) - c
+                        let sx = (dx + dy) * k + cx
+                        let sy = (dy - dx) * k + cy
+                        guard sx >= 0, sy >= 0, sx < Double(width - 1), sy < Double(height - 1) else { continue }
+                        let x0 = Int(sx)
+                        let y0 = Int(sy)
+                        let fx = sx - Double(x0)
+                        let fy = sy - Double(y0)
+                        let i = y0 * width + x0
+                        let top = Double(source[i]) * (1 - fx) + Double(source[i + 1]) * fx
+                        let bottom = Double(source[i + width]) * (1 - fx) + Double(source[i + width + 1]) * fx
+                        target[oy * side + ox] = UInt8(clamping: Int((top * (1 - fy) + bottom * fy).rounded()))
+                    }
+                }
+            }
+        }
+        return GrayImage(width: side, height: side, pixels: out)
+    }
+}

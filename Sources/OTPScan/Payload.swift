@@ -27,11 +27,7 @@ public struct Payload: Sendable, Hashable {
             width: Int(Double(width) * factor), height: Int(Double(height) * factor))
     }
 
-    /// The bytes as text: UTF-8 when they are valid UTF-8, otherwise ISO-8859-1 (the QR default for byte mode).
-    public var text: String {
-        if let utf8 = String(validating: bytes, as: UTF8.self) {
-            return utf8
-        }
-        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
-    }
+    /// The bytes as text: UTF-8 when they are valid UTF-8; otherwise Shift_JIS when they look like it (as zxing
+    /// guesses), else ISO-8859-1 (the QR default for byte mode).
+    public var text: String { TextEncodingGuess.decode(bytes) }
 }

@@ -18,6 +18,16 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
     case binarized
     /// Locally thresholded, then inverted.
     case binarizedInverted
+    /// A 3×3 box blur (halftone dots, noise, JPEG ringing).
+    case smoothed
+    /// Shrunk by an integer factor, every scan line (photos of codes with noisy, oversized modules).
+    case reduced(Int)
+    /// Scaled by a factor in percent with bilinear interpolation.
+    case scaled(Int)
+    /// Inside a white border, then enlarged ×4 with bilinear interpolation (tiny codes cropped to their edge).
+    case paddedEnlarged
+    /// Rotated by 45° (dotted and damaged codes).
+    case rotated45
 
     public var description: String {
         switch self {
@@ -30,6 +40,11 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
         case .stretchedInverted: "contrast-stretched, inverted"
         case .binarized: "binarised"
         case .binarizedInverted: "binarised, inverted"
+        case .smoothed: "smoothed"
+        case .reduced(let k): "reduced ÷\(k)"
+        case .scaled(let percent): "scaled \(percent) %"
+        case .paddedEnlarged: "padded, enlarged ×4"
+        case .rotated45: "rotated 45°"
         }
     }
 }
@@ -164,6 +179,19 @@ public final class QRReader {
             return image.binarized().map { zbar.scan($0) } ?? []
         case .binarizedInverted:
             return image.binarized().map { zbar.scan($0.inverted()) } ?? []
+        case .smoothed:
+            return zbar.scan(image.smoothed())
+        case .reduced(let k):
+            return zbar.scan(image.downscaled(by: k)).map { $0.scaled(by: Double(k)) }
+        case .scaled(let percent):
+            return zbar.scan(image.scaled(by: Double(percent) / 100)).map { $0.scaled(by: 100 / Double(percent)) }
+        case .paddedEnlarged:
+            let border = max(8, max(image.width, image.height) / 5)
+            return zbar.scan(image.padded(by: border).scaled(by: 4)).map {
+                Payload(bytes: $0.bytes, x: $0.x / 4 - border, y: $0.y / 4 - border, width: $0.width / 4, height: $0.height / 4)
+            }
+        case .rotated45:
+            return zbar.scan(image.rotated45())
         }
     }
 
@@ -172,6 +200,9 @@ public final class QRReader {
     /// Upscaled passes stay under this many pixels (a tiny code sits in a small image; a 720p screenshot at 3× would
     /// cost 60 ms for nothing).
     static let upscaleBudgetPixels = 4_000_000
+
+    /// Images up to this size also get the photo passes (smoothing, rescaling, padding, rotation).
+    static let robustPassesPixels = 1_000_000
 
     /// The passes for an image, cheapest first.
     public static func passes(for image: GrayImage) -> [ScanPass] {
@@ -189,6 +220,12 @@ public final class QRReader {
             passes.append(.upscaled(2))
         }
         passes += [.stretched, .stretchedInverted, .binarized, .binarizedInverted]
+        if image.pixelCount <= robustPassesPixels {
+            // Photos of codes and thumbnails: cheap at this size, and each pass reads images the others miss.
+            passes += [.smoothed, .reduced(2), .scaled(200), .reduced(3), .scaled(67)]
+            if image.pixelCount <= 100_000 { passes.append(.paddedEnlarged) }
+            passes.append(.rotated45)
+        }
         return passes
     }
 

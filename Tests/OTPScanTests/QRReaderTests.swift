@@ -29,6 +29,8 @@ import Testing
         ("console-4k-rgba.png", .downscaled(2)),
         ("one-px-module.png", .upscaled(3)),
         ("dark-low-contrast.png", .inverted),
+        ("speckled.png", .smoothed),
+        ("tiny-cropped.png", .upscaled(3)),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
@@ -102,6 +104,15 @@ import Testing
         let b = Payload(bytes: [2], x: 50, y: 30, width: 100, height: 100)
         let c = Payload(bytes: [3], x: 60, y: 400, width: 100, height: 100)
         #expect(QRReader.readingOrder([c, a, b]).map(\.bytes) == [[2], [1], [3]])
+    }
+
+    @Test func shiftJISIsGuessedLikeZXing() {
+        // "テスト" in Shift_JIS: valid SJIS with a three-character double-byte word, not UTF-8.
+        #expect(Payload(bytes: [0x83, 0x65, 0x83, 0x58, 0x83, 0x67]).text == "テスト")
+        // Backslash and tilde stay themselves (CP932), not yen sign and overline.
+        #expect(Payload(bytes: [0x83, 0x65, 0x83, 0x58, 0x83, 0x67, 0x5C, 0x7E]).text == "テスト\\~")
+        // Latin-1 with accents stays Latin-1.
+        #expect(Payload(bytes: Array("Soci".utf8) + [0xE9, 0x74, 0xE9]).text == "Société")
     }
 
     @Test func payloadTextFallsBackToLatin1() {
