@@ -120,11 +120,20 @@ extension GrayImage {
         return counts
     }
 
+    /// Whether at least 90 % of the pixels are within 16 levels of the lightest: what a composite onto white leaves
+    /// of light content drawn on transparency.
+    var isNearlyBlank: Bool {
+        let counts = histogram()
+        guard let lightest = counts.lastIndex(where: { $0 > 0 }) else { return true }
+        let near = counts[max(0, lightest - 16)...lightest].reduce(0, +)
+        return near * 10 >= pixelCount * 9
+    }
+
     /// The image with its levels stretched so that the darkest and lightest 0.5 % of pixels map to 0 and 255.
     ///
     /// Grey modules on a light grey page (and washed-out JPEG-damaged screenshots) have a small dynamic range that
     /// zbar's edge detector can miss. Returns `nil` when the image is already full-range or flat.
-    public func contrastStretched() -> GrayImage? {
+    public func contrastStretched(inverted: Bool = false) -> GrayImage? {
         let counts = histogram()
         let clip = pixelCount / 200
         var low = 0
@@ -142,7 +151,8 @@ extension GrayImage {
         let range = high - low
         guard range >= 8, range < 200 else { return nil }
         let table = (0..<256).map { value -> UInt8 in
-            UInt8(clamping: (value - low) * 255 / range)
+            let stretched = UInt8(clamping: (value - low) * 255 / range)
+            return inverted ? 255 - stretched : stretched
         }
         return applying(table)
     }
@@ -152,8 +162,8 @@ extension GrayImage {
     /// The image is cut into 8×8 blocks; each block's black point is its mean (or, for flat blocks, an estimate
     /// from its neighbours), and each pixel is compared with the mean black point of the 5×5 blocks around its
     /// block. This survives uneven lighting, gradients and low contrast that a global threshold does not.
-    /// Returns `nil` for images under 40×40 pixels.
-    public func binarized() -> GrayImage? {
+    /// Returns `nil` for images under 40×40 pixels. With `inverted`, dark pixels become white (one buffer, not two).
+    public func binarized(inverted: Bool = false) -> GrayImage? {
         let block = 8
         guard width >= block * 5, height >= block * 5 else { return nil }
         let subWidth = (width + block - 1) / block
@@ -194,6 +204,8 @@ extension GrayImage {
             }
         }
         let count = pixelCount
+        let dark: UInt8 = inverted ? 255 : 0
+        let light: UInt8 = inverted ? 0 : 255
         let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             pixels.withUnsafeBufferPointer { source in
                 blackPoints.withUnsafeBufferPointer { points in
@@ -212,7 +224,7 @@ extension GrayImage {
                             for y in 0..<block {
                                 let row = (yOffset + y) * width + xOffset
                                 for x in 0..<block {
-                                    buffer[row + x] = Int(source[row + x]) <= threshold ? 0 : 255
+                                    buffer[row + x] = Int(source[row + x]) <= threshold ? dark : light
                                 }
                             }
                         }

@@ -126,8 +126,9 @@ public final class QRReader {
         onWhite.steps.insert(.init(name: "decode", milliseconds: decodeTime, found: 0), at: 0)
         lastSteps = onWhite.steps
         if !onWhite.payloads.isEmpty { return onWhite }
-        if decoded.hasAlpha {
-            // Rare: decoding again costs less than keeping gray+alpha around for every image.
+        if decoded.hasAlpha, decoded.image.isNearlyBlank {
+            // Light modules on a transparent background vanish on white and leave a blank image. Rare: decoding
+            // again costs less than keeping gray+alpha around for every image.
             let (onBlackImage, blackTime) = try milliseconds { () throws(ScanError) in
                 try PNGDecoder.decode(data, background: 0, maxPixels: maxPixels).image
             }
@@ -143,9 +144,22 @@ public final class QRReader {
     }
 
     /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
+    ///
+    /// The first passes always run. Before the rest, images larger than ``gateMinimumPixels`` must show a finder
+    /// pattern (``FinderPatternDetector``): an image without a code then costs its first passes and one quick
+    /// look instead of every pass.
     public func scan(_ image: GrayImage) -> ScanOutcome {
         var steps: [ScanOutcome.Step] = []
-        for pass in Self.passes(for: image) {
+        let plan = Self.passPlan(for: image)
+        for (index, pass) in (plan.first + plan.gated).enumerated() {
+            if index == plan.first.count, !plan.gated.isEmpty, image.pixelCount > Self.gateMinimumPixels {
+                // Very large images are checked at half size, so the check never holds a second full-size buffer.
+                let (possible, time) = milliseconds {
+                    FinderPatternDetector.mightContainCode(image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
+                }
+                steps.append(.init(name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time, found: 0))
+                if !possible { break }
+            }
             let (found, time) = milliseconds { run(pass, on: image) }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
             if !found.isEmpty {
@@ -174,11 +188,11 @@ public final class QRReader {
         case .stretched:
             return image.contrastStretched().map { zbar.scan($0) } ?? []
         case .stretchedInverted:
-            return image.contrastStretched().map { zbar.scan($0.inverted()) } ?? []
+            return image.contrastStretched(inverted: true).map { zbar.scan($0) } ?? []
         case .binarized:
             return image.binarized().map { zbar.scan($0) } ?? []
         case .binarizedInverted:
-            return image.binarized().map { zbar.scan($0.inverted()) } ?? []
+            return image.binarized(inverted: true).map { zbar.scan($0) } ?? []
         case .smoothed:
             return zbar.scan(image.smoothed())
         case .reduced(let k):
@@ -203,30 +217,42 @@ public final class QRReader {
 
     /// Images up to this size also get the photo passes (smoothing, rescaling, padding, rotation).
     static let robustPassesPixels = 1_000_000
+    /// Images up to this size run every pass without the finder-pattern check (photos of codes and thumbnails:
+    /// every pass is cheap there, and a blurred or tilted photo may hide its finder patterns from the check).
+    public static let gateMinimumPixels = 250_000
 
     /// The passes for an image, cheapest first.
     public static func passes(for image: GrayImage) -> [ScanPass] {
-        var passes: [ScanPass] = []
+        let plan = passPlan(for: image)
+        return plan.first + plan.gated
+    }
+
+    /// The passes that always run, and those that run only when a finder pattern is seen.
+    static func passPlan(for image: GrayImage) -> (first: [ScanPass], gated: [ScanPass]) {
+        var first: [ScanPass] = []
+        var gated: [ScanPass] = []
         if image.pixelCount > largeImagePixels {
             // Aim at about 2 megapixels: 4K → ÷2, 48 MP → ÷4.
             var factor = 2
             while image.pixelCount / ((factor + 1) * (factor + 1)) >= 2_000_000 { factor += 1 }
-            passes += [.downscaled(factor), .downscaledInverted(factor)]
+            first += [.downscaled(factor), .downscaledInverted(factor)]
+            gated += [.asIs, .inverted]
+        } else {
+            first += [.asIs, .inverted]
         }
-        passes += [.asIs, .inverted]
         if image.pixelCount * 9 <= upscaleBudgetPixels {
-            passes.append(.upscaled(3))
+            gated.append(.upscaled(3))
         } else if image.pixelCount * 4 <= upscaleBudgetPixels {
-            passes.append(.upscaled(2))
+            gated.append(.upscaled(2))
         }
-        passes += [.stretched, .stretchedInverted, .binarized, .binarizedInverted]
+        gated += [.stretched, .stretchedInverted, .binarized, .binarizedInverted]
         if image.pixelCount <= robustPassesPixels {
             // Photos of codes and thumbnails: cheap at this size, and each pass reads images the others miss.
-            passes += [.smoothed, .reduced(2), .scaled(200), .reduced(3), .scaled(67)]
-            if image.pixelCount <= 100_000 { passes.append(.paddedEnlarged) }
-            passes.append(.rotated45)
+            gated += [.smoothed, .reduced(2), .scaled(200), .reduced(3), .scaled(67)]
+            if image.pixelCount <= 100_000 { gated.append(.paddedEnlarged) }
+            gated.append(.rotated45)
         }
-        return passes
+        return (first, gated)
     }
 
     /// Sorts codes into reading order: rows top to bottom (codes whose boxes overlap vertically share a row),

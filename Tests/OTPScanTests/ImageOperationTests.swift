@@ -38,6 +38,27 @@ import Testing
         #expect(GrayImage(width: 20, height: 20, fill: 0).binarized() == nil)
     }
 
+    @Test func invertedVariantsMatchInvertingAfterwards() throws {
+        let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png("grey-on-grey.png"))).image
+        #expect(image.binarized(inverted: true) == image.binarized()?.inverted())
+        #expect(image.contrastStretched(inverted: true) == image.contrastStretched()?.inverted())
+    }
+
+    @Test func resizingPaddingRotationAndSmoothing() {
+        let image = GrayImage(width: 4, height: 2, pixels: [0, 0, 255, 255, 0, 0, 255, 255])
+        let doubled = image.scaled(by: 2)
+        #expect(doubled.width == 8 && doubled.height == 4)
+        #expect(doubled.pixels.first == 0 && doubled.pixels.last == 255)
+        let padded = image.padded(by: 3)
+        #expect(padded.width == 10 && padded.height == 8 && padded.pixels[0] == 255 && padded.pixels[3 * 10 + 3] == 0)
+        let square = GrayImage(width: 10, height: 10, fill: 0)
+        let rotated = square.rotated45()
+        #expect(rotated.width == rotated.height && rotated.width >= 14)
+        #expect(rotated.pixels[0] == 255 && rotated.pixels[rotated.width / 2 * rotated.width + rotated.width / 2] == 0)
+        let flat = GrayImage(width: 5, height: 5, fill: 90)
+        #expect(flat.smoothed() == flat)
+    }
+
     @Test func passesAreCheapestFirst() {
         let fourK = GrayImage(width: 3840, height: 2160, fill: 255)
         #expect(Array(QRReader.passes(for: fourK).prefix(4)) == [.downscaled(2), .downscaledInverted(2), .asIs, .inverted])

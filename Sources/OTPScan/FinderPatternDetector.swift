@@ -1,0 +1,115 @@
+/// A fast test for "could this image hold a QR code?": looks for finder patterns, the three nested squares in a
+/// code's corners, whose cross-section is dark-light-dark-light-dark runs in the ratio 1:1:3:1:1 (or the inverse,
+/// for dark mode), horizontally and, through the same centre, vertically.
+///
+/// It runs on the locally thresholded image (so low contrast and uneven light do not hide patterns). It is
+/// deliberately lenient: text and icons sometimes pass, which costs only time; a real code's finder patterns
+/// almost never fail, which is what lets the reader stop early on images without a code.
+enum FinderPatternDetector {
+    /// One confirmed pattern centre.
+    struct Candidate: Equatable {
+        let x: Int
+        let y: Int
+        let module: Double
+    }
+
+    /// Whether at least one finder pattern is seen on two or more scan lines.
+    static func mightContainCode(_ image: GrayImage) -> Bool {
+        !candidates(in: image).isEmpty
+    }
+
+    /// Finder-pattern centres confirmed on at least two rows.
+    static func candidates(in image: GrayImage, rowStep: Int = 1) -> [Candidate] {
+        guard let binary = image.binarized() else { return [] }
+        var hits: [Candidate] = []
+        let width = binary.width
+        let height = binary.height
+        binary.pixels.withUnsafeBufferPointer { pixels in
+            var runs: [Int] = []
+            var starts: [Int] = []
+            runs.reserveCapacity(256)
+            starts.reserveCapacity(256)
+            for y in stride(from: 0, to: height, by: rowStep) {
+                runs.removeAll(keepingCapacity: true)
+                starts.removeAll(keepingCapacity: true)
+                let row = y * width
+                var start = 0
+                for x in 1...width {
+                    if x == width || pixels[row + x] != pixels[row + start] {
+                        runs.append(x - start)
+                        starts.append(start)
+                        start = x
+                    }
+                }
+                guard runs.count >= 5 else { continue }
+                for i in 0...(runs.count - 5) {
+                    guard let module = ratio(runs[i], runs[i + 1], runs[i + 2], runs[i + 3], runs[i + 4]) else { continue }
+                    let centerX = starts[i + 2] + runs[i + 2] / 2
+                    let total = runs[i] + runs[i + 1] + runs[i + 2] + runs[i + 3] + runs[i + 4]
+                    if crossCheckVertical(pixels, width: width, height: height, x: centerX, y: y, expectedTotal: total) {
+                        hits.append(Candidate(x: centerX, y: y, module: module))
+                    }
+                }
+            }
+        }
+        return confirmed(hits)
+    }
+
+    /// The module size when five runs are 1:1:3:1:1 within 50 %, else `nil`.
+    @inline(__always)
+    static func ratio(_ a: Int, _ b: Int, _ c: Int, _ d: Int, _ e: Int) -> Double? {
+        let total = a + b + c + d + e
+        guard total >= 7 else { return nil }
+        let module = Double(total) / 7
+        let tolerance = module / 2
+        // zxing's rule (each run within half a module, the centre within one and a half), with half a pixel of
+        // slack for modules under two pixels, where rounding alone breaks the ratio.
+        let slack = module < 2 ? 0.5 : 0
+        func near(_ run: Int, _ expected: Double) -> Bool { abs(Double(run) - expected) < tolerance * (expected / module) + slack }
+        guard near(a, module), near(b, module), near(c, module * 3), near(d, module), near(e, module) else { return nil }
+        return module
+    }
+
+    /// Re-reads the five runs vertically through the candidate's centre.
+    private static func crossCheckVertical(
+        _ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, x: Int, y: Int, expectedTotal: Int
+    ) -> Bool {
+        let center = pixels[y * width + x]
+        func run(from start: Int, step: Int, color: UInt8, limit: Int) -> Int {
+            var length = 0
+            var yy = start
+            while yy >= 0, yy < height, pixels[yy * width + x] == color, length <= limit {
+                length += 1
+                yy += step
+            }
+            return length
+        }
+        let limit = expectedTotal * 2
+        let other: UInt8 = center == 0 ? 255 : 0
+        let upCenter = run(from: y, step: -1, color: center, limit: limit)
+        let downCenter = run(from: y + 1, step: 1, color: center, limit: limit)
+        let up1 = run(from: y - upCenter, step: -1, color: other, limit: limit)
+        let up2 = run(from: y - upCenter - up1, step: -1, color: center, limit: limit)
+        let down1 = run(from: y + 1 + downCenter, step: 1, color: other, limit: limit)
+        let down2 = run(from: y + 1 + downCenter + down1, step: 1, color: center, limit: limit)
+        guard up1 > 0, up2 > 0, down1 > 0, down2 > 0 else { return false }
+        let total = up2 + up1 + upCenter + downCenter + down1 + down2
+        guard 2 * abs(total - expectedTotal) < expectedTotal else { return false }
+        return ratio(up2, up1, upCenter + downCenter, down1, down2) != nil
+    }
+
+    /// Groups hits within two modules of each other and keeps groups seen on at least two rows.
+    private static func confirmed(_ hits: [Candidate]) -> [Candidate] {
+        var groups: [(candidate: Candidate, count: Int)] = []
+        for hit in hits {
+            if let index = groups.firstIndex(where: {
+                abs($0.candidate.x - hit.x) <= Int(2 * hit.module) + 1 && abs($0.candidate.y - hit.y) <= Int(4 * hit.module) + 1
+            }) {
+                groups[index].count += 1
+            } else {
+                groups.append((hit, 1))
+            }
+        }
+        return groups.filter { $0.count >= 2 }.map(\.candidate)
+    }
+}
