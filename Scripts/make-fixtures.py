@@ -342,6 +342,9 @@ def main():
     # A screenshot without a code.
     write_png("no-code.png", screenshot(1280, 720), 2)
     expect("no-code.png", error="no-code", note="console page without a code")
+    img = screenshot(3840, 2160)
+    write_png("no-code-4k.png", np.dstack([img, np.full(img.shape[:2], 255, np.uint8)]), 6)
+    expect("no-code-4k.png", error="no-code", note="3840x2160 RGBA console page without a code (benchmarks: the no-code path)")
 
     # ---- files that must be refused
     good = write_png("_tmp.png", np.where(qr_modules("x", 4), 0, 255).astype(np.uint8), 0)

@@ -5,7 +5,7 @@
 /// It runs on the locally thresholded image (so low contrast and uneven light do not hide patterns). It is
 /// deliberately lenient: text and icons sometimes pass, which costs only time; a real code's finder patterns
 /// almost never fail, which is what lets the reader stop early on images without a code.
-enum FinderPatternDetector {
+public enum FinderPatternDetector {
     /// One confirmed pattern centre.
     struct Candidate: Equatable {
         let x: Int
@@ -14,7 +14,7 @@ enum FinderPatternDetector {
     }
 
     /// Whether at least one finder pattern is seen on two or more scan lines.
-    static func mightContainCode(_ image: GrayImage) -> Bool {
+    public static func mightContainCode(_ image: GrayImage) -> Bool {
         !candidates(in: image).isEmpty
     }
 

@@ -23,6 +23,7 @@ let benchmarks: @Sendable () -> Void = {
     let png1080 = load("console-1080p.png")
     let pngDark = load("console-1080p-dark.png")
     let pngNoCode = load("no-code.png")
+    let pngNoCode4K = load("no-code-4k.png")
     let gray4K = (try? PNGDecoder.decode(png4K).image) ?? GrayImage(width: 1, height: 1, fill: 0)
     let gray1080 = (try? PNGDecoder.decode(png1080).image) ?? GrayImage(width: 1, height: 1, fill: 0)
     let grayDark = (try? PNGDecoder.decode(pngDark).image) ?? GrayImage(width: 1, height: 1, fill: 0)
@@ -60,6 +61,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("scan 1080p screenshot") { _ in blackHole(try QRReader().read(png: png1080)) }
     Benchmark("scan 1080p dark screenshot") { _ in blackHole(try QRReader().read(png: pngDark)) }
     Benchmark("scan 720p without code") { _ in blackHole(try? QRReader().read(png: pngNoCode)) }
+    Benchmark("PNG decode 4K RGBA without code") { _ in blackHole(try PNGDecoder.decode(pngNoCode4K)) }
+    Benchmark("scan 4K RGBA without code") { _ in blackHole(try? QRReader().read(png: pngNoCode4K)) }
+    Benchmark("finder-pattern check 4K") { _ in blackHole(FinderPatternDetector.mightContainCode(gray4K)) }
 
     // Provisioning URIs and codes.
     let uri =
