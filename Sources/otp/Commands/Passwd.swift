@@ -22,12 +22,11 @@ struct Passwd: ParsableCommand {
     func run() throws {
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                let newSource = VaultOptions.parseOrExit(newPassphraseFile.map { ["--passphrase-file", $0] } ?? [])
                 let new: SecureBytes
-                if newPassphraseFile == nil, let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
+                if let newPassphraseFile {
+                    new = try VaultOptions.readPassphraseFile(newPassphraseFile)
+                } else if let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
                     new = SecureBytes(Array(value.utf8))
-                } else if newPassphraseFile != nil {
-                    new = try newSource.passphrase()
                 } else {
                     let first = try Passphrase.prompt("New passphrase: ")
                     guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {

@@ -27,16 +27,7 @@ struct VaultOptions: ParsableArguments {
     /// The passphrase: `--passphrase-file` (first line), `$OTP_PASSPHRASE`, or a no-echo prompt on the terminal
     /// (asked twice when `confirm`).
     func passphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws -> SecureBytes {
-        if let passphraseFile {
-            guard let data = FileManager.default.contents(atPath: passphraseFile) else {
-                throw VaultFailure(.noPassphrase("cannot read the passphrase file \(passphraseFile)"))
-            }
-            var bytes = [UInt8](data)
-            defer { for i in bytes.indices { bytes[i] = 0 } }
-            let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
-            guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase file \(passphraseFile) is empty")) }
-            return SecureBytes(line)
-        }
+        if let passphraseFile { return try Self.readPassphraseFile(passphraseFile) }
         if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
             return SecureBytes(Array(value.utf8))
         }
@@ -46,6 +37,18 @@ struct VaultOptions: ParsableArguments {
             guard first == second else { throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was created")) }
         }
         return first
+    }
+
+    /// The first line of a passphrase file.
+    static func readPassphraseFile(_ path: String) throws -> SecureBytes {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw VaultFailure(.noPassphrase("cannot read the passphrase file \(path)"))
+        }
+        var bytes = [UInt8](data)
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase file \(path) is empty")) }
+        return SecureBytes(line)
     }
 
     /// Opens the vault, runs `body`, and closes it (so its write-ahead log is folded back into the file).

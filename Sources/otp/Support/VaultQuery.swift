@@ -1,3 +1,4 @@
+import ArgumentParser
 import OTPCore
 import OTPVault
 
@@ -25,12 +26,6 @@ enum VaultQuery {
             Terminal.error("otp: '\(Terminal.escaped(query))' matches \(usable.count) accounts; use more of a name or an id prefix:")
             for (entry, account) in usable { Terminal.error("  \(entry.id)  \(Terminal.escaped(account.displayName))") }
         }
-        throw ExitCodeError.one
+        throw ExitCode(1)
     }
-}
-
-import ArgumentParser
-
-enum ExitCodeError {
-    static let one = ExitCode(1)
 }
