@@ -56,6 +56,26 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(reader.run(.binarized, on: gray1080))
     }
 
+    // The other passes, on a 0.5-megapixel photo-sized image (where they run) and on 1080p.
+    let photo = gray1080.downscaled(by: 2)
+    for pass in [ScanPass.upscaled(2), .stretched, .stretchedInverted, .binarizedInverted] {
+        Benchmark("pass \(pass) 1080p") { _ in
+            let reader = try QRReader()
+            blackHole(reader.run(pass, on: gray1080))
+        }
+    }
+    for pass in [ScanPass.smoothed, .reduced(2), .scaled(200), .reduced(3), .scaled(67), .rotated45] {
+        Benchmark("pass \(pass) 960×540") { _ in
+            let reader = try QRReader()
+            blackHole(reader.run(pass, on: photo))
+        }
+    }
+    let thumbnail = photo.downscaled(by: 3)
+    Benchmark("pass \(ScanPass.paddedEnlarged) 320×180") { _ in
+        let reader = try QRReader()
+        blackHole(reader.run(.paddedEnlarged, on: thumbnail))
+    }
+
     // Whole scans from PNG bytes.
     Benchmark("scan 4K RGBA screenshot") { _ in blackHole(try QRReader().read(png: png4K)) }
     Benchmark("scan 1080p screenshot") { _ in blackHole(try QRReader().read(png: png1080)) }
