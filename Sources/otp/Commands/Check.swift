@@ -14,26 +14,22 @@ struct Check: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
-    var jobs: Int?
+    @OptionGroup var input: InputOptions
+    @OptionGroup var export: ExportOptions
 
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
-
-    @Option(help: ArgumentHelp("Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
-    var sourcePassphraseFile: String?
 
     @Argument(help: "otpauth:// URIs, PNG screenshots, folders, text files with one URI per line, or other apps' exports.")
     var inputs: [String]
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one URI, image or text file.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
-        let source = SourcePassphrase(file: sourcePassphraseFile)
-        let items = ProvisioningInputs.read(inputs, workers: jobs, sourcePassphrase: { source.get() }).map { item in
+        let source = export.passphrase
+        let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }).map { item in
             strict ? item.with(item.check.strict()) : item
         }
         if output.json {

@@ -20,8 +20,8 @@ struct Import: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
-    var jobs: Int?
+    @OptionGroup var input: InputOptions
+    @OptionGroup var export: ExportOptions
 
     @Flag(help: "Report what would be imported; write nothing.")
     var dryRun = false
@@ -32,15 +32,11 @@ struct Import: ParsableCommand {
     @Flag(help: "Import the parts present of an incomplete Google Authenticator transfer batch.")
     var allowIncomplete = false
 
-    @Option(help: ArgumentHelp("Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
-    var sourcePassphraseFile: String?
-
     @Argument(help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.")
     var inputs: [String]
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one input.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
@@ -50,8 +46,8 @@ struct Import: ParsableCommand {
                     "otp: warning: a URI on the command line is visible to other local users and kept in shell history; prefer a file or stdin")
             }
             let progress = ProgressBar(label: "reading", json: output.json)
-            let source = SourcePassphrase(file: sourcePassphraseFile)
-            let items = ProvisioningInputs.read(inputs, workers: jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
+            let source = export.passphrase
+            let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
             progress.finish()
             let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {

@@ -15,8 +15,7 @@ struct Scan: ParsableCommand {
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
-    @Option(help: ArgumentHelp("Decode images on this many threads (default: one per core).", valueName: "n"))
-    var jobs: Int?
+    @OptionGroup var input: InputOptions
 
     @Flag(help: "Print on stderr which passes were tried and what each cost.")
     var verbose = false
@@ -26,11 +25,10 @@ struct Scan: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one image file.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
-        let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: jobs)
+        let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: input.jobs)
         var failed = false
         var elements: [ScanFileJSON] = []
         for (file, result) in zip(files, results) {

@@ -28,10 +28,18 @@ import OTPImport
 struct AccountJSON: Encodable {
     let account: OTPAccount
 
-    enum CodingKeys: String, CodingKey { case type, issuer, account, algorithm, digits, period, counter, secretBits, encoder }
-
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        try AccountFields.encode(account, id: nil, secretBits: true, to: encoder)
+    }
+}
+
+/// The fields `Account` and `Entry` share, written in one place.
+enum AccountFields {
+    enum Key: String, CodingKey { case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder }
+
+    static func encode(_ account: OTPAccount, id: String?, secretBits: Bool, to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        if let id { try c.encode(id, forKey: .id) }
         try c.encode(account.kind.rawValue, forKey: .type)
         try c.encode(account.issuer, forKey: .issuer)
         try c.encode(account.name, forKey: .account)
@@ -39,7 +47,7 @@ struct AccountJSON: Encodable {
         try c.encode(account.digits, forKey: .digits)
         try c.encode(account.kind == .totp ? account.period : nil, forKey: .period)
         try c.encode(account.kind == .hotp ? account.counter : nil, forKey: .counter)
-        try c.encode(account.secretBits, forKey: .secretBits)
+        if secretBits { try c.encode(account.secretBits, forKey: .secretBits) }
         if account.encoder == .steam { try c.encode("steam", forKey: .encoder) }
     }
 }
@@ -103,19 +111,8 @@ struct EntryJSON: Encodable {
     let id: String
     let account: OTPAccount
 
-    enum CodingKeys: String, CodingKey { case id, type, issuer, account, algorithm, digits, period, counter, encoder }
-
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(account.kind.rawValue, forKey: .type)
-        try c.encode(account.issuer, forKey: .issuer)
-        try c.encode(account.name, forKey: .account)
-        try c.encode(account.algorithm.rawValue, forKey: .algorithm)
-        try c.encode(account.digits, forKey: .digits)
-        try c.encode(account.kind == .totp ? account.period : nil, forKey: .period)
-        try c.encode(account.kind == .hotp ? account.counter : nil, forKey: .counter)
-        if account.encoder == .steam { try c.encode("steam", forKey: .encoder) }
+        try AccountFields.encode(account, id: id, secretBits: false, to: encoder)
     }
 }
 
