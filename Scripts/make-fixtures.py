@@ -321,6 +321,14 @@ def main():
     write_png("speckled.png", img.astype(np.uint8), 0)
     expect("speckled.png", [u], note="12 % salt-and-pepper noise; plain zbar reads nothing, the smoothed pass does")
 
+    # A photo of a monitor: a pixel grid (screen-door effect) cuts every module; reducing ÷3 averages it away.
+    u = "otpauth://totp/Screen:photo-of-a-monitor@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Screen"
+    mask = qr_modules(u, 9)
+    yy, xx = np.mgrid[0:mask.shape[0], 0:mask.shape[1]]
+    grid = ((yy % 4) < 1) | ((xx % 4) < 1)
+    write_png("screen-door.png", np.where(mask & ~grid, 20, 235).astype(np.uint8), 0)
+    expect("screen-door.png", [u], note="modules cut by a 4-px pixel grid; read by the reduced ÷3 pass")
+
     # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
     u = "HELLO TINY"
     write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)

@@ -31,6 +31,7 @@ import Testing
         ("dark-low-contrast.png", .inverted),
         ("speckled.png", .smoothed),
         ("tiny-cropped.png", .upscaled(3)),
+        ("screen-door.png", .reduced(3)),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
