@@ -33,7 +33,10 @@ public enum Parallel {
                 progress?(finished)
             }
         }
-        return results.withLock { slots in slots.map { $0! } }
+        // Every index below `count` was claimed by exactly one worker and filled before concurrentPerform returned.
+        let filled = results.withLock { slots in slots.compactMap { $0 } }
+        precondition(filled.count == count, "a work item produced no result")
+        return filled
     }
 }
 

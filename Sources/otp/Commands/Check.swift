@@ -52,8 +52,8 @@ struct Check: ParsableCommand {
         let verdict = check.isValid ? (check.diagnostics.isEmpty ? "valid  " : "valid* ") : "invalid"
         var name = ""
         if let issuer = check.issuer { name = Terminal.escaped(issuer) + ": " }
-        name += check.name.map(Terminal.escaped) ?? "?"
-        var line = "\(verdict)  \(name)"
+        name += check.name.map(Terminal.escaped) ?? ""
+        var line = name.isEmpty ? verdict : "\(verdict)  \(name)"
         if let account = check.account {
             var facts = [account.kind.rawValue.uppercased(), account.algorithm.rawValue]
             facts.append(account.encoder == .steam ? "Steam" : "\(account.digits) digits")
