@@ -329,6 +329,17 @@ def main():
     write_png("screen-door.png", np.where(mask & ~grid, 20, 235).astype(np.uint8), 0)
     expect("screen-door.png", [u], note="modules cut by a 4-px pixel grid; read by the reduced ÷3 pass")
 
+    # A thumbnail of a photo: 2 px per module, tilted 10°, soft, low contrast, JPEG-damaged; read once enlarged
+    # ×2 with bilinear interpolation.
+    from PIL import Image, ImageFilter
+    u = "otpauth://totp/Photo:soft@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Photo"
+    thumb = Image.fromarray(np.where(qr_modules(u, 2, quiet=1), 60, 200).astype(np.uint8))
+    thumb = thumb.rotate(10, expand=True, fillcolor=200, resample=Image.BICUBIC).filter(ImageFilter.GaussianBlur(0.6))
+    buf = io.BytesIO()
+    thumb.save(buf, "JPEG", quality=30)
+    write_png("thumbnail-photo.png", np.array(Image.open(io.BytesIO(buf.getvalue())).convert("L")), 0)
+    expect("thumbnail-photo.png", [u], note="100x100 soft, tilted, low-contrast JPEG thumbnail; read by the scaled 200 % pass")
+
     # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
     u = "HELLO TINY"
     write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)

@@ -32,6 +32,7 @@ import Testing
         ("speckled.png", .smoothed),
         ("tiny-cropped.png", .upscaled(3)),
         ("screen-door.png", .reduced(3)),
+        ("thumbnail-photo.png", .scaled(200)),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
