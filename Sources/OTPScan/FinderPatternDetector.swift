@@ -11,6 +11,8 @@ public enum FinderPatternDetector {
         let x: Int
         let y: Int
         let module: Double
+        /// Dark centre (a code printed dark on light); false for dark mode.
+        let dark: Bool
     }
 
     /// Whether at least one finder pattern is seen on two or more scan lines.
@@ -47,7 +49,7 @@ public enum FinderPatternDetector {
                     let centerX = starts[i + 2] + runs[i + 2] / 2
                     let total = runs[i] + runs[i + 1] + runs[i + 2] + runs[i + 3] + runs[i + 4]
                     if crossCheckVertical(pixels, width: width, height: height, x: centerX, y: y, expectedTotal: total) {
-                        hits.append(Candidate(x: centerX, y: y, module: module))
+                        hits.append(Candidate(x: centerX, y: y, module: module, dark: pixels[row + centerX] == 0))
                     }
                 }
             }
@@ -68,6 +70,20 @@ public enum FinderPatternDetector {
         func near(_ run: Int, _ expected: Double) -> Bool { abs(Double(run) - expected) < tolerance * (expected / module) + slack }
         guard near(a, module), near(b, module), near(c, module * 3), near(d, module), near(e, module) else { return nil }
         return module
+    }
+
+    /// The part of the image that holds the codes whose finder patterns are `candidates`: their bounding box grown
+    /// by ten modules (a finder centre is 3.5 modules from the code's edge, then 4 modules of quiet zone), or `nil`
+    /// when fewer than three patterns were seen (not enough to place a code) or the box is most of the image.
+    static func region(of candidates: [Candidate], in width: Int, _ height: Int) -> (x: Int, y: Int, width: Int, height: Int)? {
+        guard candidates.count >= 3, let module = candidates.map(\.module).max() else { return nil }
+        let margin = Int(10 * module) + 2
+        let minX = max(0, (candidates.map(\.x).min() ?? 0) - margin)
+        let maxX = min(width, (candidates.map(\.x).max() ?? width) + margin)
+        let minY = max(0, (candidates.map(\.y).min() ?? 0) - margin)
+        let maxY = min(height, (candidates.map(\.y).max() ?? height) + margin)
+        guard maxX > minX, maxY > minY, (maxX - minX) * (maxY - minY) * 2 < width * height else { return nil }
+        return (minX, minY, maxX - minX, maxY - minY)
     }
 
     /// Re-reads the five runs vertically through the candidate's centre.

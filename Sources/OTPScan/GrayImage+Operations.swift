@@ -302,6 +302,21 @@ extension GrayImage {
         return GrayImage(width: width, height: height, pixels: out)
     }
 
+    /// A rectangle of the image.
+    public func cropped(x: Int, y: Int, width cropWidth: Int, height cropHeight: Int) -> GrayImage {
+        precondition(x >= 0 && y >= 0 && x + cropWidth <= width && y + cropHeight <= height, "crop outside the image")
+        let out = [UInt8](unsafeUninitializedCapacity: cropWidth * cropHeight) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for row in 0..<cropHeight {
+                    let from = (y + row) * width + x
+                    for column in 0..<cropWidth { buffer[row * cropWidth + column] = source[from + column] }
+                }
+            }
+            initialized = cropWidth * cropHeight
+        }
+        return GrayImage(width: cropWidth, height: cropHeight, pixels: out)
+    }
+
     /// The image inside a uniform border (a quiet zone for codes cropped to their edge).
     public func padded(by border: Int, fill: UInt8 = 255) -> GrayImage {
         let outWidth = width + 2 * border

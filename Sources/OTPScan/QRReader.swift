@@ -1,5 +1,8 @@
 /// The image transformations the reader tries, cheapest first, until one finds a code.
 public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
+    /// Only the region around the finder patterns seen (at half size for images over 3 MP), in the polarity they
+    /// show: a screenshot's code at a fraction of the pixels.
+    case region
     /// Shrunk by a factor (huge screenshots: big modules, a quarter of the pixels).
     case downscaled(Int)
     /// Shrunk and inverted (huge dark-mode screenshots).
@@ -31,6 +34,7 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .region: "region around finder patterns"
         case .downscaled(let k): "downscaled ÷\(k)"
         case .downscaledInverted(let k): "downscaled ÷\(k), inverted"
         case .asIs: "as-is"
@@ -151,16 +155,24 @@ public final class QRReader {
     public func scan(_ image: GrayImage) -> ScanOutcome {
         var steps: [ScanOutcome.Step] = []
         let plan = Self.passPlan(for: image)
+        // The region pass's finder patterns, when they were looked for on the full image, also answer the check.
+        var fullImageCandidates: [FinderPatternDetector.Candidate]?
         for (index, pass) in (plan.first + plan.gated).enumerated() {
             if index == plan.first.count, !plan.gated.isEmpty, image.pixelCount > Self.gateMinimumPixels {
                 // Very large images are checked at half size, so the check never holds a second full-size buffer.
                 let (possible, time) = milliseconds {
-                    FinderPatternDetector.mightContainCode(image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
+                    if let fullImageCandidates { return !fullImageCandidates.isEmpty }
+                    return FinderPatternDetector.mightContainCode(image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
                 }
                 steps.append(.init(name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time, found: 0))
                 if !possible { break }
             }
-            let (found, time) = milliseconds { run(pass, on: image) }
+            let (found, time) = milliseconds { () -> [Payload] in
+                guard pass == .region else { return run(pass, on: image) }
+                let (found, candidates, factor) = scanRegion(of: image)
+                if factor == 1 { fullImageCandidates = candidates }
+                return found
+            }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
             if !found.isEmpty {
                 return ScanOutcome(payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false, steps: steps)
@@ -172,6 +184,8 @@ public final class QRReader {
     /// Runs a single pass (for benchmarks and tests of one idea).
     public func run(_ pass: ScanPass, on image: GrayImage) -> [Payload] {
         switch pass {
+        case .region:
+            return scanRegion(of: image).found
         case .asIs:
             return zbar.scan(image)
         case .inverted:
@@ -209,6 +223,37 @@ public final class QRReader {
         }
     }
 
+    /// Scans the region around the finder patterns. Returns nothing (so the next passes run) unless every finder
+    /// pattern seen lies inside a code found: a code zbar missed in the region is never left behind.
+    private func scanRegion(
+        of image: GrayImage
+    ) -> (found: [Payload], candidates: [FinderPatternDetector.Candidate], factor: Int) {
+        let factor = image.pixelCount > Self.largeImagePixels ? 2 : 1
+        let source = factor > 1 ? image.downscaled(by: factor) : image
+        let candidates = FinderPatternDetector.candidates(in: source)
+        guard let box = FinderPatternDetector.region(of: candidates, in: source.width, source.height) else {
+            return ([], candidates, factor)
+        }
+        var crop = source.cropped(x: box.x, y: box.y, width: box.width, height: box.height)
+        if candidates.filter(\.dark).count * 2 < candidates.count { crop = crop.inverted() }
+        let found = zbar.scan(crop)
+        let explained = candidates.allSatisfy { candidate in
+            let slack = Int(2 * candidate.module) + 1
+            let x = candidate.x - box.x
+            let y = candidate.y - box.y
+            return found.contains {
+                x >= $0.x - slack && x <= $0.x + $0.width + slack && y >= $0.y - slack && y <= $0.y + $0.height + slack
+            }
+        }
+        guard !found.isEmpty, explained else { return ([], candidates, factor) }
+        let mapped = found.map {
+            Payload(
+                bytes: $0.bytes, x: ($0.x + box.x) * factor, y: ($0.y + box.y) * factor, width: $0.width * factor,
+                height: $0.height * factor)
+        }
+        return (mapped, candidates, factor)
+    }
+
     /// Images above this many pixels are first scanned downscaled.
     static let largeImagePixels = 3_000_000
     /// Upscaled passes stay under this many pixels (a tiny code sits in a small image; a 720p screenshot at 3× would
@@ -235,8 +280,10 @@ public final class QRReader {
             // Aim at about 2 megapixels: 4K → ÷2, 48 MP → ÷4.
             var factor = 2
             while image.pixelCount / ((factor + 1) * (factor + 1)) >= 2_000_000 { factor += 1 }
-            first += [.downscaled(factor), .downscaledInverted(factor)]
+            first += [.region, .downscaled(factor), .downscaledInverted(factor)]
             gated += [.asIs, .inverted]
+        } else if image.pixelCount > gateMinimumPixels {
+            first += [.region, .asIs, .inverted]
         } else {
             first += [.asIs, .inverted]
         }

@@ -31,6 +31,7 @@ import Testing
     @Test func imageWithoutCodeStopsAfterTheFirstPasses() throws {
         let reader = try QRReader()
         #expect(throws: ScanError.noCode) { try reader.read(contentsOf: Fixtures.png("no-code.png")) }
-        #expect(reader.lastSteps.map(\.name) == ["decode", "as-is", "inverted", "no finder pattern: stop"])
+        #expect(
+            reader.lastSteps.map(\.name) == ["decode", "region around finder patterns", "as-is", "inverted", "no finder pattern: stop"])
     }
 }

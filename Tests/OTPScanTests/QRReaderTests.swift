@@ -24,9 +24,10 @@ import Testing
 
     /// Each pass exists because of an image that needs it: the passes that read them are pinned here.
     @Test(arguments: [
-        ("console-1080p.png", ScanPass.asIs),
-        ("console-1080p-dark.png", .inverted),
-        ("console-4k-rgba.png", .downscaled(2)),
+        ("console-1080p.png", ScanPass.region),
+        ("console-1080p-dark.png", .region),
+        ("console-4k-rgba.png", .region),
+        ("two-codes.png", .region),
         ("one-px-module.png", .upscaled(3)),
         ("dark-low-contrast.png", .inverted),
         ("speckled.png", .smoothed),
@@ -37,6 +38,32 @@ import Testing
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
         #expect(outcome.pass == pass)
+    }
+
+    /// Each pass alone reads the image made for it, which plain zbar (the as-is pass) cannot read.
+    @Test(arguments: [
+        ("console-1080p-dark.png", ScanPass.inverted),
+        ("dark-low-contrast.png", .inverted),
+        ("console-4k-rgba.png", .downscaled(2)),
+        ("speckled.png", .smoothed),
+        ("tiny-cropped.png", .upscaled(3)),
+        ("screen-door.png", .reduced(3)),
+        ("thumbnail-photo.png", .scaled(200)),
+    ])
+    func eachPassReadsWhatPlainZbarCannot(_ name: String, _ pass: ScanPass) throws {
+        let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png(name))).image
+        let reader = try QRReader()
+        #expect(reader.run(pass, on: image).map(\.text) == Fixtures.manifest[name]?.payloads)
+        if pass != .downscaled(2) { #expect(reader.run(.asIs, on: image).isEmpty) }
+    }
+
+    @Test func regionPassLeavesNoCodeBehind() throws {
+        // Both codes' finder patterns lie inside the region, and both codes come back from it.
+        let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png("two-codes.png"))).image
+        #expect(try QRReader().run(.region, on: image).count == 2)
+        // No region is proposed where there is no code.
+        let empty = try PNGDecoder.decode(FileLoader.read(Fixtures.png("no-code.png"))).image
+        #expect(try QRReader().run(.region, on: empty).isEmpty)
     }
 
     @Test func lightModulesOnTransparencyAreCompositedOntoBlack() throws {
