@@ -157,7 +157,11 @@ public final class QRReader {
         let plan = Self.passPlan(for: image)
         // The region pass's finder patterns, when they were looked for on the full image, also answer the check.
         var fullImageCandidates: [FinderPatternDetector.Candidate]?
+        // No finder pattern at all at half size: the half-size passes cannot read anything either.
+        var halfSizeEmpty = false
         for (index, pass) in (plan.first + plan.gated).enumerated() {
+            if halfSizeEmpty, case .downscaled = pass { continue }
+            if halfSizeEmpty, case .downscaledInverted = pass { continue }
             if index == plan.first.count, !plan.gated.isEmpty, image.pixelCount > Self.gateMinimumPixels {
                 // Very large images are checked at half size, so the check never holds a second full-size buffer.
                 let (possible, time) = milliseconds {
@@ -170,7 +174,7 @@ public final class QRReader {
             let (found, time) = milliseconds { () -> [Payload] in
                 guard pass == .region else { return run(pass, on: image) }
                 let (found, candidates, factor) = scanRegion(of: image)
-                if factor == 1 { fullImageCandidates = candidates }
+                if factor == 1 { fullImageCandidates = candidates } else { halfSizeEmpty = candidates.isEmpty }
                 return found
             }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
