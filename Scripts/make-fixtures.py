@@ -382,8 +382,8 @@ def main():
     crc[iend - 8] ^= 0x80  # the last byte before IEND's length is IDAT's CRC
     save("bad-idat-crc.png", bytes(crc))
     expect("bad-idat-crc.png", error="corrupt-png", note="IDAT's CRC flipped, data intact")
-    save("bad-empty.png", b"")
-    expect("bad-empty.png", error="not-png", note="empty file")
+    # An empty file is made by the tests themselves (a committed empty file would be byte-identical to every
+    # other empty file, including one in the shared corpus).
     # A 1x1 GIF89a.
     save("bad-gif.png", bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"))
     expect("bad-gif.png", error="not-png", note="a GIF named .png")

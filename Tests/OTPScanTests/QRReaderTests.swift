@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OTPScan
@@ -106,9 +107,10 @@ import Testing
         #expect(throws: ScanError.notPNG(looksLike: "it is a GIF image")) {
             try reader.read(contentsOf: Fixtures.png("bad-gif.png"))
         }
-        #expect(throws: ScanError.notPNG(looksLike: "the file is empty")) {
-            try reader.read(contentsOf: Fixtures.png("bad-empty.png"))
-        }
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("otp-empty-\(UUID().uuidString).png")
+        try Data().write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(throws: ScanError.notPNG(looksLike: "the file is empty")) { try reader.read(contentsOf: empty.path) }
         #expect(throws: ScanError.notPNG(looksLike: "it is a text file")) {
             try reader.read(contentsOf: Fixtures.png("bad-text.png"))
         }
