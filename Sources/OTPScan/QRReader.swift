@@ -117,8 +117,8 @@ public final class QRReader {
 
     /// Reads every QR code in PNG data.
     ///
-    /// Alpha is composited onto white; when nothing is found, onto black, for light modules on a transparent
-    /// background.
+    /// Alpha is composited onto white; when nothing is found and that composite is nearly blank (light modules on a
+    /// transparent background vanish on white), the file is decoded again onto black.
     ///
     /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
     public func read(png data: [UInt8]) throws(ScanError) -> ScanOutcome {
