@@ -340,6 +340,17 @@ def main():
     write_png("thumbnail-photo.png", np.array(Image.open(io.BytesIO(buf.getvalue())).convert("L")), 0)
     expect("thumbnail-photo.png", [u], note="100x100 soft, tilted, low-contrast JPEG thumbnail; read by the scaled 200 % pass")
 
+    # A code photographed at 45°: 3 px per module, soft, speckled, JPEG-damaged; read once rotated back by 45°.
+    u = "otpauth://totp/Photo:hard@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Photo"
+    a = np.where(np.kron(np.pad(qr_matrix(u), 4), np.ones((3, 3), dtype=bool)), 25, 225).astype(np.int16)
+    flip = np.random.default_rng(2).random(a.shape) < 0.06
+    a[flip] = 250 - a[flip]
+    diagonal = Image.fromarray(a.astype(np.uint8)).rotate(45, expand=True, fillcolor=225, resample=Image.BICUBIC)
+    buf = io.BytesIO()
+    diagonal.filter(ImageFilter.GaussianBlur(0.8)).save(buf, "JPEG", quality=35)
+    write_png("diagonal-photo.png", np.array(Image.open(io.BytesIO(buf.getvalue())).convert("L")), 0)
+    expect("diagonal-photo.png", [u], note="a soft, speckled JPEG of a code at 45°; read by the rotated 45° pass")
+
     # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
     u = "HELLO TINY"
     write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)

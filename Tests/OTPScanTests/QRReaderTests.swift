@@ -35,6 +35,7 @@ import Testing
         ("tiny-cropped.png", .upscaled(3)),
         ("screen-door.png", .reduced(3)),
         ("thumbnail-photo.png", .scaled(200)),
+        ("diagonal-photo.png", .rotated45),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
@@ -50,6 +51,7 @@ import Testing
         ("tiny-cropped.png", .upscaled(3)),
         ("screen-door.png", .reduced(3)),
         ("thumbnail-photo.png", .scaled(200)),
+        ("diagonal-photo.png", .rotated45),
     ])
     func eachPassReadsWhatPlainZbarCannot(_ name: String, _ pass: ScanPass) throws {
         let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png(name))).image
