@@ -90,10 +90,9 @@ func milliseconds<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (T, Doubl
 
 /// Finds every QR code in PNG screenshots: decode with libpng, then zbar passes until one finds something.
 ///
-/// A reader owns one zbar scanner and is not thread-safe; create one per thread (two readers on two cores
-/// scan twice as fast; one shared reader gives wrong results).
+/// A reader is not thread-safe; create one per thread. Each pass uses a zbar scanner of its own, so a result never
+/// depends on what was scanned before.
 public final class QRReader {
-    private let zbar: ZBarScanner
     /// The largest image accepted, in pixels.
     public let maxPixels: Int
     /// The steps of the last ``read(png:)``, whether it found a code or not (`otp scan --verbose`).
@@ -104,7 +103,7 @@ public final class QRReader {
     /// - Parameter maxPixels: Images declaring more pixels are refused before decoding (default 100 megapixels).
     /// - Throws: ``ScanError/scannerUnavailable`` when zbar cannot be initialised.
     public init(maxPixels: Int = PNGDecoder.defaultMaxPixels) throws(ScanError) {
-        zbar = try ZBarScanner()
+        _ = try ZBarScanner()  // fail early when zbar cannot be set up
         self.maxPixels = maxPixels
     }
 
@@ -173,7 +172,8 @@ public final class QRReader {
             }
             let (found, time) = milliseconds { () -> [Payload] in
                 guard pass == .region else { return run(pass, on: image) }
-                let (found, candidates, factor) = scanRegion(of: image)
+                guard let zbar = try? ZBarScanner() else { return [] }
+                let (found, candidates, factor) = scanRegion(of: image, with: zbar)
                 if factor == 1 { fullImageCandidates = candidates } else { halfSizeEmpty = candidates.isEmpty }
                 return found
             }
@@ -186,10 +186,19 @@ public final class QRReader {
     }
 
     /// Runs a single pass (for benchmarks and tests of one idea).
+    ///
+    /// Each pass gets a new zbar scanner (2 µs): zbar's QR decoder carries random-number state from one image to
+    /// the next, so a shared scanner would make marginal images read or not depending on what it scanned before,
+    /// and results would depend on the order files reach the worker threads.
     public func run(_ pass: ScanPass, on image: GrayImage) -> [Payload] {
+        guard let zbar = try? ZBarScanner() else { return [] }
+        return run(pass, on: image, with: zbar)
+    }
+
+    private func run(_ pass: ScanPass, on image: GrayImage, with zbar: ZBarScanner) -> [Payload] {
         switch pass {
         case .region:
-            return scanRegion(of: image).found
+            return scanRegion(of: image, with: zbar).found
         case .asIs:
             return zbar.scan(image)
         case .inverted:
@@ -197,7 +206,6 @@ public final class QRReader {
         case .downscaled(let k):
             // A first look at a huge image: its modules are big, so every second scan line is enough.
             zbar.setDensity(2)
-            defer { zbar.setDensity(1) }
             return zbar.scan(image.downscaled(by: k)).map { $0.scaled(by: Double(k)) }
         case .downscaledInverted(let k):
             return zbar.scan(image.downscaled(by: k).inverted()).map { $0.scaled(by: Double(k)) }
@@ -230,7 +238,7 @@ public final class QRReader {
     /// Scans the region around the finder patterns. Returns nothing (so the next passes run) unless every finder
     /// pattern seen lies inside a code found: a code zbar missed in the region is never left behind.
     private func scanRegion(
-        of image: GrayImage
+        of image: GrayImage, with zbar: ZBarScanner
     ) -> (found: [Payload], candidates: [FinderPatternDetector.Candidate], factor: Int) {
         let factor = image.pixelCount > Self.largeImagePixels ? 2 : 1
         let source = factor > 1 ? image.downscaled(by: factor) : image
