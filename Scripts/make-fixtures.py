@@ -351,6 +351,23 @@ def main():
     write_png("diagonal-photo.png", np.array(Image.open(io.BytesIO(buf.getvalue())).convert("L")), 0)
     expect("diagonal-photo.png", [u], note="a soft, speckled JPEG of a code at 45°; read by the rotated 45° pass")
 
+    # A tiny code with round, speckled modules and a thin quiet zone, slightly soft: read once given a wide quiet zone
+    # and enlarged ×4.
+    u = "otpauth://totp/Photo:hard@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Photo"
+    m = np.pad(qr_matrix(u), 2)
+    k = 2
+    yy, xx = np.mgrid[0:k, 0:k]
+    cell = ((yy - (k - 1) / 2) ** 2 + (xx - (k - 1) / 2) ** 2) <= (0.8 * k / 2) ** 2
+    a = np.full((m.shape[0] * k, m.shape[1] * k), 225, np.int16)
+    for (y, x), v in np.ndenumerate(m):
+        if v:
+            a[y * k:(y + 1) * k, x * k:(x + 1) * k][cell] = 25
+    flip = np.random.default_rng(4).random(a.shape) < 0.03
+    a[flip] = 250 - a[flip]
+    dotted = Image.fromarray(a.astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.5))
+    write_png("tiny-dotted.png", np.array(dotted), 0)
+    expect("tiny-dotted.png", [u], note="2 px round speckled modules, 2-module quiet zone; read by the padded ×4 pass")
+
     # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
     u = "HELLO TINY"
     write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)

@@ -36,6 +36,7 @@ import Testing
         ("screen-door.png", .reduced(3)),
         ("thumbnail-photo.png", .upscaled(3)),
         ("diagonal-photo.png", .rotated45),
+        ("tiny-dotted.png", .paddedEnlarged),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
@@ -52,6 +53,7 @@ import Testing
         ("screen-door.png", .reduced(3)),
         ("thumbnail-photo.png", .scaled(200)),
         ("diagonal-photo.png", .rotated45),
+        ("tiny-dotted.png", .paddedEnlarged),
     ])
     func eachPassReadsWhatPlainZbarCannot(_ name: String, _ pass: ScanPass) throws {
         let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png(name))).image
