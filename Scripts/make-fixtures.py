@@ -368,6 +368,13 @@ def main():
     write_png("tiny-dotted.png", np.array(dotted), 0)
     expect("tiny-dotted.png", [u], note="2 px round speckled modules, 2-module quiet zone; read by the padded ×4 pass")
 
+    # Out of focus: a strong blur (sigma 3.5 px on 8-px modules) over a mid-contrast code; only the locally
+    # binarised pass reads it.
+    u = "otpauth://totp/Blur:out-of-focus@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Blur"
+    blurred = Image.fromarray(np.where(qr_modules(u, 8), 60, 200).astype(np.uint8)).filter(ImageFilter.GaussianBlur(3.5))
+    write_png("out-of-focus.png", np.array(blurred), 0)
+    expect("out-of-focus.png", [u], note="8-px modules blurred with sigma 3.5, grey 60 on 200; read by the binarised pass")
+
     # 1-pixel modules cropped to the code's edge (a thumbnail): read by the ×3 nearest upscale.
     u = "HELLO TINY"
     write_png("tiny-cropped.png", np.where(qr_matrix(u), 0, 255).astype(np.uint8), 0)

@@ -12,12 +12,6 @@ extension GrayImage {
         return GrayImage(width: width, height: height, pixels: out)
     }
 
-    /// Applies a 256-entry lookup table to every pixel.
-    func applying(_ table: [UInt8]) -> GrayImage {
-        precondition(table.count == 256)
-        return table.withUnsafeBufferPointer { lut in mapped { lut[Int($0)] } }
-    }
-
     /// The negative image: light modules on a dark background (dark-mode screenshots) become dark on light.
     public func inverted() -> GrayImage {
         mapped { 255 &- $0 }
@@ -127,34 +121,6 @@ extension GrayImage {
         guard let lightest = counts.lastIndex(where: { $0 > 0 }) else { return true }
         let near = counts[max(0, lightest - 16)...lightest].reduce(0, +)
         return near * 10 >= pixelCount * 9
-    }
-
-    /// The image with its levels stretched so that the darkest and lightest 0.5 % of pixels map to 0 and 255.
-    ///
-    /// Grey modules on a light grey page (and washed-out JPEG-damaged screenshots) have a small dynamic range that
-    /// zbar's edge detector can miss. Returns `nil` when the image is already full-range or flat.
-    public func contrastStretched(inverted: Bool = false) -> GrayImage? {
-        let counts = histogram()
-        let clip = pixelCount / 200
-        var low = 0
-        var seen = 0
-        while low < 255, seen + counts[low] <= clip {
-            seen += counts[low]
-            low += 1
-        }
-        var high = 255
-        seen = 0
-        while high > 0, seen + counts[high] <= clip {
-            seen += counts[high]
-            high -= 1
-        }
-        let range = high - low
-        guard range >= 8, range < 200 else { return nil }
-        let table = (0..<256).map { value -> UInt8 in
-            let stretched = UInt8(clamping: (value - low) * 255 / range)
-            return inverted ? 255 - stretched : stretched
-        }
-        return applying(table)
     }
 
     /// The image thresholded locally to pure black and white, as zxing's `HybridBinarizer` does.

@@ -13,19 +13,15 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
     case inverted
     /// Enlarged with nearest-neighbour sampling (codes drawn at 1–2 pixels per module).
     case upscaled(Int)
-    /// Levels stretched to the full range (grey on grey, washed-out images).
-    case stretched
-    /// Levels stretched, then inverted.
-    case stretchedInverted
     /// Locally thresholded to black and white (uneven light, JPEG damage, low contrast).
     case binarized
     /// Locally thresholded, then inverted.
     case binarizedInverted
     /// A 3×3 box blur (halftone dots, noise, JPEG ringing).
     case smoothed
-    /// Shrunk by an integer factor, every scan line (photos of codes with noisy, oversized modules).
+    /// Shrunk by an integer factor, every scan line (photos of screens: the pixel grid averages away).
     case reduced(Int)
-    /// Scaled by a factor in percent with bilinear interpolation.
+    /// Scaled by a factor in percent with bilinear interpolation (soft, low-resolution photos).
     case scaled(Int)
     /// Inside a white border, then enlarged ×4 with bilinear interpolation (tiny codes cropped to their edge).
     case paddedEnlarged
@@ -40,8 +36,6 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
         case .asIs: "as-is"
         case .inverted: "inverted"
         case .upscaled(let k): "upscaled ×\(k)"
-        case .stretched: "contrast-stretched"
-        case .stretchedInverted: "contrast-stretched, inverted"
         case .binarized: "binarised"
         case .binarizedInverted: "binarised, inverted"
         case .smoothed: "smoothed"
@@ -211,10 +205,6 @@ public final class QRReader {
             return zbar.scan(image.downscaled(by: k).inverted()).map { $0.scaled(by: Double(k)) }
         case .upscaled(let k):
             return zbar.scan(image.upscaled(by: k)).map { $0.scaled(by: 1 / Double(k)) }
-        case .stretched:
-            return image.contrastStretched().map { zbar.scan($0) } ?? []
-        case .stretchedInverted:
-            return image.contrastStretched(inverted: true).map { zbar.scan($0) } ?? []
         case .binarized:
             return image.binarized().map { zbar.scan($0) } ?? []
         case .binarizedInverted:
@@ -304,10 +294,10 @@ public final class QRReader {
         } else if image.pixelCount * 4 <= upscaleBudgetPixels {
             gated.append(.upscaled(2))
         }
-        gated += [.stretched, .stretchedInverted, .binarized, .binarizedInverted]
+        gated += [.binarized, .binarizedInverted]
         if image.pixelCount <= robustPassesPixels {
             // Photos of codes and thumbnails: cheap at this size, and each pass reads images the others miss.
-            gated += [.smoothed, .reduced(2), .scaled(200), .reduced(3), .scaled(67)]
+            gated += [.smoothed, .scaled(200), .reduced(3)]
             if image.pixelCount <= 100_000 { gated.append(.paddedEnlarged) }
             gated.append(.rotated45)
         }

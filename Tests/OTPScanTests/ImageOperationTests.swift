@@ -21,14 +21,6 @@ import Testing
         #expect(big.pixels == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2])
     }
 
-    @Test func contrastStretchSpreadsANarrowRange() throws {
-        var pixels = [UInt8](repeating: 200, count: 100 * 100)
-        for i in stride(from: 0, to: pixels.count, by: 2) { pixels[i] = 160 }
-        let stretched = try #require(GrayImage(width: 100, height: 100, pixels: pixels).contrastStretched())
-        #expect(Set(stretched.pixels) == [0, 255])
-        #expect(GrayImage(width: 10, height: 10, fill: 7).contrastStretched() == nil)
-    }
-
     @Test func binarizeGivesPureBlackAndWhite() throws {
         var pixels = [UInt8](repeating: 0, count: 64 * 64)
         for y in 0..<64 { for x in 0..<64 { pixels[y * 64 + x] = UInt8(100 + (x / 4 % 2) * 40 + y / 4) } }
@@ -41,7 +33,6 @@ import Testing
     @Test func invertedVariantsMatchInvertingAfterwards() throws {
         let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png("grey-on-grey.png"))).image
         #expect(image.binarized(inverted: true) == image.binarized()?.inverted())
-        #expect(image.contrastStretched(inverted: true) == image.contrastStretched()?.inverted())
     }
 
     @Test func resizingPaddingRotationAndSmoothing() {

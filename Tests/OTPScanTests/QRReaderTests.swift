@@ -37,6 +37,7 @@ import Testing
         ("thumbnail-photo.png", .upscaled(3)),
         ("diagonal-photo.png", .rotated45),
         ("tiny-dotted.png", .paddedEnlarged),
+        ("out-of-focus.png", .binarized),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
         let outcome = try QRReader().read(contentsOf: Fixtures.png(name))
@@ -54,6 +55,7 @@ import Testing
         ("thumbnail-photo.png", .scaled(200)),
         ("diagonal-photo.png", .rotated45),
         ("tiny-dotted.png", .paddedEnlarged),
+        ("out-of-focus.png", .binarized),
     ])
     func eachPassReadsWhatPlainZbarCannot(_ name: String, _ pass: ScanPass) throws {
         let image = try PNGDecoder.decode(FileLoader.read(Fixtures.png(name))).image
