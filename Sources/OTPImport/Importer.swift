@@ -83,8 +83,7 @@ public enum Importer {
                             .warning, .uri, "incomplete-batch", "export batch \(id): \(names) missing; the parts present were imported")))
             }
         }
-        var seenPart: Set<[Int32]> = []
-        var accountIndexInPart: [String: Int] = [:]
+        var seenAccounts: Set<[Int]> = []
         for item in items {
             if let batch = item.batch {
                 if let absent = missing[batch.id], !allowIncomplete {
@@ -95,11 +94,8 @@ public enum Importer {
                             message: "export batch \(batch.id): \(names) missing; nothing of this batch was imported (--allow-incomplete imports the parts present)"))
                     continue
                 }
-                // The same part read twice: keep its first reading only.
-                let key = item.source.split(separator: " (account").first.map(String.init) ?? item.source
-                let position = accountIndexInPart[key, default: 0]
-                accountIndexInPart[key] = position + 1
-                if !seenPart.insert([batch.id, batch.index, Int32(position)]).inserted { continue }
+                // The same part read twice (two screenshots of one QR code): keep its first reading only.
+                if !seenAccounts.insert([Int(batch.id), Int(batch.index), batch.account]).inserted { continue }
             }
             guard let account = item.check.account else {
                 let error = item.check.diagnostics.first { $0.severity == .error }

@@ -118,9 +118,11 @@ public enum InputReader {
             }
         }
         guard let text = TextInput.decode(bytes) else {
-            let error = ScanError.notPNG(looksLike: describe(bytes))
+            let looksLike = FileSniffer.describe(bytes)
             return .failure(
-                InputError(source: source, code: error.code, message: "neither a PNG image nor a text file of URIs (\(describe(bytes)))"))
+                InputError(
+                    source: source, code: ScanError.notPNG(looksLike: looksLike).code,
+                    message: "neither a PNG image nor a text file of URIs (\(looksLike))"))
         }
         if AppExports.looksLikeJSON(text) {
             switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {
@@ -138,20 +140,6 @@ public enum InputReader {
             return .failure(InputError(source: source, code: "not-provisioning", message: "no URI in this text file"))
         }
         return .success(lines.map { InputPayload(source: "\(source):\($0.line)", text: $0.text) })
-    }
-
-    private static func describe(_ bytes: [UInt8]) -> String {
-        if case .notPNG(let looksLike) = (Result { () throws(ScanError) in try PNGDecoder.decode(bytes) }.failureValue) {
-            return looksLike
-        }
-        return "unknown data"
-    }
-}
-
-extension Result {
-    var failureValue: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }
 

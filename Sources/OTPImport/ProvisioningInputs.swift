@@ -34,6 +34,8 @@ public struct BatchInfo: Sendable, Hashable {
     public let index: Int32
     /// Number of QR codes in the export.
     public let size: Int32
+    /// The account's position within this QR code's payload (0-based).
+    public let account: Int
 }
 
 /// Reads inputs and turns every payload into checked provisioning items; inputs and payloads that are not
@@ -77,14 +79,15 @@ public enum ProvisioningInputs {
         case .otpauth(let check):
             return [CheckedItem(source: payload.source, check: check, batch: nil)]
         case .migration(let migration, let checks):
-            let batch = BatchInfo(id: migration.batchID, index: migration.batchIndex, size: migration.batchSize)
             if checks.isEmpty {
                 return [
                     invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account"))
                 ]
             }
             return checks.enumerated().map { i, check in
-                CheckedItem(source: "\(payload.source) (account \(i + 1) of \(checks.count))", check: check, batch: batch)
+                CheckedItem(
+                    source: "\(payload.source) (account \(i + 1) of \(checks.count))", check: check,
+                    batch: BatchInfo(id: migration.batchID, index: migration.batchIndex, size: migration.batchSize, account: i))
             }
         case .damagedMigration(let error):
             return [invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", error.description))]

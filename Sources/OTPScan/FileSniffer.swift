@@ -1,6 +1,7 @@
 /// Names what a file that is not a PNG seems to be, from its first bytes, for error messages.
-enum FileSniffer {
-    static func describe(_ data: [UInt8]) -> String {
+public enum FileSniffer {
+    /// A short phrase such as "it is a GIF image", "it is a text file" or "the file is empty".
+    public static func describe(_ data: [UInt8]) -> String {
         if data.isEmpty { return "the file is empty" }
         func starts(_ prefix: [UInt8]) -> Bool { data.count >= prefix.count && data.prefix(prefix.count).elementsEqual(prefix) }
         if starts(Array("GIF8".utf8)) { return "it is a GIF image" }

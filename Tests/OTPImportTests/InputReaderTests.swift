@@ -45,3 +45,46 @@ import Foundation
         #expect(relative == ["a.png", "b/c/d.png", "b/e.txt", "z.txt", "-", "otpauth://totp/a?secret=X"])
     }
 }
+
+extension Result {
+    var failureValue: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+import OTPCore
+import OTPCrypto
+
+@Suite struct ImporterPlanTests {
+    func part(_ index: Int32, of size: Int32, names: [String]) -> String {
+        MigrationPayload(
+            entries: names.map { .init(secret: SecureBytes(Array("secret for \($0) padded!!".utf8)), name: $0, issuer: "T") },
+            batchSize: size, batchIndex: index, batchID: 42
+        ).uri()
+    }
+
+    func items(_ uris: [(String, String)]) -> [CheckedItem] {
+        uris.enumerated().flatMap { input, pair in
+            ProvisioningInputs.items(for: InputPayload(source: pair.0, text: pair.1)).map { $0.with(input: input) }
+        }
+    }
+
+    @Test func aPartReadTwiceCountsOnce() {
+        let first = part(0, of: 2, names: ["a", "b"])
+        let plan = Importer.plan(items([("one.png", first), ("again.png", first), ("two.png", part(1, of: 2, names: ["c"]))]))
+        #expect(plan.accepted.map(\.account.name) == ["a", "b", "c"])
+        #expect(plan.failed.isEmpty)
+        #expect(Set(plan.accepted.map(\.group)) == [.batch(42)])
+    }
+
+    @Test func anIncompleteBatchNamesTheMissingPart() {
+        let plan = Importer.plan(items([("one.png", part(0, of: 3, names: ["a"])), ("three.png", part(2, of: 3, names: ["c"]))]))
+        #expect(plan.accepted.isEmpty)
+        #expect(plan.failed.map(\.code) == ["incomplete-batch", "incomplete-batch"])
+        #expect(plan.failed.first?.message.contains("part 2 of 3 missing") == true)
+        let allowed = Importer.plan(items([("one.png", part(0, of: 3, names: ["a"]))]), allowIncomplete: true)
+        #expect(allowed.accepted.map(\.account.name) == ["a"])
+        #expect(allowed.warnings.map(\.diagnostic.code) == ["incomplete-batch"])
+    }
+}
