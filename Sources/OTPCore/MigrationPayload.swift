@@ -196,75 +196,43 @@ public struct MigrationPayload: Sendable, Equatable {
         "otpauth-migration://offline?data=" + PercentEncoding.encode(Self.encodeBase64(protobuf()), keepingAt: false)
     }
 
-    /// Each entry as a validated account, with the same diagnostics an `otpauth://` URI would get.
+    /// Each entry as a validated account, checked by the same rules and messages as an `otpauth://` URI
+    /// (``OTPAuthURI/check(_:diagnostics:)``): the entry's numeric fields become the URI's parameters.
     ///
     /// The issuer prefix Google Authenticator writes into names (`Test1:test1@example1.com` with issuer `Test1`)
     /// is removed when it equals the issuer; a name with a colon but no matching issuer is kept whole. Period is
     /// always 30 s (the format has no field for it).
     public func accounts() -> [URICheck] {
         entries.map { entry in
-            var diagnostics: [Diagnostic] = []
             let issuer = entry.issuer.isEmpty ? nil : entry.issuer
             var name = entry.name
             if let issuer, name.hasPrefix(issuer + ":") {
                 name = String(name.dropFirst(issuer.count + 1).drop { $0 == " " })
             }
-            if OTPAuthURI.containsControlCharacters(name) {
-                diagnostics.append(Diagnostic(.error, .label, "label-control-characters", "the account name contains control characters"))
-            }
-            if name.isEmpty {
-                diagnostics.append(Diagnostic(.error, .label, "account-empty", "the account name is empty"))
-            }
-            if let issuer, OTPAuthURI.containsControlCharacters(issuer) {
-                diagnostics.append(Diagnostic(.error, .issuer, "issuer-control-characters", "the issuer contains control characters"))
-            }
-            if issuer == nil {
-                diagnostics.append(Diagnostic(.warning, .issuer, "issuer-missing", "the exported account has no issuer"))
-            }
-            if entry.secret.count == 0 {
-                diagnostics.append(Diagnostic(.error, .secret, "secret-empty", "the exported account has no secret"))
-            } else if entry.secret.count * 8 < OTPAuthURI.recommendedSecretBits {
-                diagnostics.append(
-                    Diagnostic(
-                        .warning, .secret, "weak-secret",
-                        "the secret has \(entry.secret.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)"))
-            }
-            let algorithm: HashAlgorithm?
+            var parameters: [String: String] = [:]
+            if let issuer { parameters["issuer"] = issuer }
             switch entry.algorithm {
-            case 0, 1: algorithm = .sha1
-            case 2: algorithm = .sha256
-            case 3: algorithm = .sha512
-            case 4:
-                algorithm = nil
-                diagnostics.append(Diagnostic(.error, .algorithm, "unsupported-algorithm", "MD5 is not supported"))
-            default:
-                algorithm = nil
-                diagnostics.append(Diagnostic(.error, .algorithm, "unsupported-algorithm", "unknown algorithm value \(entry.algorithm)"))
+            case 0, 1: parameters["algorithm"] = "SHA1"
+            case 2: parameters["algorithm"] = "SHA256"
+            case 3: parameters["algorithm"] = "SHA512"
+            case 4: parameters["algorithm"] = "MD5"
+            default: parameters["algorithm"] = "value \(entry.algorithm)"
             }
-            var digits: Int?
             switch entry.digits {
-            case 0, 1: digits = 6
-            case 2: digits = 8
-            default:
-                diagnostics.append(Diagnostic(.error, .digits, "digits-out-of-range", "unknown digit count value \(entry.digits)"))
+            case 0, 1: parameters["digits"] = "6"
+            case 2: parameters["digits"] = "8"
+            default: parameters["digits"] = "value \(entry.digits)"
             }
-            var kind: OTPAccount.Kind?
+            let type: String
             switch entry.type {
-            case 0, 2: kind = .totp
-            case 1: kind = .hotp
-            default:
-                diagnostics.append(Diagnostic(.error, .type, "unknown-type", "unknown OTP type value \(entry.type)"))
+            case 0, 2: type = "totp"
+            case 1:
+                type = "hotp"
+                parameters["counter"] = String(entry.counter)
+            default: type = "value \(entry.type)"
             }
-            if kind == .hotp, entry.counter < 0 {
-                diagnostics.append(Diagnostic(.error, .counter, "counter-out-of-range", "the counter is negative"))
-            }
-            guard let algorithm, let digits, let kind, !diagnostics.contains(where: { $0.severity == .error }) else {
-                return URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
-            }
-            let account = OTPAccount(
-                kind: kind, issuer: issuer, name: name, secret: entry.secret, algorithm: algorithm, digits: digits,
-                period: 30, counter: kind == .hotp ? UInt64(entry.counter) : 0)
-            return URICheck(account: account, diagnostics: diagnostics, issuer: issuer, name: name)
+            return OTPAuthURI.check(
+                OTPAuthURI.Fields(type: type, name: name, parameters: parameters, secretBytes: entry.secret))
         }
     }
 

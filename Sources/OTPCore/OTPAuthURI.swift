@@ -205,12 +205,16 @@ public enum OTPAuthURI {
         public var parameters: [String: String]
         /// Other parameters, kept on the account.
         public var extras: [OTPAccount.Parameter]
+        /// The secret as key bytes, for formats that carry bytes rather than Base32 text (Google transfer
+        /// payloads); when set, the `secret` parameter is not read.
+        public var secretBytes: SecureBytes?
 
         /// Creates fields.
         public init(
             type: String, labelIssuer: String? = nil, name: String?, parameters: [String: String],
-            extras: [OTPAccount.Parameter] = []
+            extras: [OTPAccount.Parameter] = [], secretBytes: SecureBytes? = nil
         ) {
+            self.secretBytes = secretBytes
             self.type = type
             self.labelIssuer = labelIssuer
             self.name = name
@@ -282,8 +286,19 @@ public enum OTPAuthURI {
         if !steam, issuer?.lowercased() == "steam", parameters["digits"] == "5" { steam = true }
 
         // Secret.
-        var secret: [UInt8]?
-        if let rawSecret = parameters["secret"] {
+        var secret: SecureBytes?
+        if let bytes = fields.secretBytes {
+            if bytes.count == 0 {
+                fail(.secret, "secret-empty", "the secret is empty")
+            } else if bytes.count > maximumSecretLength * 5 / 8 {
+                fail(.secret, "secret-too-long", "the secret is \(bytes.count) bytes long; the limit is \(maximumSecretLength * 5 / 8)")
+            } else {
+                secret = bytes
+                if bytes.count * 8 < recommendedSecretBits {
+                    warn(.secret, "weak-secret", "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
+                }
+            }
+        } else if let rawSecret = parameters["secret"] {
             let compact = rawSecret.filter { $0 != " " }
             if compact.utf8.count > maximumSecretLength {
                 fail(.secret, "secret-too-long", "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
@@ -295,7 +310,7 @@ public enum OTPAuthURI {
                     if bytes.isEmpty {
                         fail(.secret, "secret-empty", "the secret decodes to no bytes")
                     } else {
-                        secret = bytes
+                        secret = SecureBytes(bytes)
                         if bytes.count * 8 < recommendedSecretBits {
                             warn(
 .secret, "weak-secret",
@@ -371,13 +386,25 @@ public enum OTPAuthURI {
             fail(.counter, "counter-missing", "HOTP needs a counter parameter (the Key-Uri-Format requires it)")
         }
 
+        // Look-alike names: invisible and separator characters are kept, with a warning (and escaped when printed).
+        if let name, UntrustedText.hasInvisibleCharacters(name) {
+            warn(
+                .label, "invisible-characters",
+                "the account name '\(printable(name, limit: 60))' contains invisible or separator characters: it may pass for another name")
+        }
+        if let issuer, UntrustedText.hasInvisibleCharacters(issuer) {
+            warn(
+                .issuer, "invisible-characters",
+                "the issuer '\(printable(issuer, limit: 60))' contains invisible or separator characters: it may pass for another issuer")
+        }
+
         let order = Dictionary(uniqueKeysWithValues: Diagnostic.Field.allCases.enumerated().map { ($1, $0) })
         diagnostics.sort { (order[$0.field] ?? 0) < (order[$1.field] ?? 0) }  // stable: keeps order within a field
         guard let kind, let secret, let name, !diagnostics.contains(where: { $0.severity == .error }) else {
             return URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
         }
         let account = OTPAccount(
-            kind: kind, issuer: issuer, name: name, secret: SecureBytes(secret), algorithm: algorithm, digits: digits,
+            kind: kind, issuer: issuer, name: name, secret: secret, algorithm: algorithm, digits: digits,
             period: period, counter: counter, encoder: steam ? .steam : .decimal, extraParameters: extras)
         return URICheck(account: account, diagnostics: diagnostics, issuer: issuer, name: name)
     }
@@ -411,21 +438,13 @@ public enum OTPAuthURI {
         return UInt64(text) ?? (text.utf8.count > 19 ? UInt64.max : nil)
     }
 
-    /// Whether text holds C0/C1 control characters or DEL.
+    /// Whether text holds C0/C1 control characters or DEL (``UntrustedText/hasControlCharacters(_:)``).
     static func containsControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        UntrustedText.hasControlCharacters(text)
     }
 
-    /// Untrusted text shortened and with control characters escaped, for diagnostics.
+    /// Untrusted text shortened and escaped, for diagnostics.
     static func printable(_ text: String, limit: Int) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(limit) {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > limit ? out + "…" : out
+        UntrustedText.escaped(text, limit: limit)
     }
 }

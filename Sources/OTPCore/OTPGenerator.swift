@@ -85,14 +85,21 @@ public final class OTPGenerator {
 
     /// TOTP codes for `count` consecutive periods starting with the one containing `time` (RFC 6238 §4, T0 = 0).
     ///
+    /// Codes whose window would end past `Int64.max` seconds are left out (checked arithmetic, never a trap).
+    ///
     /// - Parameter time: Unix seconds, at least 0.
     public func totp(at time: Int64, count: Int = 1) -> [OTPCode] {
         let period = Int64(max(account.period, 1))
         let step = max(time, 0) / period
-        return (0..<Int64(max(count, 0))).map { i in
-            let s = step + i
-            return OTPCode(value: value(counter: UInt64(s)), validFrom: s * period, validUntil: (s + 1) * period, counter: nil)
+        var codes: [OTPCode] = []
+        for i in 0..<Int64(max(count, 0)) {
+            let (s, o1) = step.addingReportingOverflow(i)
+            let (from, o2) = s.multipliedReportingOverflow(by: period)
+            let (until, o3) = from.addingReportingOverflow(period)
+            if o1 || o2 || o3 { break }
+            codes.append(OTPCode(value: value(counter: UInt64(s)), validFrom: from, validUntil: until, counter: nil))
         }
+        return codes
     }
 
     /// The account's codes: TOTP at `time`, or HOTP from the account's counter.

@@ -11,8 +11,20 @@ public enum AESGCM {
     ///
     /// - Returns: `nonce ‖ ciphertext ‖ tag`.
     /// - Throws: ``CryptoError`` if OpenSSL fails or the key is not 32 bytes.
-    public static func seal(_ plaintext: [UInt8], key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> [UInt8] {
+    public static func seal(_ plaintext: SecureBytes, key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try plaintext.withUnsafeBytes { (raw) throws(CryptoError) in try seal(raw, key: key, authenticating: aad) }
+    }
+
+    /// Encrypts and authenticates bytes in place in the caller's buffer (no copy of the plaintext is made).
+    ///
+    /// - Returns: `nonce ‖ ciphertext ‖ tag`.
+    /// - Throws: ``CryptoError`` if OpenSSL fails, the key is not 32 bytes or the plaintext exceeds 2^31 bytes.
+    public static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> [UInt8] {
         guard key.count == 32 else { throw CryptoError(operation: "AES-GCM seal", reason: "the key must be 32 bytes") }
+        guard plaintext.count < Int(Int32.max) - 16, aad.count < Int(Int32.max) else {
+            throw CryptoError(operation: "AES-GCM seal", reason: "the input is too large")
+        }
+        let input = plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self)
         let nonce = try SecureRandom.bytes(nonceSize)
         guard let context = EVP_CIPHER_CTX_new() else { throw .openSSL("AES-GCM context") }
         defer { EVP_CIPHER_CTX_free(context) }
@@ -27,11 +39,11 @@ public enum AESGCM {
             else { return false }
             if !aad.isEmpty, EVP_EncryptUpdate(context, nil, &length, aad, Int32(aad.count)) != 1 { return false }
             if !plaintext.isEmpty {
-                guard EVP_EncryptUpdate(context, &ciphertext, &length, plaintext, Int32(plaintext.count)) == 1 else { return false }
+                guard EVP_EncryptUpdate(context, &ciphertext, &length, input, Int32(plaintext.count)) == 1 else { return false }
                 total = length
             }
             let finalOK = ciphertext.withUnsafeMutableBufferPointer { buffer in
-                EVP_EncryptFinal_ex(context, buffer.baseAddress! + Int(total), &length) == 1
+                buffer.baseAddress.map { EVP_EncryptFinal_ex(context, $0 + Int(total), &length) == 1 } ?? false
             }
             guard finalOK else { return false }
             total += length
@@ -49,6 +61,7 @@ public enum AESGCM {
     public static func open(_ sealed: [UInt8], key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> SecureBytes {
         guard key.count == 32 else { throw CryptoError(operation: "AES-GCM open", reason: "the key must be 32 bytes") }
         guard sealed.count >= nonceSize + tagSize else { throw authenticationFailure }
+        guard sealed.count < Int(Int32.max), aad.count < Int(Int32.max) else { throw authenticationFailure }
         let nonce = Array(sealed.prefix(nonceSize))
         var tag = Array(sealed.suffix(tagSize))
         let ciphertext = Array(sealed[nonceSize..<(sealed.count - tagSize)])
@@ -88,7 +101,7 @@ public enum AESGCM {
             }
         }
         if let failure { throw failure }
-        return SecureBytes(plaintext.withUnsafeBytes { Array($0.prefix(ciphertext.count)) })
+        return plaintext.prefix(ciphertext.count)
     }
 
     /// The error for a tag that does not verify.
@@ -124,7 +137,9 @@ public final class AESGCMOpener {
     public func open(_ sealed: [UInt8], authenticating aad: [UInt8]) throws(CryptoError) -> SecureBytes {
         let n = AESGCM.nonceSize
         let t = AESGCM.tagSize
-        guard sealed.count >= n + t else { throw AESGCM.authenticationFailure }
+        guard sealed.count >= n + t, sealed.count < Int(Int32.max), aad.count < Int(Int32.max) else {
+            throw AESGCM.authenticationFailure
+        }
         let bodyCount = sealed.count - n - t
         var verified = false
         let plaintext = sealed.withUnsafeBufferPointer { input -> SecureBytes in

@@ -44,10 +44,8 @@ public final class HMACContext {
                     raw.count > 0 ? raw.baseAddress?.assumingMemoryBound(to: UInt8.self) : zeroPointer, raw.count)
             }
         }
-        guard ok == 1 else {
-            EVP_MAC_CTX_free(context)
-            throw .openSSL("HMAC init")
-        }
+        // `deinit` frees the context (every stored property is set): freeing it here too would free it twice.
+        guard ok == 1 else { throw .openSSL("HMAC init") }
     }
 
     deinit {
@@ -68,13 +66,17 @@ public final class HMACContext {
         precondition(ok && length == algorithm.outputSize, "EVP_MAC failed")
     }
 
-    /// HMAC(key, message) as an array.
-    public func authenticationCode<Bytes: Collection>(for message: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        let input = Array(message)
-        return [UInt8](unsafeUninitializedCapacity: algorithm.outputSize) { buffer, initialized in
-            input.withUnsafeBytes { authenticate($0, into: UnsafeMutableRawBufferPointer(buffer)) }
+    /// HMAC(key, message) as an array (a MAC, not a secret: fingerprints and tags).
+    public func authenticationCode(for message: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: algorithm.outputSize) { buffer, initialized in
+            authenticate(message, into: UnsafeMutableRawBufferPointer(buffer))
             initialized = algorithm.outputSize
         }
+    }
+
+    /// HMAC(key, message) of non-secret bytes, as an array.
+    public func authenticationCode(for message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBytes { authenticationCode(for: $0) }
     }
 }
 

@@ -19,13 +19,73 @@ public struct ScryptParameters: Sendable, Hashable, Codable {
     /// N = 2^15, r = 8, p = 1: 32 MiB and about 0.1 s, the vault default.
     public static let `default` = ScryptParameters(n: 1 << 15, r: 8, p: 1)
 
-    /// Whether OpenSSL will accept these: N a power of two above 1, r and p positive, memory under 1 GiB.
-    public var isReasonable: Bool {
-        n > 1 && n & (n - 1) == 0 && r > 0 && p > 0 && r * p < 1 << 30 && n <= 1 << 24 && memory <= 1 << 30
+    /// Whether OpenSSL will accept these and they fit the default budget: N a power of two above 1, r and p
+    /// positive, r·p < 2^30 (RFC 7914), memory and work within ``Budget/default``. Never traps, whatever the values.
+    public var isReasonable: Bool { check(budget: .default) == nil }
+
+    /// What key derivation may cost before it is refused rather than run.
+    public struct Budget: Sendable, Hashable {
+        /// The most memory one derivation may take, in bytes.
+        public var memory: UInt64
+        /// The most work one derivation may take, counted in BlockMix calls of 128-byte blocks: 2·N·r·p.
+        public var work: UInt64
+
+        /// Creates a budget.
+        public init(memory: UInt64, work: UInt64) {
+            self.memory = memory
+            self.work = work
+        }
+
+        /// 1 GiB and 2^28 block operations (about 2.5 s here): 32 × the work of N = 2^15, r = 8, p = 1 (the vault
+        /// default and Aegis's), and far above any app's default.
+        public static let `default` = Budget(memory: 1 << 30, work: 1 << 28)
     }
 
-    /// The memory scrypt needs: 128 · r · (N + p + 2) bytes.
-    var memory: UInt64 { 128 &* r &* (n &+ p &+ 2) }
+    /// Why these parameters are refused under `budget`, or `nil` when they may run. Overflow-safe.
+    public func check(budget: Budget) -> String? {
+        guard n > 1, n & (n &- 1) == 0 else { return "N=\(n) is not a power of two above 1" }
+        guard r > 0, p > 0 else { return "r and p must be positive" }
+        let (rp, rpOverflow) = r.multipliedReportingOverflow(by: p)
+        guard !rpOverflow, rp < 1 << 30 else { return "r·p is not below 2^30" }
+        guard let memory = memory, memory <= budget.memory else {
+            return "it asks for \(Self.describe(bytes: memory)) of memory (the limit is \(Self.describe(bytes: budget.memory)))"
+        }
+        guard let work = work, work <= budget.work else {
+            return "it asks for \(Self.describe(work: work)) of work (the limit is \(Self.describe(work: budget.work)))"
+        }
+        return nil
+    }
+
+    /// The memory scrypt needs: 128·r·(N + p + 2) bytes; `nil` when that does not fit 64 bits.
+    public var memory: UInt64? {
+        let (sum, o1) = n.addingReportingOverflow(p &+ 2)
+        let (perBlock, o2) = r.multipliedReportingOverflow(by: 128)
+        let (total, o3) = perBlock.multipliedReportingOverflow(by: sum)
+        return o1 || o2 || o3 || p > UInt64.max - 2 ? nil : total
+    }
+
+    /// The work scrypt does, in BlockMix calls: 2·N·r·p; `nil` when that does not fit 64 bits.
+    public var work: UInt64? {
+        let (a, o1) = n.multipliedReportingOverflow(by: r)
+        let (b, o2) = a.multipliedReportingOverflow(by: p)
+        let (c, o3) = b.multipliedReportingOverflow(by: 2)
+        return o1 || o2 || o3 ? nil : c
+    }
+
+    /// Bytes for people: "1.5 GiB".
+    static func describe(bytes: UInt64?) -> String {
+        guard let bytes else { return "more than 16 EiB" }
+        let gib = Double(bytes) / Double(1 << 30)
+        if gib >= 1 { return "\((gib * 10).rounded() / 10) GiB" }
+        return "\(bytes >> 20) MiB"
+    }
+
+    /// Work for people, as time on this class of machine (1 block operation ≈ 9 ns).
+    static func describe(work: UInt64?) -> String {
+        guard let work else { return "more than 10^11 s" }
+        let seconds = Double(work) * 9e-9
+        return seconds >= 10 ? "\(Int(seconds)) s" : "\((seconds * 10).rounded() / 10) s"
+    }
 }
 
 /// Key derivation: scrypt for passphrases, HKDF-SHA256 for subkeys of the master key.
@@ -35,18 +95,20 @@ public enum KeyDerivation {
     ///
     /// - Throws: ``CryptoError`` for unreasonable parameters or an OpenSSL failure.
     public static func scrypt(
-        passphrase: SecureBytes, salt: [UInt8], parameters: ScryptParameters, length: Int = 32
+        passphrase: SecureBytes, salt: [UInt8], parameters: ScryptParameters, length: Int = 32,
+        budget: ScryptParameters.Budget = .default
     ) throws(CryptoError) -> SecureBytes {
-        guard parameters.isReasonable else {
-            throw CryptoError(operation: "scrypt", reason: "unreasonable parameters N=\(parameters.n) r=\(parameters.r) p=\(parameters.p)")
+        if let refusal = parameters.check(budget: budget) {
+            throw CryptoError(operation: "scrypt", reason: "parameters N=\(parameters.n) r=\(parameters.r) p=\(parameters.p) refused: \(refusal)")
         }
+        let memory = parameters.memory ?? 0
         var failed = false
         let key = SecureBytes(count: length) { out in
             let ok = passphrase.withUnsafeBytes { pass in
                 pass.withMemoryRebound(to: CChar.self) { chars in
                     EVP_PBE_scrypt(
                         chars.baseAddress, chars.count, salt, salt.count, parameters.n, parameters.r, parameters.p,
-                        parameters.memory + (1 << 20), out.baseAddress?.assumingMemoryBound(to: UInt8.self), length)
+                        memory + (1 << 20), out.baseAddress?.assumingMemoryBound(to: UInt8.self), length)
                 }
             }
             failed = ok != 1
@@ -55,24 +117,21 @@ public enum KeyDerivation {
         return key
     }
 
-    /// HKDF-SHA256 (RFC 5869) extract-and-expand, built on ``HMACContext``.
+    /// HKDF-SHA256 (RFC 5869) extract-and-expand. The corresponding C function is `EVP_KDF_derive` with
+    /// OpenSSL's `HKDF` (no copy of the key or of intermediate blocks outside OpenSSL, which cleanses its own).
+    ///
+    /// - Throws: ``CryptoError`` when OpenSSL fails or `length` exceeds 255 · 32 bytes.
     public static func hkdf(key: SecureBytes, salt: [UInt8] = [], info: [UInt8], length: Int = 32) throws(CryptoError) -> SecureBytes {
-        precondition(length <= 255 * 32)
-        let extract = try HMACContext(key: SecureBytes(salt.isEmpty ? [UInt8](repeating: 0, count: 32) : salt), algorithm: .sha256)
-        let prk = SecureBytes(key.withUnsafeBytes { extract.authenticationCode(for: Array($0)) })
-        let expand = try HMACContext(key: prk, algorithm: .sha256)
-        var output: [UInt8] = []
-        var previous: [UInt8] = []
-        var counter: UInt8 = 1
-        while output.count < length {
-            previous = expand.authenticationCode(for: previous + info + [counter])
-            output += previous
-            counter += 1
+        guard length > 0, length <= 255 * 32 else {
+            throw CryptoError(operation: "HKDF", reason: "output length \(length) is outside 1...8160")
         }
-        defer {
-            for i in output.indices { output[i] = 0 }
-            for i in previous.indices { previous[i] = 0 }
+        return try SecureBytes(count: length) { (out) throws(CryptoError) in
+            let ok = key.withUnsafeBytes { keyBytes in
+                COpenSSL_HKDF_SHA256(
+                    keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), keyBytes.count, salt, salt.count, info,
+                    info.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), length)
+            }
+            guard ok == 1 else { throw .openSSL("HKDF") }
         }
-        return SecureBytes(output.prefix(length))
     }
 }

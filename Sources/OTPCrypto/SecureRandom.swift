@@ -11,16 +11,10 @@ public enum SecureRandom {
 
     /// A new random key of `count` bytes in a wiped buffer.
     public static func key(_ count: Int) throws(CryptoError) -> SecureBytes {
-        do {
-            return try SecureBytes(count: count) { raw in
-                guard RAND_bytes(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(count)) == 1 else {
-                    throw CryptoError.openSSL("RAND_bytes")
-                }
+        try SecureBytes(count: count) { (raw) throws(CryptoError) in
+            guard count == 0 || RAND_bytes(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(count)) == 1 else {
+                throw .openSSL("RAND_bytes")
             }
-        } catch let error as CryptoError {
-            throw error
-        } catch {
-            throw CryptoError(operation: "RAND_bytes", reason: "\(error)")
         }
     }
 }

@@ -23,31 +23,35 @@ enum AccountCodec {
         }
     }
 
-    static func encode(_ account: OTPAccount) -> [UInt8] {
-        var out: [UInt8] = [version]
+    /// The plaintext of a sealed entry, assembled in a buffer that wipes every copy it makes.
+    static func encode(_ account: OTPAccount) -> SecureBytes {
+        let out = SecureBuffer(capacity: 128 + account.secret.count)
+        out.append(version)
         out.append(account.kind == .totp ? 0 : 1)
-        out.append(UInt8(HashAlgorithm.allCases.firstIndex(of: account.algorithm) ?? 0))
+        out.append(account.algorithm.storedCode)
         out.append(UInt8(clamping: account.digits))
         out.append(account.encoder == .steam ? 1 : 0)
-        append(&out, UInt32(clamping: account.period))
-        append(&out, account.counter)
+        out.append(bigEndian: UInt32(clamping: account.period))
+        out.append(bigEndian: account.counter)
         account.secret.withUnsafeBytes { secret in
-            append(&out, UInt16(clamping: secret.count))
-            out.append(contentsOf: secret.prefix(Int(UInt16.max)))
+            let kept = UnsafeRawBufferPointer(rebasing: secret.prefix(Int(UInt16.max)))
+            out.append(bigEndian: UInt16(kept.count))
+            out.append(kept)
         }
         if let issuer = account.issuer {
             out.append(1)
-            appendString(&out, issuer)
+            appendString(out, issuer)
         } else {
             out.append(0)
         }
-        appendString(&out, account.name)
-        append(&out, UInt16(clamping: account.extraParameters.count))
-        for parameter in account.extraParameters.prefix(Int(UInt16.max)) {
-            appendString(&out, parameter.name)
-            appendString(&out, parameter.value)
+        appendString(out, account.name)
+        let extras = account.extraParameters.prefix(Int(UInt16.max))
+        out.append(bigEndian: UInt16(extras.count))
+        for parameter in extras {
+            appendString(out, parameter.name)
+            appendString(out, parameter.value)
         }
-        return out
+        return out.finish()
     }
 
     static func decode(_ plaintext: SecureBytes) throws(DecodingError) -> OTPAccount {
@@ -56,8 +60,7 @@ enum AccountCodec {
             let v = try reader.byte()
             guard v == version else { throw .unknownVersion(v) }
             let kind: OTPAccount.Kind = try reader.byte() == 0 ? .totp : .hotp
-            let algorithmIndex = Int(try reader.byte())
-            guard algorithmIndex < HashAlgorithm.allCases.count else { throw .malformed("algorithm") }
+            guard let algorithm = HashAlgorithm(storedCode: try reader.byte()) else { throw .malformed("algorithm") }
             let digits = Int(try reader.byte())
             let encoder: OTPAccount.Encoder = try reader.byte() == 1 ? .steam : .decimal
             let period = Int(try reader.integer(UInt32.self))
@@ -72,18 +75,18 @@ enum AccountCodec {
             }
             guard reader.offset == raw.count else { throw .malformed("trailing bytes") }
             return OTPAccount(
-                kind: kind, issuer: issuer, name: name, secret: secret, algorithm: HashAlgorithm.allCases[algorithmIndex],
+                kind: kind, issuer: issuer, name: name, secret: secret, algorithm: algorithm,
                 digits: digits, period: period, counter: counter, encoder: encoder, extraParameters: extras)
         }
     }
 
-    private static func append<T: FixedWidthInteger>(_ out: inout [UInt8], _ value: T) {
-        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
-    }
-
-    private static func appendString(_ out: inout [UInt8], _ text: String) {
-        append(&out, UInt32(clamping: text.utf8.count))
-        out.append(contentsOf: text.utf8)
+    private static func appendString(_ out: SecureBuffer, _ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let kept = UnsafeRawBufferPointer(utf8).prefix(Int(UInt32.max))
+            out.append(bigEndian: UInt32(kept.count))
+            out.append(UnsafeRawBufferPointer(rebasing: kept))
+        }
     }
 
     private struct Reader {

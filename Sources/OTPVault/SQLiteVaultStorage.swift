@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OTPCore
 
 #if canImport(Glibc)
 import Glibc
@@ -17,20 +18,45 @@ public final class SQLiteVaultStorage: VaultStorage {
     /// How long a writer waits for another process's transaction before failing with ``VaultError/locked``.
     public static let busyTimeout: TimeInterval = 30
 
+    /// The SQLite `application_id` of an `otp` vault ("OTPV"): a vault says what it is before anything is written.
+    public static let applicationID: Int32 = 0x4F54_5056
+
     /// Opens (or, with `create`, creates) the vault file and brings its schema up to date.
     ///
+    /// Before anything is written the file must identify itself: an `otp` vault (our `application_id`, or a vault
+    /// from before it was set, recognised by its exact tables), or with `create` an empty database. Anything else
+    /// (another application's SQLite file) is refused unchanged. Creating and migrating happen under an exclusive
+    /// `flock` on the vault's directory, so several processes creating one vault at once agree (GRDB's migrator
+    /// serialises only within one pool). `flock` is taken on the directory, not the file: closing any descriptor of
+    /// the database file would drop SQLite's own POSIX locks in this process.
+    ///
     /// - Throws: ``VaultError/notFound(path:)`` without `create` when the file does not exist,
-    ///   ``VaultError/damaged(_:)`` when it is not a vault.
+    ///   ``VaultError/notAVault(path:reason:)`` for a file that is not a vault, ``VaultError/damaged(_:)`` when
+    ///   SQLite cannot read it.
     public init(path: String, create: Bool) throws(VaultError) {
         self.path = path
-        let exists = FileManager.default.fileExists(atPath: path)
-        if !exists {
+        guard !path.isEmpty else { throw .notFound(path: path) }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                throw .notAVault(path: path, reason: "it is not a regular file")
+            }
+        } else {
             guard create else { throw .notFound(path: path) }
-            try Self.createFile(at: path)
+            try Self.createDirectory(for: path)
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "otp-vault"
+        // Never let SQLite create the file with default permissions: it is created 0600 below, under the lock.
+        let lock = try DirectoryLock(directory: Self.directory(of: path))
+        try lock.withExclusiveLock { () throws(VaultError) in
+            if stat(path, &info) != 0 {
+                guard create else { throw .notFound(path: path) }
+                try Self.createFile(at: path)
+            }
+            try Self.identify(path: path, create: create)
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
@@ -39,10 +65,52 @@ public final class SQLiteVaultStorage: VaultStorage {
         do {
             let migrator = Self.migrator
             let upToDate = try pool.read { db in try migrator.hasCompletedMigrations(db) }
-            if !upToDate { try migrator.migrate(pool) }
+            if !upToDate {
+                try lock.withExclusiveLock { () throws(VaultError) in
+                    do {
+                        try migrator.migrate(pool)
+                    } catch {
+                        throw Self.map(error)
+                    }
+                }
+            }
         } catch {
             try? pool.close()
             throw Self.map(error)
+        }
+    }
+
+    /// Checks, with a single read-only connection, that the file is a vault or an empty database.
+    private static func identify(path: String, create: Bool) throws(VaultError) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let application = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+                if application == applicationID { return }
+                if application != 0 {
+                    throw VaultError.notAVault(
+                        path: path, reason: String(format: "its SQLite application id is 0x%08X", UInt32(bitPattern: application)))
+                }
+                if tables.isEmpty {
+                    guard create else { throw VaultError.notAVault(path: path, reason: "it is an empty database") }
+                    return
+                }
+                // A vault written before the application id was set: exactly our tables.
+                if tables == ["grdb_migrations", "keySlot", "entry"] || tables == ["grdb_migrations", "keySlot", "entry", "batchPart"] {
+                    return
+                }
+                let names = tables.sorted().prefix(5).map { UntrustedText.escaped($0) }.joined(separator: ", ")
+                throw VaultError.notAVault(path: path, reason: "it is another application's database (tables \(names))")
+            }
+        } catch {
+            throw map(error)
         }
     }
 
@@ -50,6 +118,7 @@ public final class SQLiteVaultStorage: VaultStorage {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(
                 sql: """
                     CREATE TABLE keySlot (
@@ -70,19 +139,31 @@ public final class SQLiteVaultStorage: VaultStorage {
                     CREATE UNIQUE INDEX entryDuplicate ON entry(duplicateTag);
                     """)
         }
+        migrator.registerMigration("v2 application id") { db in
+            // Vaults created before v1 set it.
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        }
         return migrator
     }
 
-    private static func createFile(at path: String) throws(VaultError) {
+    private static func directory(of path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .storage("cannot create \(directory): \(error.localizedDescription)")
-            }
+        return directory.isEmpty ? "." : directory
+    }
+
+    private static func createDirectory(for path: String) throws(VaultError) {
+        let directory = directory(of: path)
+        var info = stat()
+        if stat(directory, &info) == 0 { return }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .storage("cannot create the directory \(directory): \(String(cString: strerror(errno)))")
         }
+    }
+
+    private static func createFile(at path: String) throws(VaultError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
         Glibc.close(fd)
@@ -94,6 +175,8 @@ public final class SQLiteVaultStorage: VaultStorage {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked
             case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .damaged(error.message ?? "\(error.resultCode)")
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL:
+                return .storage("\(error.message ?? "SQLite error") (SQLite code \(error.extendedResultCode.rawValue))")
             default: return .storage(error.message ?? "\(error.resultCode)")
             }
         }
@@ -124,17 +207,51 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
-    private static func slot(_ row: Row) -> KeySlotRecord {
-        KeySlotRecord(
-            id: row["id"], salt: [UInt8](row["salt"] as Data), n: UInt64(row["n"] as Int64), r: UInt64(row["r"] as Int64),
-            p: UInt64(row["p"] as Int64), wrappedKey: [UInt8](row["wrappedKey"] as Data), createdAt: row["createdAt"])
+    /// A column of the expected type, or `nil` (a wrong type, NULL or an out-of-range number never traps).
+    private static func column<T: DatabaseValueConvertible>(_ row: Row, _ name: String, as _: T.Type = T.self) -> T? {
+        guard let value = row[name] as DatabaseValue? else { return nil }
+        switch value.storage {
+        case .int64 where T.self == Int64.self || T.self == Int.self: return T.fromDatabaseValue(value)
+        case .string where T.self == String.self: return T.fromDatabaseValue(value)
+        case .blob where T.self == Data.self: return T.fromDatabaseValue(value)
+        default: return nil
+        }
     }
 
+    private static func cost(_ row: Row, _ name: String) -> UInt64? {
+        guard let value = column(row, name, as: Int64.self), value > 0 else { return nil }
+        return UInt64(value)
+    }
+
+    /// A key slot, or `.damaged` naming the slot and the column.
+    private static func slot(_ row: Row) throws(VaultError) -> KeySlotRecord {
+        let id = column(row, "id", as: String.self) ?? "(unreadable id)"
+        guard let salt = column(row, "salt", as: Data.self), let n = cost(row, "n"), let r = cost(row, "r"),
+            let p = cost(row, "p"), let wrapped = column(row, "wrappedKey", as: Data.self),
+            let created = column(row, "createdAt", as: Int64.self)
+        else {
+            throw .damaged("key slot \(UntrustedText.escaped(id)) has a missing or mistyped column")
+        }
+        return KeySlotRecord(id: id, salt: [UInt8](salt), n: n, r: r, p: p, wrappedKey: [UInt8](wrapped), createdAt: created)
+    }
+
+    /// An entry; a row with a missing or mistyped column comes back marked damaged, so it never hides the others.
     private static func entry(_ row: Row) -> SealedEntryRecord {
-        SealedEntryRecord(
-            id: row["id"], createdAt: row["createdAt"], updatedAt: row["updatedAt"],
-            identityTag: [UInt8](row["identityTag"] as Data), duplicateTag: [UInt8](row["duplicateTag"] as Data),
-            version: row["version"], sealed: [UInt8](row["sealed"] as Data))
+        let rowID = column(row, "rowid", as: Int64.self) ?? 0
+        let id = column(row, "id", as: String.self) ?? "row \(rowID)"
+        guard let created = column(row, "createdAt", as: Int64.self), let updated = column(row, "updatedAt", as: Int64.self),
+            let identity = column(row, "identityTag", as: Data.self), let duplicate = column(row, "duplicateTag", as: Data.self),
+            let version = column(row, "version", as: Int.self), let sealed = column(row, "sealed", as: Data.self)
+        else {
+            var record = SealedEntryRecord(
+                id: id, createdAt: column(row, "createdAt", as: Int64.self) ?? 0, updatedAt: 0, identityTag: [],
+                duplicateTag: [], version: 0, sealed: [])
+            record.damage = "a column of its row is missing or of the wrong type"
+            return record
+        }
+        return SealedEntryRecord(
+            id: id, createdAt: created, updatedAt: updated, identityTag: [UInt8](identity), duplicateTag: [UInt8](duplicate),
+            version: version, sealed: [UInt8](sealed))
     }
 
     private static func insertSlot(_ slot: KeySlotRecord, _ db: Database) throws {
@@ -146,16 +263,28 @@ public final class SQLiteVaultStorage: VaultStorage {
     }
 
     public func keySlots() throws(VaultError) -> [KeySlotRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM keySlot ORDER BY createdAt, id").map(Self.slot) }
+        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT * FROM keySlot ORDER BY createdAt, id") }
+        var slots: [KeySlotRecord] = []
+        for row in rows { slots.append(try Self.slot(row)) }
+        return slots
     }
 
     public func createSlotIfEmpty(_ slot: KeySlotRecord) throws(VaultError) -> [KeySlotRecord] {
-        try write { db in
+        let rows = try write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM keySlot") == 0 {
+                // Entries without a slot: a new master key would make them unreadable for good. Refuse.
+                let entries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
+                guard entries == 0 else {
+                    throw VaultError.damaged(
+                        "the vault holds \(entries) entries but no key slot; a new key would make them unreadable, so nothing was written (restore the vault from a backup)")
+                }
                 try Self.insertSlot(slot, db)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM keySlot ORDER BY createdAt, id").map(Self.slot)
+            return try Row.fetchAll(db, sql: "SELECT * FROM keySlot ORDER BY createdAt, id")
         }
+        var slots: [KeySlotRecord] = []
+        for row in rows { slots.append(try Self.slot(row)) }
+        return slots
     }
 
     public func replaceSlots(_ slots: [KeySlotRecord]) throws(VaultError) {
@@ -166,7 +295,7 @@ public final class SQLiteVaultStorage: VaultStorage {
     }
 
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM entry ORDER BY createdAt, rowid").map(Self.entry) }
+        try read { db in try Row.fetchAll(db, sql: "SELECT rowid, * FROM entry ORDER BY createdAt, rowid").map(Self.entry) }
     }
 
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
@@ -204,7 +333,7 @@ public final class SQLiteVaultStorage: VaultStorage {
         id: String, _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
     ) throws(VaultError) -> T {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM entry WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT rowid, * FROM entry WHERE id = ?", arguments: [id]) else {
                 throw VaultError.noSuchEntry(id: id)
             }
             let (updated, result) = try transform(Self.entry(row))
@@ -218,8 +347,11 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
+    /// Folds the write-ahead log into the vault file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`), then
+    /// closes every connection: after a command, `cp vault.sqlite` copies a whole vault.
     public func close() throws(VaultError) {
         do {
+            try pool.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try pool.close()
         } catch {
             throw Self.map(error)

@@ -104,11 +104,7 @@ public final class Vault: Sendable {
             let salt = try SecureRandom.bytes(32)
             let id = try SecureRandom.bytes(8).map { String(format: "%02x", $0) }.joined()
             let kek = try KeyDerivation.scrypt(passphrase: passphrase, salt: salt, parameters: kdf)
-            let wrapped = try master.withUnsafeBytes { (raw) throws(CryptoError) in
-                var plain = Array(raw)
-                defer { for i in plain.indices { plain[i] = 0 } }
-                return try AESGCM.seal(plain, key: kek, authenticating: slotAAD(id, kdf))
-            }
+            let wrapped = try AESGCM.seal(master, key: kek, authenticating: slotAAD(id, kdf))
             return KeySlotRecord(
                 id: id, salt: salt, n: kdf.n, r: kdf.r, p: kdf.p, wrappedKey: wrapped, createdAt: Int64(Date().timeIntervalSince1970))
         }
@@ -144,40 +140,31 @@ public final class Vault: Sendable {
 
     private func aad(id: String, version: Int) -> [UInt8] { Array("otp vault entry v\(version):\(id)".utf8) }
 
-    private func tags(for account: OTPAccount) -> (identity: [UInt8], duplicate: [UInt8]) {
-        var identity: [UInt8] = [1]
-        func field(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
-            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { out.append(contentsOf: $0) }
-            out.append(contentsOf: bytes)
-        }
-        field(Array((account.issuer ?? "").utf8), into: &identity)
-        field(Array(account.name.utf8), into: &identity)
-        var codes = identity
-        codes.append(contentsOf: [
-            account.kind == .totp ? 0 : 1, UInt8(HashAlgorithm.allCases.firstIndex(of: account.algorithm) ?? 0),
-            UInt8(clamping: account.digits), account.encoder == .steam ? 1 : 0,
-        ])
-        withUnsafeBytes(of: UInt32(clamping: account.kind == .totp ? account.period : 0).bigEndian) { codes.append(contentsOf: $0) }
-        account.secret.withUnsafeBytes { field($0, into: &codes) }
-        defer { for i in codes.indices { codes[i] = 0 } }
+    /// The keyed fingerprints of an account. A failure is an error, never an empty tag: empty tags would make
+    /// every later import a false duplicate.
+    private func tags(for account: OTPAccount) throws(VaultError) -> (identity: [UInt8], duplicate: [UInt8]) {
         // The fingerprint key is only ever used for HMAC; a context is cheap next to scrypt.
-        let hmac = (try? HMACContext(key: tagKey, algorithm: .sha256))
-        return (hmac?.authenticationCode(for: identity) ?? [], hmac?.authenticationCode(for: codes) ?? [])
+        do throws(CryptoError) {
+            let fingerprinter = try AccountFingerprinter(key: tagKey)
+            return (fingerprinter.identity(of: account), fingerprinter.duplicate(of: account))
+        } catch {
+            throw .crypto(error.description)
+        }
     }
 
     private func seal(_ account: OTPAccount, id: String, createdAt: Int64, now: Int64) throws(VaultError) -> SealedEntryRecord {
-        var plaintext = AccountCodec.encode(account)
-        defer { for i in plaintext.indices { plaintext[i] = 0 } }
+        let plaintext = AccountCodec.encode(account)
         let sealed = try Self.cryptoCall { () throws(CryptoError) in
             try AESGCM.seal(plaintext, key: entryKey, authenticating: aad(id: id, version: Self.entryVersion))
         }
-        let (identity, duplicate) = tags(for: account)
+        let (identity, duplicate) = try tags(for: account)
         return SealedEntryRecord(
             id: id, createdAt: createdAt, updatedAt: now, identityTag: identity, duplicateTag: duplicate,
             version: Self.entryVersion, sealed: sealed)
     }
 
     private func open(_ record: SealedEntryRecord, with opener: AESGCMOpener? = nil) -> Result<OTPAccount, VaultEntryDamage> {
+        if let damage = record.damage { return .failure(VaultEntryDamage(description: damage)) }
         guard record.version == Self.entryVersion else {
             return .failure(VaultEntryDamage(description: "unknown entry format version \(record.version)"))
         }
@@ -279,10 +266,15 @@ public final class Vault: Sendable {
             guard case .success(var account) = self.open(record), account.kind == .hotp else {
                 throw VaultError.damaged("entry \(id) is not an HOTP account that opens")
             }
+            // RFC 4226 counters are 8 bytes; the contract keeps them within 0...2^63 − 1 (a signed column anywhere).
+            let (next, overflow) = account.counter.addingReportingOverflow(UInt64(max(count, 0)))
+            guard count > 0, !overflow, next <= UInt64(Int64.max) else {
+                throw VaultError.counterExhausted(id: id, counter: account.counter)
+            }
             let generator = try Self.cryptoCall { () throws(CryptoError) in try OTPGenerator(account: account) }
             let codes = generator.hotp(counter: account.counter, count: count)
             let used = account
-            account.counter = account.counter &+ UInt64(codes.count)
+            account.counter = next
             return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), (used, codes))
         }
     }

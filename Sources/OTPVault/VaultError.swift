@@ -18,6 +18,11 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     case noPassphrase(String)
     /// The entry id does not exist (removed meanwhile).
     case noSuchEntry(id: String)
+    /// An HOTP counter would pass its maximum (2^63 − 1); nothing was changed.
+    case counterExhausted(id: String, counter: UInt64)
+    /// The file is not an `otp` vault (another application's database, or an empty SQLite file with tables); it
+    /// was left unchanged.
+    case notAVault(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +35,9 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case .crypto(let message): "cryptography failed: \(message)"
         case .noPassphrase(let message): message
         case .noSuchEntry(let id): "no entry \(id) in the vault"
+        case .counterExhausted(let id, let counter):
+            "entry \(id): its HOTP counter (\(counter)) cannot advance past 2^63 − 1; nothing was changed"
+        case .notAVault(let path, let reason): "\(path) is not an otp vault (\(reason)); it was left unchanged"
         }
     }
 }

@@ -41,6 +41,9 @@ public struct SealedEntryRecord: Sendable, Equatable {
     public var version: Int
     /// `nonce ‖ AES-256-GCM(account) ‖ tag`.
     public var sealed: [UInt8]
+    /// Set when the stored row itself is unreadable (a missing or mistyped column): the entry is reported as
+    /// damaged and never hides the others.
+    public var damage: String?
 
     /// Creates a record.
     public init(
@@ -74,7 +77,8 @@ public protocol VaultStorage: Sendable {
     /// The key slots (empty for a vault being created).
     func keySlots() throws(VaultError) -> [KeySlotRecord]
     /// Stores the first key slot unless one exists; returns the slots present after the transaction (so two
-    /// processes creating one vault at once agree on a single master key).
+    /// processes creating one vault at once agree on a single master key). Throws ``VaultError/damaged(_:)`` when
+    /// there is no slot but there are entries: a new master key would make them unreadable for good.
     func createSlotIfEmpty(_ slot: KeySlotRecord) throws(VaultError) -> [KeySlotRecord]
     /// Replaces every key slot in one transaction (passphrase change).
     func replaceSlots(_ slots: [KeySlotRecord]) throws(VaultError)

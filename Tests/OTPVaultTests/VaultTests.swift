@@ -211,15 +211,15 @@ func vaultBytes(_ path: String) -> Data {
 @Suite struct CryptoPrimitiveTests {
     @Test func aesGCMRoundTripAndTamper() throws {
         let key = try SecureRandom.key(32)
-        let sealed = try AESGCM.seal(Array("hello".utf8), key: key, authenticating: Array("aad".utf8))
-        #expect(try AESGCM.open(sealed, key: key, authenticating: Array("aad".utf8)).unsafeArray == Array("hello".utf8))
+        let sealed = try AESGCM.seal(SecureBytes(Array("hello".utf8)), key: key, authenticating: Array("aad".utf8))
+        #expect(try AESGCM.open(sealed, key: key, authenticating: Array("aad".utf8)).copiedBytes == Array("hello".utf8))
         #expect(throws: AESGCM.authenticationFailure) { try AESGCM.open(sealed, key: key, authenticating: Array("other".utf8)) }
         var flipped = sealed
         flipped[13] ^= 1
         #expect(throws: AESGCM.authenticationFailure) { try AESGCM.open(flipped, key: key, authenticating: Array("aad".utf8)) }
-        #expect(try AESGCM.seal([], key: key, authenticating: []).count == 28)
+        #expect(try AESGCM.seal(SecureBytes([]), key: key, authenticating: []).count == 28)
         // Fresh nonce each time.
-        #expect(try AESGCM.seal([1], key: key, authenticating: []) != AESGCM.seal([1], key: key, authenticating: []))
+        #expect(try AESGCM.seal(SecureBytes([1]), key: key, authenticating: []) != AESGCM.seal(SecureBytes([1]), key: key, authenticating: []))
     }
 
     /// RFC 7914 §12, second vector: scrypt("password", "NaCl", N=1024, r=8, p=16, 64).
@@ -227,7 +227,7 @@ func vaultBytes(_ path: String) -> Data {
         let key = try KeyDerivation.scrypt(
             passphrase: SecureBytes(Array("password".utf8)), salt: Array("NaCl".utf8), parameters: .init(n: 1024, r: 8, p: 16),
             length: 64)
-        let hex = key.unsafeArray.map { String(format: "%02x", $0) }.joined()
+        let hex = key.copiedBytes.map { String(format: "%02x", $0) }.joined()
         #expect(hex.hasPrefix("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"))
     }
 
@@ -238,7 +238,12 @@ func vaultBytes(_ path: String) -> Data {
         let info: [UInt8] = Array(0xF0...0xF9)
         let okm = try KeyDerivation.hkdf(key: ikm, salt: salt, info: info, length: 42)
         #expect(
-            okm.unsafeArray.map { String(format: "%02x", $0) }.joined()
+            okm.copiedBytes.map { String(format: "%02x", $0) }.joined()
                 == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
     }
+}
+
+extension SecureBytes {
+    /// The bytes as an array, for comparing test vectors (test secrets only).
+    var copiedBytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }

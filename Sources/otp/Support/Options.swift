@@ -18,7 +18,7 @@ struct TimeOptions: ParsableArguments {
     func validate() throws {
         guard (1...100).contains(next) else { throw ValidationError("--next must be between 1 and 100.") }
         if let at, Self.parseTime(at) == nil {
-            throw ValidationError("--at '\(at)' is neither Unix seconds nor an ISO 8601 date and time with a zone (2026-01-01T09:30:00Z).")
+            throw ValidationError("--at '\(at)' is neither Unix seconds nor an ISO 8601 date and time with a zone (2026-01-01T09:30:00Z), between 1970 and 9999.")
         }
     }
 
@@ -28,13 +28,17 @@ struct TimeOptions: ParsableArguments {
         return Int64(Date().timeIntervalSince1970)
     }
 
-    /// Unix seconds (non-negative integer) or ISO 8601 with a time zone, with or without fractional seconds.
+    /// The latest time accepted: 9999-12-31T23:59:59Z (later times are typing errors, and would overflow).
+    static let latestTime: Int64 = 253_402_300_799
+
+    /// Unix seconds (non-negative integer) or ISO 8601 with a time zone, with or without fractional seconds, up to
+    /// ``latestTime``.
     static func parseTime(_ text: String) -> Int64? {
-        if let seconds = Int64(text) { return seconds >= 0 ? seconds : nil }
+        if let seconds = Int64(text) { return (0...latestTime).contains(seconds) ? seconds : nil }
         for options in [ISO8601DateFormatter.Options.withInternetDateTime, [.withInternetDateTime, .withFractionalSeconds]] {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = options
-            if let date = formatter.date(from: text), date.timeIntervalSince1970 >= 0 {
+            if let date = formatter.date(from: text), (0...Double(latestTime)).contains(date.timeIntervalSince1970) {
                 return Int64(date.timeIntervalSince1970.rounded(.down))
             }
         }

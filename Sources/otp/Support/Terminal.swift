@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import OTPCore
 
 /// Output helpers shared by the subcommands: escaping untrusted text, JSON, stderr.
 enum Terminal {
@@ -18,23 +19,11 @@ enum Terminal {
     /// Whether standard error is a terminal (progress bars go there).
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Text read from a QR code or a file made safe to print: C0 and C1 control characters, DEL and the Unicode
-    /// bidirectional overrides become visible escapes (`\n`, `\u{1B}`), so a hostile name cannot move the
-    /// cursor, clear the screen or reorder what the user sees.
+    /// Text read from a QR code or a file made safe to print (``OTPCore/UntrustedText/escaped(_:limit:)``):
+    /// control, format and separator characters become visible escapes (`\n`, `\u{1B}`, `\u{200B}`), so a hostile
+    /// name cannot move the cursor, clear the screen, reorder what the user sees or pass for another name.
     static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        UntrustedText.escaped(text)
     }
 
     /// Encodes a value as one JSON document (camelCase keys, slashes unescaped) followed by a newline.

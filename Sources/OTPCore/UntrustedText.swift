@@ -1,0 +1,55 @@
+/// The one home of the rules for text read from QR codes, exports and vaults (issuers, names, parameter values):
+/// which characters are refused, which are suspicious, and how any of it is printed.
+///
+/// - Control characters (C0, DEL, C1) are refused in issuers and names: they can move a terminal's cursor, clear
+///   its screen or end a line early.
+/// - Invisible characters (Unicode general categories Cf — zero-width spaces and joiners, bidirectional marks and
+///   overrides, soft hyphen — and the line and paragraph separators Zl, Zp) are accepted with a warning: they make
+///   look-alike names ("Goo\u{200B}gle" shows as "Google").
+/// - Printing escapes both kinds (`\u{200B}`), and `\n`, `\r`, `\t` by name.
+public enum UntrustedText {
+    /// C0 controls, DEL and C1 controls.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Format characters (Cf) and line and paragraph separators (Zl, Zp): invisible, or reordering what is shown.
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
+    /// Whether `text` holds a control character.
+    public static func hasControlCharacters(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    /// Whether `text` holds an invisible or separator character.
+    public static func hasInvisibleCharacters(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.contains(where: isInvisible)
+    }
+
+    /// `text` safe to print on a terminal: controls and invisible characters become visible escapes.
+    ///
+    /// - Parameter limit: At most this many scalars are kept, then `…`.
+    public static func escaped(_ text: some StringProtocol, limit: Int = .max) -> String {
+        var out = ""
+        out.reserveCapacity(min(text.utf8.count, limit))
+        var kept = 0
+        for scalar in text.unicodeScalars {
+            if kept == limit { return out + "…" }
+            kept += 1
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case _ where isControl(scalar) || isInvisible(scalar):
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
