@@ -18,6 +18,13 @@ public enum MigrationPayloadError: Error, Sendable, Equatable, CustomStringConve
     case unsupportedWireType(Int, offset: Int)
     /// A string field that is not UTF-8.
     case invalidUTF8(field: String)
+    /// Batch fields that cannot describe a part of a batch (index outside `0..<size`, size below 1 or above
+    /// ``MigrationPayload/maximumBatchSize``).
+    case invalidBatch(index: Int32, size: Int32)
+    /// The URI has more than one `data=` parameter (which one would be meant is unknowable).
+    case duplicateData
+    /// The Base64 text ends in bits that belong to no byte (the last character was altered or cut).
+    case strayBits
 
     public var description: String {
         switch self {
@@ -29,6 +36,10 @@ public enum MigrationPayloadError: Error, Sendable, Equatable, CustomStringConve
         case .wrongWireType(let field, let wireType): "the export data is damaged (field \(field) has wire type \(wireType))"
         case .unsupportedWireType(let type, let offset): "the export data is damaged (wire type \(type) at byte \(offset))"
         case .invalidUTF8(let field): "the export data is damaged (\(field) is not UTF-8 text)"
+        case .invalidBatch(let index, let size):
+            "the export's batch fields say part \(Int64(index) + 1) of \(size), which no export writes (parts 1 to \(MigrationPayload.maximumBatchSize) of at most \(MigrationPayload.maximumBatchSize))"
+        case .duplicateData: "the otpauth-migration URI has more than one data parameter"
+        case .strayBits: "the data parameter is not Base64 (it ends in bits that belong to no byte)"
         }
     }
 }
@@ -109,8 +120,9 @@ public struct MigrationPayload: Sendable, Equatable {
         guard Self.hasScheme(uri) else { throw .notMigrationURI }
         guard let queryStart = uri.firstIndex(of: "?") else { throw .missingData }
         var data: Substring?
-        for pair in uri[uri.index(after: queryStart)...].split(separator: "&") {
-            if pair.lowercased().hasPrefix("data=") { data = pair.dropFirst(5) }
+        for pair in uri[uri.index(after: queryStart)...].split(separator: "&") where pair.lowercased().hasPrefix("data=") {
+            guard data == nil else { throw .duplicateData }
+            data = pair.dropFirst(5)
         }
         guard let data else { throw .missingData }
         let base64: [UInt8]
@@ -144,8 +156,17 @@ public struct MigrationPayload: Sendable, Equatable {
             default: try reader.skip(wireType: wireType)
             }
         }
+        // proto3 omits zero fields: a payload with no batch fields at all (size 0, index 0) is one whole part.
+        if batchSize == 0, batchIndex == 0 { batchSize = 1 }
+        guard batchSize >= 1, batchSize <= Self.maximumBatchSize, batchIndex >= 0, batchIndex < batchSize else {
+            throw .invalidBatch(index: batchIndex, size: batchSize)
+        }
         self.init(entries: entries, version: version, batchSize: batchSize, batchIndex: batchIndex, batchID: batchID)
     }
+
+    /// The most parts a batch may have. Google Authenticator puts about ten accounts in a part; a thousand parts
+    /// is far beyond any phone, and keeps every list of missing parts small.
+    public static let maximumBatchSize: Int32 = 1000
 
     private static func decodeEntry(_ bytes: ArraySlice<UInt8>) throws(MigrationPayloadError) -> Entry {
         var reader = WireReader(bytes: bytes)
@@ -286,6 +307,8 @@ public struct MigrationPayload: Sendable, Equatable {
                 buffer &= (1 << UInt32(bits)) - 1
             }
         }
+        // RFC 4648 §3.5: the pad bits of the last character must be zero.
+        guard buffer == 0 else { throw .strayBits }
         return out
     }
 }

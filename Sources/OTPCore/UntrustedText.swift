@@ -52,4 +52,18 @@ public enum UntrustedText {
         }
         return out
     }
+
+    /// Whether a command-line argument that is not an existing file may carry a secret, so it must never be echoed
+    /// in an error: it mentions `secret=` or `data=`, names an `otpauth` scheme however mangled (`otpauth:/`,
+    /// a leading space, a control byte before it), or holds control characters.
+    public static func mayCarrySecret(_ argument: String) -> Bool {
+        let lower = argument.lowercased()
+        return lower.contains("secret=") || lower.contains("data=") || lower.contains("otpauth")
+            || hasControlCharacters(argument)
+    }
+
+    /// How an argument is named in messages: as given, unless it ``mayCarrySecret(_:)``.
+    public static func argumentLabel(_ argument: String, number: Int) -> String {
+        mayCarrySecret(argument) ? "argument \(number) (not shown: it looks like a URI and may hold a secret)" : argument
+    }
 }

@@ -140,6 +140,9 @@ public enum AppExports {
         return out
     }
 
+    /// The most password slots of one export tried (each costs a key derivation; Aegis writes one).
+    static let maximumSlotsTried = 4
+
     private static func openAegis(header: [String: Any], db: String, passphrase: () -> SecureBytes?) -> Result<[String: Any], Failure> {
         let slots = (header["slots"] as? [[String: Any]] ?? []).filter { ($0["type"] as? Int) == 1 }
         guard let params = header["params"] as? [String: Any], let nonce = hex(params["nonce"]), let tag = hex(params["tag"]),
@@ -153,14 +156,20 @@ public enum AppExports {
                     code: "unreadable",
                     message: "an encrypted Aegis vault: give its password with --source-passphrase-file (or on the terminal)"))
         }
-        for slot in slots {
+        // Each slot costs a key derivation: try only the first few password slots, and only those whose cost is
+        // within the budget (checked with overflow-safe arithmetic before anything runs).
+        var refusals: [String] = []
+        for slot in slots.prefix(maximumSlotsTried) {
             guard let salt = hex(slot["salt"]), let key = hex(slot["key"]), let keyParams = slot["key_params"] as? [String: Any],
                 let keyNonce = hex(keyParams["nonce"]), let keyTag = hex(keyParams["tag"]),
                 let n = slot["n"] as? Int, let r = slot["r"] as? Int, let p = slot["p"] as? Int, n > 0, r > 0, p > 0
             else { continue }
             let parameters = ScryptParameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
-            guard parameters.isReasonable,
-                let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
+            if let refusal = parameters.check(budget: .default) {
+                refusals.append(refusal)
+                continue
+            }
+            guard let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
                 let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
             else { continue }
             guard let plaintext = try? AESGCM.open(nonce + [UInt8](ciphertext) + tag, key: master, authenticating: []),
@@ -170,7 +179,14 @@ public enum AppExports {
             }
             return .success(content)
         }
-        return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted Aegis vault"))
+        if let refusal = refusals.first, refusals.count == min(slots.count, maximumSlotsTried) {
+            return .failure(
+                Failure(
+                    code: "unreadable",
+                    message: "this export's key derivation (scrypt) was not attempted: \(refusal)"))
+        }
+        let note = slots.count > maximumSlotsTried ? " (only the first \(maximumSlotsTried) of its \(slots.count) password slots were tried)" : ""
+        return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted Aegis vault" + note))
     }
 
     // MARK: 2FAS, andOTP, Bitwarden

@@ -115,13 +115,16 @@ public enum Importer {
     /// the run (duplicates of an earlier input). Ids are empty: nothing has one yet.
     public static func dryRunWithoutVault(_ plan: Plan) -> ImportReport {
         var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
-        var seen: [OTPAccount] = []
+        // Keyed fingerprints under a throwaway key: a hash set instead of comparing every pair (30 000 URIs took
+        // 36 s when each account was compared with all earlier ones).
+        var seen: Set<[UInt8]> = []
+        let fingerprinter = try? AccountFingerprinter.ephemeral()
         for (source, account, _) in plan.accepted {
             let item = ImportReport.Item(source: source, id: "", account: account, conflictsWith: [], replaced: false)
-            if seen.contains(where: { $0.generatesSameCodes(as: account) && $0.issuer == account.issuer && $0.name == account.name }) {
+            let key = fingerprinter?.duplicate(of: account) ?? []
+            if !key.isEmpty, !seen.insert(key).inserted {
                 report.duplicates.append(item)
             } else {
-                seen.append(account)
                 report.imported.append(item)
             }
         }
@@ -139,6 +142,13 @@ public enum Importer {
             groups[entry.group, default: []].append(entry)
         }
         var pairs: [(String, AddResult)] = []
+        if dryRun {
+            // Nothing commits, so there are no transactions to keep apart: one pass over the vault's entries for
+            // the whole run (once per input would read every entry once per input: quadratic).
+            let all = order.flatMap { groups[$0] ?? [] }
+            order = all.isEmpty ? [] : [.input(-1)]
+            groups = [.input(-1): all]
+        }
         for key in order {
             let members = groups[key] ?? []
             let results = try vault.add(members.map(\.account), replacing: replacing, dryRun: dryRun)

@@ -55,7 +55,7 @@ public enum InputReader {
     ///   - progress: Called after each input with (done, total).
     public static func read(
         _ inputs: [String], workers: Int? = nil,
-        standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.read("/dev/stdin")) ?? [] },
+        standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.readStandardInput()) ?? [] },
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> [InputResult] {
@@ -86,6 +86,14 @@ public enum InputReader {
             }
             do throws(ScanError) {
                 return payloads(in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase)
+            } catch .notFound where UntrustedText.mayCarrySecret(input) {
+                // Almost a URI (a leading space, `otpauth:/`, an https URL with secret=): never echo it.
+                return .failure(
+                    InputError(
+                        source: UntrustedText.argumentLabel(input, number: index + 1), code: "not-found",
+                        message:
+                            "no such file, and it looks like a provisioning URI, which must start exactly with otpauth:// or otpauth-migration:// (it is not repeated here: it may hold a secret)"
+                    ))
             } catch {
                 return .failure(InputError(source: input, code: error.code, message: error.description))
             }
@@ -135,11 +143,24 @@ public enum InputReader {
                 return .failure(InputError(source: source, code: failure.code, message: failure.message))
             }
         }
-        let lines = TextInput.uriLines(text)
+        let lines = TextInput.uriLines(bytes)
         if lines.isEmpty {
             return .failure(InputError(source: source, code: "not-provisioning", message: "no URI in this text file"))
         }
-        return .success(lines.map { InputPayload(source: "\(source):\($0.line)", text: $0.text) })
+        return .success(
+            lines.map { line in
+                guard let text = line.text else {
+                    let check = URICheck(
+                        account: nil,
+                        diagnostics: [
+                            Diagnostic(
+                                .error, .uri, "uri-too-long",
+                                "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; it was not read")
+                        ], issuer: nil, name: nil)
+                    return InputPayload(source: "\(source):\(line.line)", text: "", check: check)
+                }
+                return InputPayload(source: "\(source):\(line.line)", text: text)
+            })
     }
 }
 
@@ -154,17 +175,49 @@ public enum TextInput {
         return text
     }
 
-    /// The non-blank, non-comment lines, trimmed, with their 1-based line numbers.
-    public static func uriLines(_ text: String) -> [(line: Int, text: String)] {
-        var out: [(Int, String)] = []
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            var line = raw.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("QR-Code:") { line = String(line.dropFirst(8)).trimmingWhitespace() }
-            out.append((index + 1, line))
+    /// The non-blank, non-comment lines of UTF-8 bytes, trimmed, with their 1-based line numbers, in one linear
+    /// pass over the bytes. A line longer than ``OTPAuthURI/maximumLength`` (64 KiB) comes back with `text` `nil`:
+    /// it is never turned into a string, so one huge line costs nothing beyond the file itself.
+    ///
+    /// Lines end at LF, CR or CRLF.
+    public static func uriLines(_ bytes: [UInt8]) -> [(line: Int, text: String?)] {
+        var out: [(Int, String?)] = []
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        var lineNumber = 0
+        var start = body.startIndex
+        var index = start
+        let end = body.endIndex
+        func take(_ line: ArraySlice<UInt8>) {
+            lineNumber += 1
+            guard line.count <= OTPAuthURI.maximumLength else {
+                out.append((lineNumber, nil))
+                return
+            }
+            var text = String(decoding: line, as: UTF8.self).trimmingWhitespace()
+            if text.isEmpty || text.hasPrefix("#") { return }
+            if text.hasPrefix("QR-Code:") { text = String(text.dropFirst(8)).trimmingWhitespace() }
+            out.append((lineNumber, text))
         }
+        while index < end {
+            let byte = body[index]
+            if byte == 0x0A || byte == 0x0D {
+                take(body[start..<index])
+                index += (byte == 0x0D && index + 1 < end && body[index + 1] == 0x0A) ? 2 : 1
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        if start < end { take(body[start..<end]) }
         return out
     }
+
+    /// The non-blank, non-comment lines, trimmed, with their 1-based line numbers (lines over 64 KiB left out).
+    public static func uriLines(_ text: String) -> [(line: Int, text: String)] {
+        uriLines(Array(text.utf8)).compactMap { line in line.text.map { (line.line, $0) } }
+    }
+
 }
 
 extension StringProtocol {

@@ -61,7 +61,7 @@ public enum ProvisioningInputs {
             let input = entry.input
             switch entry.result {
             case .failure(let error):
-                let source = InputReader.isURI(input) ? "argument" : input
+                let source = InputReader.isURI(input) ? "argument" : error.source
                 items.append(invalid(source, Diagnostic(.error, .uri, error.code, error.message)).with(input: index))
             case .success(let payloads):
                 for payload in payloads {

@@ -15,15 +15,38 @@ public enum FinderPatternDetector {
         let dark: Bool
     }
 
-    /// Whether at least one finder pattern is seen on two or more scan lines.
+    /// What a look for finder patterns found.
+    struct Search {
+        /// Pattern centres confirmed on at least two rows.
+        let candidates: [Candidate]
+        /// More raw hits than ``maximumHits``: a texture (stripes, a checkerboard, dense text), not a few codes. The
+        /// search stopped there; such an image might hold a code but has no useful region.
+        let saturated: Bool
+
+        /// Whether the image might hold a code.
+        var possible: Bool { saturated || !candidates.isEmpty }
+    }
+
+    /// The most raw hits collected before the search stops: a screenshot's codes give a few hundred; grouping stays
+    /// linear-time bounded (hits × groups ≤ 2^24 comparisons) on hostile textures.
+    static let maximumHits = 4096
+
+    /// Whether at least one finder pattern is seen on two or more scan lines (or the image is a texture too dense
+    /// to tell: then the reader's passes decide).
     public static func mightContainCode(_ image: GrayImage) -> Bool {
-        !candidates(in: image).isEmpty
+        search(image).possible
     }
 
     /// Finder-pattern centres confirmed on at least two rows.
     static func candidates(in image: GrayImage, rowStep: Int = 1) -> [Candidate] {
-        guard let binary = image.binarized() else { return [] }
+        search(image, rowStep: rowStep).candidates
+    }
+
+    /// Looks for finder patterns, stopping after ``maximumHits`` raw hits.
+    static func search(_ image: GrayImage, rowStep: Int = 1) -> Search {
+        guard let binary = image.binarized() else { return Search(candidates: [], saturated: false) }
         var hits: [Candidate] = []
+        var saturated = false
         let width = binary.width
         let height = binary.height
         binary.pixels.withUnsafeBufferPointer { pixels in
@@ -31,7 +54,7 @@ public enum FinderPatternDetector {
             var starts: [Int] = []
             runs.reserveCapacity(256)
             starts.reserveCapacity(256)
-            for y in stride(from: 0, to: height, by: rowStep) {
+            rows: for y in stride(from: 0, to: height, by: rowStep) {
                 runs.removeAll(keepingCapacity: true)
                 starts.removeAll(keepingCapacity: true)
                 let row = y * width
@@ -50,11 +73,15 @@ public enum FinderPatternDetector {
                     let total = runs[i] + runs[i + 1] + runs[i + 2] + runs[i + 3] + runs[i + 4]
                     if crossCheckVertical(pixels, width: width, height: height, x: centerX, y: y, expectedTotal: total) {
                         hits.append(Candidate(x: centerX, y: y, module: module, dark: pixels[row + centerX] == 0))
+                        if hits.count > maximumHits {
+                            saturated = true
+                            break rows
+                        }
                     }
                 }
             }
         }
-        return confirmed(hits)
+        return Search(candidates: saturated ? [] : confirmed(hits), saturated: saturated)
     }
 
     /// The module size when five runs are 1:1:3:1:1 within 50 %, else `nil`.

@@ -39,6 +39,7 @@ public enum PNGDecoder {
         guard data.count >= signature.count, data.prefix(signature.count).elementsEqual(signature) else {
             throw .notPNG(looksLike: FileSniffer.describe(data))
         }
+        try checkChunkLengths(data)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let result: Result<DecodedPNG, ScanError> = data.withUnsafeBytes { raw in
@@ -69,6 +70,29 @@ public enum PNGDecoder {
             return .success(DecodedPNG(image: GrayImage(width: width, height: height, pixels: samples), hasAlpha: hasAlpha))
         }
         return try result.get()
+    }
+
+    /// Walks the chunk headers before libpng sees the file: every declared length must be at most 2^31 − 1
+    /// (PNG §5.3) and fit in what is left of the file. libpng allocates a chunk's declared length before reading
+    /// it, so a 100-byte file declaring a 2 GB text chunk would cost seconds and gigabytes before being refused.
+    ///
+    /// - Throws: ``ScanError/corruptPNG(message:)`` naming the chunk, its offset and its declared length.
+    static func checkChunkLengths(_ data: [UInt8]) throws(ScanError) {
+        var offset = signature.count
+        while offset + 8 <= data.count {
+            let length = data[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: data[(offset + 4)..<(offset + 8)].map { (0x21...0x7E).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+            guard length <= 0x7FFF_FFFF else {
+                throw .corruptPNG(message: "chunk '\(type)' at byte \(offset) declares \(length) bytes, more than PNG allows")
+            }
+            let remaining = data.count - offset - 12
+            guard length <= remaining else {
+                throw .corruptPNG(
+                    message: "chunk '\(type)' at byte \(offset) declares \(length) bytes but the file has only \(max(remaining, 0)) left")
+            }
+            if type == "IEND" { return }
+            offset += 12 + length
+        }
     }
 
     /// libpng's message from a failed call, read out of the `char[64]` tuple.

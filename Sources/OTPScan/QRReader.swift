@@ -147,9 +147,13 @@ public final class QRReader {
     /// look instead of every pass.
     public func scan(_ image: GrayImage) -> ScanOutcome {
         var steps: [ScanOutcome.Step] = []
+        guard Self.mightHoldCode(width: image.width, height: image.height) else {
+            steps.append(.init(name: "too narrow for a QR code (\(image.width)×\(image.height)): stop", milliseconds: 0, found: 0))
+            return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
+        }
         let plan = Self.passPlan(for: image)
         // The region pass's finder patterns, when they were looked for on the full image, also answer the check.
-        var fullImageCandidates: [FinderPatternDetector.Candidate]?
+        var fullImageSearch: FinderPatternDetector.Search?
         // No finder pattern at all at half size: the half-size passes cannot read anything either.
         var halfSizeEmpty = false
         for (index, pass) in (plan.first + plan.gated).enumerated() {
@@ -158,7 +162,7 @@ public final class QRReader {
             if index == plan.first.count, !plan.gated.isEmpty, image.pixelCount > Self.gateMinimumPixels {
                 // Very large images are checked at half size, so the check never holds a second full-size buffer.
                 let (possible, time) = milliseconds {
-                    if let fullImageCandidates { return !fullImageCandidates.isEmpty }
+                    if let fullImageSearch { return fullImageSearch.possible }
                     return FinderPatternDetector.mightContainCode(image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
                 }
                 steps.append(.init(name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time, found: 0))
@@ -167,8 +171,8 @@ public final class QRReader {
             let (found, time) = milliseconds { () -> [Payload] in
                 guard pass == .region else { return run(pass, on: image) }
                 guard let zbar = try? ZBarScanner() else { return [] }
-                let (found, candidates, factor) = scanRegion(of: image, with: zbar)
-                if factor == 1 { fullImageCandidates = candidates } else { halfSizeEmpty = candidates.isEmpty }
+                let (found, search, factor) = scanRegion(of: image, with: zbar)
+                if factor == 1 { fullImageSearch = search } else { halfSizeEmpty = !search.possible }
                 return found
             }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
@@ -190,6 +194,11 @@ public final class QRReader {
     }
 
     private func run(_ pass: ScanPass, on image: GrayImage, with zbar: ZBarScanner) -> [Payload] {
+        // Every buffer a pass makes is bounded by its input and by the global budget: a pass that would need more
+        // (a 45° rotation of a 1 × 250 000 strip) is skipped, never attempted.
+        guard Self.outputPixels(of: pass, width: image.width, height: image.height) <= Self.passBudget(for: image) else {
+            return []
+        }
         switch pass {
         case .region:
             return scanRegion(of: image, with: zbar).found
@@ -216,7 +225,7 @@ public final class QRReader {
         case .scaled(let percent):
             return zbar.scan(image.scaled(by: Double(percent) / 100)).map { $0.scaled(by: 100 / Double(percent)) }
         case .paddedEnlarged:
-            let border = max(8, max(image.width, image.height) / 5)
+            let border = Self.paddedBorder(width: image.width, height: image.height)
             return zbar.scan(image.padded(by: border).scaled(by: 4)).map {
                 Payload(bytes: $0.bytes, x: $0.x / 4 - border, y: $0.y / 4 - border, width: $0.width / 4, height: $0.height / 4)
             }
@@ -229,12 +238,13 @@ public final class QRReader {
     /// pattern seen lies inside a code found: a code zbar missed in the region is never left behind.
     private func scanRegion(
         of image: GrayImage, with zbar: ZBarScanner
-    ) -> (found: [Payload], candidates: [FinderPatternDetector.Candidate], factor: Int) {
+    ) -> (found: [Payload], search: FinderPatternDetector.Search, factor: Int) {
         let factor = image.pixelCount > Self.largeImagePixels ? 2 : 1
         let source = factor > 1 ? image.downscaled(by: factor) : image
-        let candidates = FinderPatternDetector.candidates(in: source)
+        let search = FinderPatternDetector.search(source)
+        let candidates = search.candidates
         guard let box = FinderPatternDetector.region(of: candidates, in: source.width, source.height) else {
-            return ([], candidates, factor)
+            return ([], search, factor)
         }
         var crop = source.cropped(x: box.x, y: box.y, width: box.width, height: box.height)
         if candidates.filter(\.dark).count * 2 < candidates.count { crop = crop.inverted() }
@@ -247,13 +257,55 @@ public final class QRReader {
                 x >= $0.x - slack && x <= $0.x + $0.width + slack && y >= $0.y - slack && y <= $0.y + $0.height + slack
             }
         }
-        guard !found.isEmpty, explained else { return ([], candidates, factor) }
+        guard !found.isEmpty, explained else { return ([], search, factor) }
         let mapped = found.map {
             Payload(
                 bytes: $0.bytes, x: ($0.x + box.x) * factor, y: ($0.y + box.y) * factor, width: $0.width * factor,
                 height: $0.height * factor)
         }
-        return (mapped, candidates, factor)
+        return (mapped, search, factor)
+    }
+
+    /// The smallest side that can hold a QR code: version 1 is 21 modules across, and a module is at least a pixel.
+    public static let smallestCodeSide = 21
+
+    /// Whether an image of this shape can hold a QR code at all. Narrower images skip every pass.
+    public static func mightHoldCode(width: Int, height: Int) -> Bool {
+        min(width, height) >= smallestCodeSide
+    }
+
+    /// The most pixels any one pass may allocate for an image: twice its own size, or 4 megapixels for small images
+    /// (the enlarging passes of thumbnails), and never more than ``globalPassPixelLimit``.
+    static func passBudget(for image: GrayImage) -> Int {
+        min(max(2 * image.pixelCount, upscaleBudgetPixels), globalPassPixelLimit)
+    }
+
+    /// The global cap on one pass's buffer: twice the largest image accepted (100 megapixels).
+    static let globalPassPixelLimit = 2 * PNGDecoder.defaultMaxPixels
+
+    static func paddedBorder(width: Int, height: Int) -> Int {
+        max(8, max(width, height) / 5)
+    }
+
+    /// The pixels a pass's image holds, computed without overflow (saturating), before anything is allocated.
+    static func outputPixels(of pass: ScanPass, width: Int, height: Int) -> Int {
+        func area(_ w: Int, _ h: Int) -> Int {
+            let (product, overflow) = w.multipliedReportingOverflow(by: h)
+            return overflow ? .max : product
+        }
+        switch pass {
+        case .region, .asIs, .inverted, .binarized, .binarizedInverted, .smoothed: return area(width, height)
+        case .downscaled(let k), .downscaledInverted(let k), .reduced(let k): return area(width / max(k, 1), height / max(k, 1))
+        case .upscaled(let k): return area(width.multipliedReportingOverflow(by: k).partialValue, height.multipliedReportingOverflow(by: k).partialValue)
+        case .scaled(let percent):
+            return area(Int(Double(width) * Double(percent) / 100) + 1, Int(Double(height) * Double(percent) / 100) + 1)
+        case .paddedEnlarged:
+            let border = paddedBorder(width: width, height: height)
+            return area(4 * (width + 2 * border), 4 * (height + 2 * border))
+        case .rotated45:
+            let side = Int((Double(width + height) / 2.0.squareRoot()).rounded(.up)) + 2
+            return area(side, side)
+        }
     }
 
     /// Images above this many pixels are first scanned downscaled.

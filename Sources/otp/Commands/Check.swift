@@ -33,15 +33,13 @@ struct Check: ParsableCommand {
             strict ? item.with(item.check.strict()) : item
         }
         if output.json {
-            Terminal.out(
-                Terminal.json(
-                    items.map {
-                        CheckJSON(
-                            source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
-                            diagnostics: $0.check.diagnostics)
-                    }))
+            Terminal.outJSONArray(items) {
+                CheckJSON(
+                    source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
+                    diagnostics: $0.check.diagnostics)
+            }
         } else {
-            Terminal.out(items.map(Self.describe).joined())
+            for item in items { Terminal.out(Self.describe(item)) }
         }
         if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OTPCore
 import OTPScan
 
 /// `otp scan FILE... [--json]`: print the text of every QR code in each image.
@@ -31,7 +32,10 @@ struct Scan: ParsableCommand {
         let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: input.jobs)
         var failed = false
         var elements: [ScanFileJSON] = []
-        for (file, result) in zip(files, results) {
+        for (number, (given, result)) in zip(files, results).enumerated() {
+            // A missing "file" that looks like a URI may hold a secret: it is named, never echoed.
+            var file = given
+            if case .failure(.notFound) = result { file = UntrustedText.argumentLabel(given, number: number + 1) }
             switch result {
             case .success(let outcome):
                 let texts = outcome.payloads.map(\.text)

@@ -27,6 +27,35 @@ enum Terminal {
     }
 
     /// Encodes a value as one JSON document (camelCase keys, slashes unescaped) followed by a newline.
+    /// Writes a JSON array to standard output one element at a time (each encoded alone), so a long list never
+    /// exists as one document in memory. The result is the same JSON value as ``json(_:)`` of the whole array.
+    static func outJSONArray<Element, Encoded: Encodable>(_ elements: [Element], _ transform: (Element) -> Encoded) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let output = FileHandle.standardOutput
+        guard !elements.isEmpty else {
+            output.write(Data("[\n\n]\n".utf8))
+            return
+        }
+        var chunk = Data("[\n".utf8)
+        for (index, element) in elements.enumerated() {
+            guard let data = try? encoder.encode(transform(element)) else { continue }
+            // Indent the element by two spaces, as the whole-array encoder would.
+            chunk.append(contentsOf: [0x20, 0x20])
+            for byte in data {
+                chunk.append(byte)
+                if byte == 0x0A { chunk.append(contentsOf: [0x20, 0x20]) }
+            }
+            chunk.append(contentsOf: index + 1 < elements.count ? Array(",\n".utf8) : [0x0A])
+            if chunk.count > 1 << 16 {
+                output.write(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        chunk.append(contentsOf: Array("]\n".utf8))
+        output.write(chunk)
+    }
+
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -39,14 +39,36 @@ struct VaultOptions: ParsableArguments {
         return first
     }
 
-    /// The first line of a passphrase file.
+    /// The first line of a passphrase file: a regular file, or a pipe (`--passphrase-file <(pass show otp)`).
+    /// At most 64 KiB is read, so `/dev/zero` or a huge file cannot exhaust memory; devices and directories are
+    /// refused.
     static func readPassphraseFile(_ path: String) throws -> SecureBytes {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VaultFailure(.noPassphrase("cannot read the passphrase file \(path)"))
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            throw VaultFailure(.noPassphrase("cannot read the passphrase file \(path): \(String(cString: strerror(errno)))"))
         }
-        var bytes = [UInt8](data)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, [S_IFREG, S_IFIFO].contains(info.st_mode & S_IFMT) else {
+            throw VaultFailure(.noPassphrase("the passphrase file \(path) is not a regular file or a pipe"))
+        }
+        var bytes = [UInt8](repeating: 0, count: 65_536)
         defer { for i in bytes.indices { bytes[i] = 0 } }
-        let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return -1 }
+                return Glibc.read(fd, base + count, raw.count - count)
+            }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            if bytes[count..<(count + n)].contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+                count += n
+                break
+            }
+            count += n
+        }
+        let line = bytes[..<count].prefix { $0 != 0x0A && $0 != 0x0D }
         guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase file \(path) is empty")) }
         return SecureBytes(line)
     }
