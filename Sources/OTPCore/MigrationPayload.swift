@@ -231,29 +231,37 @@ public struct MigrationPayload: Sendable, Equatable {
                 name = String(name.dropFirst(issuer.count + 1).drop { $0 == " " })
             }
             var parameters: [String: String] = [:]
+            // Values no URI can spell (enum numbers outside the schema) are diagnosed here, with the codes the URI
+            // rules use; everything else goes through the URI rules.
+            var decoding: [Diagnostic] = []
             if let issuer { parameters["issuer"] = issuer }
             switch entry.algorithm {
             case 0, 1: parameters["algorithm"] = "SHA1"
             case 2: parameters["algorithm"] = "SHA256"
             case 3: parameters["algorithm"] = "SHA512"
             case 4: parameters["algorithm"] = "MD5"
-            default: parameters["algorithm"] = "value \(entry.algorithm)"
+            default:
+                decoding.append(
+                    Diagnostic(.error, .algorithm, "unsupported-algorithm", "unknown algorithm value \(entry.algorithm)"))
             }
             switch entry.digits {
             case 0, 1: parameters["digits"] = "6"
             case 2: parameters["digits"] = "8"
-            default: parameters["digits"] = "value \(entry.digits)"
+            default:
+                decoding.append(Diagnostic(.error, .digits, "digits-out-of-range", "unknown digit count value \(entry.digits)"))
             }
-            let type: String
+            var type = "totp"
             switch entry.type {
-            case 0, 2: type = "totp"
+            case 0, 2: break
             case 1:
                 type = "hotp"
                 parameters["counter"] = String(entry.counter)
-            default: type = "value \(entry.type)"
+            default:
+                decoding.append(Diagnostic(.error, .type, "unknown-type", "unknown OTP type value \(entry.type)"))
             }
             return OTPAuthURI.check(
-                OTPAuthURI.Fields(type: type, name: name, parameters: parameters, secretBytes: entry.secret))
+                OTPAuthURI.Fields(type: type, name: name, parameters: parameters, secretBytes: entry.secret),
+                diagnostics: decoding)
         }
     }
 

@@ -133,7 +133,12 @@ public enum Importer {
 
     /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so
     /// a run killed midway leaves whole inputs only; with `dryRun` it reports what would happen and writes nothing.
-    public static func run(_ plan: Plan, into vault: Vault, replacing: Bool = false, dryRun: Bool = false) throws(VaultError) -> ImportReport {
+    ///
+    /// - Parameter committed: Called after each transaction commits, with the number committed so far and the total.
+    public static func run(
+        _ plan: Plan, into vault: Vault, replacing: Bool = false, dryRun: Bool = false,
+        committed: ((Int, Int) -> Void)? = nil
+    ) throws(VaultError) -> ImportReport {
         var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
         var order: [Plan.Group] = []
         var groups: [Plan.Group: [(source: String, account: OTPAccount, group: Plan.Group)]] = [:]
@@ -149,10 +154,11 @@ public enum Importer {
             order = all.isEmpty ? [] : [.input(-1)]
             groups = [.input(-1): all]
         }
-        for key in order {
+        for (done, key) in order.enumerated() {
             let members = groups[key] ?? []
             let results = try vault.add(members.map(\.account), replacing: replacing, dryRun: dryRun)
             pairs += zip(members.map(\.source), results)
+            if !dryRun { committed?(done + 1, order.count) }
         }
         for (source, result) in pairs {
             switch result.disposition {

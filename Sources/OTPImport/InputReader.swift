@@ -107,8 +107,9 @@ public enum InputReader {
         return lower.hasPrefix("otpauth://") || lower.hasPrefix("otpauth-migration://")
     }
 
-    /// The payloads in a file's bytes (PNG → QR codes, text → lines).
-    static func payloads(
+    /// The payloads in a file's bytes (PNG → QR codes, text → lines). SPI for the fuzz targets.
+    @_spi(Fuzzing)
+    public static func payloads(
         in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil }
     ) -> Result<[InputPayload], InputError> {
         if bytes.starts(with: PNGDecoder.signature) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import OTPCore
 
 #if canImport(Glibc)
@@ -12,6 +13,9 @@ import Glibc
 /// The file is created `0600` inside a `0700` directory; SQLite gives its `-wal` and `-shm` files the same mode.
 public final class SQLiteVaultStorage: VaultStorage {
     private let pool: DatabasePool
+    /// Whether this storage committed a write (the checkpoint on close runs only then, so a command that only read
+    /// — or met a wrong passphrase — leaves the vault file byte-identical).
+    private let wrote = Atomic<Bool>(false)
     /// The vault file.
     public let path: String
 
@@ -68,6 +72,7 @@ public final class SQLiteVaultStorage: VaultStorage {
             if !upToDate {
                 try lock.withExclusiveLock { () throws(VaultError) in
                     do {
+                        wrote.store(true, ordering: .relaxed)
                         try migrator.migrate(pool)
                     } catch {
                         throw Self.map(error)
@@ -184,6 +189,7 @@ public final class SQLiteVaultStorage: VaultStorage {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(VaultError) -> T {
+        wrote.store(true, ordering: .relaxed)
         do {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
@@ -347,11 +353,14 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
-    /// Folds the write-ahead log into the vault file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`), then
-    /// closes every connection: after a command, `cp vault.sqlite` copies a whole vault.
+    /// When this storage wrote, folds the write-ahead log into the vault file and truncates it
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`); then closes every connection. After a command, `cp vault.sqlite` copies
+    /// a whole vault.
     public func close() throws(VaultError) {
         do {
-            try pool.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            if wrote.load(ordering: .relaxed) {
+                try pool.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            }
             try pool.close()
         } catch {
             throw Self.map(error)

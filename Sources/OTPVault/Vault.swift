@@ -111,7 +111,7 @@ public final class Vault: Sendable {
     }
 
     /// The master key if `passphrase` opens `slot`; `nil` when the tag does not verify.
-    private static func unwrap(_ slot: KeySlotRecord, passphrase: SecureBytes) throws(VaultError) -> SecureBytes? {
+    static func unwrap(_ slot: KeySlotRecord, passphrase: SecureBytes) throws(VaultError) -> SecureBytes? {
         let parameters = ScryptParameters(n: slot.n, r: slot.r, p: slot.p)
         guard parameters.isReasonable else { throw .damaged("key slot \(slot.id) has unusable scrypt parameters") }
         let kek = try cryptoCall { () throws(CryptoError) in

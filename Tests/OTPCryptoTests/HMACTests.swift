@@ -82,3 +82,62 @@ import Foundation
         #expect(try SecureRandom.bytes(16).count == 16)
     }
 }
+
+/// Regression tests for issue 9, classes 3, 14 and 15: key-derivation costs, one owner per C resource, wiping
+/// buffers.
+@Suite struct CryptoHardeningTests {
+    @Test func scryptCostsAreCheckedWithoutOverflow() {
+        // r·p past UInt64 trapped before.
+        #expect(ScryptParameters(n: 1 << 10, r: .max, p: .max).check(budget: .default) != nil)
+        #expect(ScryptParameters(n: .max, r: .max, p: 2).memory == nil)
+        #expect(ScryptParameters(n: 1 << 62, r: 1 << 40, p: 1).work == nil)
+        #expect(!ScryptParameters(n: 3, r: 8, p: 1).isReasonable)
+        #expect(!ScryptParameters(n: 1 << 15, r: 0, p: 1).isReasonable)
+        // Legal but absurd: p = 2^23 is refused with what it would cost, never run.
+        let absurd = ScryptParameters(n: 1 << 15, r: 8, p: 1 << 23)
+        let refusal = absurd.check(budget: .default)
+        #expect(refusal?.contains("asks for") == true)
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.scrypt(passphrase: SecureBytes([1]), salt: [], parameters: absurd)
+        }
+        // The apps' defaults are well inside the budget.
+        #expect(ScryptParameters.default.isReasonable)
+        #expect(ScryptParameters(n: 1 << 15, r: 8, p: 1).check(budget: .default) == nil)
+        #expect(ScryptParameters(n: 1 << 17, r: 8, p: 1).check(budget: .default) == nil)
+    }
+
+    struct Failure: Error {}
+
+    @Test func aThrowingInitialiserFreesOnce() throws {
+        // Under AddressSanitizer (make sanitize) a double free here aborts the run.
+        for _ in 0..<100 {
+            #expect(throws: Failure.self) {
+                _ = try SecureBytes(count: 32) { (raw: UnsafeMutableRawBufferPointer) throws(Failure) in
+                    raw.storeBytes(of: 0xAB, as: UInt8.self)
+                    throw Failure()
+                }
+            }
+        }
+        #expect(try SecureRandom.key(0).count == 0)
+    }
+
+    @Test func secureBufferGrowsAndKeepsItsBytes() {
+        let buffer = SecureBuffer(capacity: 1)
+        for i in 0..<1000 { buffer.append(UInt8(truncatingIfNeeded: i)) }
+        buffer.append(bigEndian: UInt32(0xDEAD_BEEF))
+        buffer.append(SecureBytes([1, 2, 3]))
+        let bytes = buffer.finish()
+        #expect(bytes.count == 1007)
+        bytes.withUnsafeBytes { raw in
+            #expect(raw[999] == UInt8(truncatingIfNeeded: 999))
+            #expect(Array(raw[1000..<1007]) == [0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3])
+        }
+        #expect(bytes.prefix(3).count == 3)
+    }
+
+    @Test func hkdfRejectsImpossibleLengths() {
+        #expect(throws: CryptoError.self) { try KeyDerivation.hkdf(key: SecureBytes([1]), info: [], length: 0) }
+        #expect(throws: CryptoError.self) { try KeyDerivation.hkdf(key: SecureBytes([1]), info: [], length: 255 * 32 + 1) }
+        #expect(throws: Never.self) { try KeyDerivation.hkdf(key: SecureBytes([]), info: [], length: 255 * 32) }
+    }
+}

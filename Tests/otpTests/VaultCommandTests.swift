@@ -113,14 +113,18 @@ import Testing
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             for _ in 0..<4 {
-                if let output = try? CLI.run(["code", "shared", "--next", "3", "--json"], environment: environment),
-                    let codes = (output.json as? [[String: Any]])?.first?["codes"] as? [[String: Any]]
-                {
+                guard let output = try? CLI.run(["code", "shared", "--next", "3", "--json"], environment: environment) else {
+                    results.fail("could not start otp")
+                    continue
+                }
+                if output.status != 0 { results.fail("exit \(output.status): \(output.stderr)") }
+                if let codes = (output.json as? [[String: Any]])?.first?["codes"] as? [[String: Any]] {
                     results.append(codes.compactMap { $0["counter"] as? Int })
                 }
             }
         }
         let counters = results.values.sorted()
+        #expect(results.failures.isEmpty, "\(results.failures)")
         #expect(counters == Array(0..<48))
     }
 
@@ -132,35 +136,46 @@ import Testing
             files.append(file.path)
         }
         _ = try otp("init")
-        let process = try CLI.start(["import"] + files, environment: environment)
-        // Kill it once some inputs are committed (polling the file as another reader would).
-        let watcher = try DatabaseQueue(path: vaultPath, configuration: { var c = Configuration(); c.readonly = true; return c }())
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let count = (try? watcher.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") }) ?? 0
-            if count >= 50 { break }
-            usleep(2_000)
-        }
+        // The importer stops itself (SIGSTOP) right after its 50th commit; it is killed there: an exact point, no
+        // race with the clock.
+        var stopping = environment
+        stopping["OTP_TEST_STOP_AFTER_COMMITS"] = "50"
+        let process = try CLI.start(["import"] + files, environment: stopping)
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, !Self.isStopped(process.processIdentifier), process.isRunning { usleep(2_000) }
+        #expect(Self.isStopped(process.processIdentifier), "the importer never reached its 50th commit")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try watcher.close()
+        #expect(process.terminationReason == .uncaughtSignal)
         let queue = try DatabaseQueue(path: vaultPath)
         let integrity = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         try queue.close()
         #expect(integrity == "ok")
         let listed = try #require(try otp("list", "--json").json as? [[String: Any]])
-        #expect(listed.count % 5 == 0)
-        #expect(listed.count >= 50 && listed.count < 2000, "the kill did not land midway: \(listed.count) accounts")
+        #expect(listed.count == 250, "50 whole inputs of 5 accounts")
         let inputs = Set(listed.compactMap { $0["issuer"] as? String })
         #expect(inputs == Set((0..<(listed.count / 5)).map { "Kill\($0)" }), "not a prefix of whole inputs")
+    }
+}
+
+extension VaultCommandTests {
+    /// Whether the process is stopped (state `T` in `/proc/PID/stat`).
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(close, offsetBy: 2)] == "T"
     }
 }
 
 final class ConcurrentResults: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [Int] = []
+    private var failed: [String] = []
     func append(_ values: [Int]) { lock.withLock { storage += values } }
+    func fail(_ message: String) { lock.withLock { failed.append(message) } }
     var values: [Int] { lock.withLock { storage } }
+    var failures: [String] { lock.withLock { failed } }
 }
 
 /// RFC 4648 Base32 for building test URIs without depending on the library under test.
@@ -180,5 +195,107 @@ enum Base32Fixture {
         }
         if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
         return out
+    }
+}
+
+/// Regression tests for issue 9 through the real binary: concurrent creation, foreign files, copies, numbers,
+/// secrets in errors.
+@Suite(.serialized) struct TrustCommandTests {
+    let directory: URL
+    let vaultPath: String
+    let environment: [String: String]
+
+    init() throws {
+        directory = try CLI.temporaryDirectory()
+        vaultPath = directory.appendingPathComponent("vault/vault.sqlite").path
+        environment = ["OTP_VAULT": vaultPath, "OTP_PASSPHRASE": "trust tests", "XDG_DATA_HOME": directory.path]
+    }
+
+    func otp(_ arguments: String..., stdin: String? = nil, vault: String? = nil) throws -> CLI.Output {
+        var env = environment
+        if let vault { env["OTP_VAULT"] = vault }
+        return try CLI.run(arguments, stdin: stdin, environment: env)
+    }
+
+    static let secret = "JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP"
+
+    @Test func eightProcessesCreatingOneNewVaultAllSucceed() throws {
+        // Before the directory lock, about 1 process in 18 failed with "table keySlot already exists".
+        for round in 0..<6 {
+            let path = directory.appendingPathComponent("round\(round)/vault.sqlite").path
+            var env = environment
+            env["OTP_VAULT"] = path
+            var processes: [Process] = []
+            for p in 0..<8 {
+                let uri = "otpauth://totp/I\(p):n\(p)?secret=\(Self.secret)&issuer=I\(p)"
+                processes.append(try CLI.start(["import", uri], environment: env))
+            }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8), "round \(round)")
+            let listed = try CLI.run(["list", "--json"], environment: env)
+            #expect((listed.json as? [Any])?.count == 8, "round \(round)")
+        }
+    }
+
+    @Test func anotherApplicationsDatabaseIsRefusedWithExit2AndLeftUnchanged() throws {
+        let path = directory.appendingPathComponent("other.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE photos (id INTEGER PRIMARY KEY)") }
+        try queue.close()
+        let before = FileManager.default.contents(atPath: path)
+        let output = try otp("import", "otpauth://totp/A:b?secret=\(Self.secret)&issuer=A", vault: path)
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("is not an otp vault"))
+        #expect(FileManager.default.contents(atPath: path) == before)
+    }
+
+    @Test func aPlainCopyAfterImportIsAWholeVault() throws {
+        _ = try otp("import", "-", stdin: "otpauth://totp/Copy:me?secret=\(Self.secret)&issuer=Copy\n")
+        let copy = directory.appendingPathComponent("copy.sqlite").path
+        try FileManager.default.copyItem(atPath: vaultPath, toPath: copy)
+        let listed = try otp("list", "--json", vault: copy)
+        #expect(listed.status == 0)
+        #expect((listed.json as? [[String: Any]])?.first?["issuer"] as? String == "Copy")
+    }
+
+    @Test func timesPastTheYear9999AreUsageErrors() throws {
+        let uri = "otpauth://totp/A:b?secret=\(Self.secret)&issuer=A"
+        for at in ["9223372036854775807", "253402300800", "-1", "99999-01-01T00:00:00Z"] {
+            let output = try otp("code", "--from", uri, "--at", at)
+            #expect(output.status == 64, "--at \(at)")
+        }
+        #expect(try otp("code", "--from", uri, "--at", "253402300799").status == 0)
+    }
+
+    @Test func anHOTPCounterAtItsMaximumIsRefusedNotWrapped() throws {
+        let max = Int64.max
+        _ = try otp("import", "-", stdin: "otpauth://hotp/Max:h?secret=\(Self.secret)&issuer=Max&counter=\(max - 1)\n")
+        let first = try otp("code", "max", "--json")
+        #expect(first.status == 0)
+        let second = try otp("code", "max")
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("cannot advance"))
+    }
+
+    @Test func almostURIsAreNeverEchoedByAnyCommand() throws {
+        let arguments = [
+            " otpauth://totp/A:b?secret=\(Self.secret)", "otpauth:/totp/A:b?secret=\(Self.secret)",
+            "https://example.com/mfa?secret=\(Self.secret)", "\u{1}otpauth://totp/A?secret=\(Self.secret)",
+        ]
+        for argument in arguments {
+            for command in [["check"], ["scan"], ["import", "--dry-run"], ["code", "--from"]] {
+                let output = try CLI.run(command + [argument], environment: environment)
+                #expect(output.status != 0, "\(command)")
+                #expect(!output.stdout.contains(Self.secret) && !output.stderr.contains(Self.secret), "\(command) echoed it")
+            }
+        }
+    }
+
+    @Test func aFIFOIsRefusedInsteadOfBlocking() throws {
+        let fifo = directory.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let output = try otp("check", fifo)
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("FIFO"))
     }
 }

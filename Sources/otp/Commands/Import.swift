@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Foundation
 import OTPCore
@@ -55,10 +58,19 @@ struct Import: ParsableCommand {
                 return
             }
             try vault.withVault(create: !dryRun) { opened in
-                try report(try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun))
+                try report(try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun, committed: Self.testStop))
             }
         }
     }
+
+    /// For the crash-safety test only: with `OTP_TEST_STOP_AFTER_COMMITS=N` the process stops itself (SIGSTOP)
+    /// right after its N-th transaction commits, so a test can kill it at an exact, known point instead of racing it.
+    static let testStop: (@Sendable (Int, Int) -> Void)? = {
+        guard let text = ProcessInfo.processInfo.environment["OTP_TEST_STOP_AFTER_COMMITS"], let limit = Int(text) else {
+            return nil
+        }
+        return { done, _ in if done == limit { raise(SIGSTOP) } }
+    }()
 
     /// Prints the report; exit 1 when any input failed.
     private func report(_ report: ImportReport) throws {

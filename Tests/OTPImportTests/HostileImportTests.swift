@@ -1,0 +1,128 @@
+import Foundation
+import OTPCore
+import OTPCrypto
+import Testing
+
+@_spi(Fuzzing) @testable import OTPImport
+
+/// Regression tests for issue 9, classes 3, 4, 5 and 7 (reading inputs).
+@Suite struct HostileImportTests {
+    static let exports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/exports")
+
+    @Test func anOverlongLineIsRejectedWithoutBecomingAString() {
+        var bytes = Array("otpauth://totp/a:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=a\n".utf8)
+        bytes += Array("otpauth://totp/x?secret=".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 1_000_000) + [0x0A]
+        bytes += Array("otpauth://totp/c:d?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=c".utf8)
+        let lines = TextInput.uriLines(bytes)
+        #expect(lines.map(\.line) == [1, 2, 3])
+        #expect(lines[1].text == nil)
+        guard case .success(let payloads) = InputReader.payloads(in: bytes, source: "big.txt", reader: nil) else {
+            Issue.record("the file was refused whole")
+            return
+        }
+        let items = payloads.flatMap(ProvisioningInputs.items(for:))
+        #expect(items.map(\.check.isValid) == [true, false, true])
+        #expect(items[1].check.diagnostics.map(\.code) == ["uri-too-long"])
+        #expect(items[1].source == "big.txt:2")
+    }
+
+    @Test func lineEndingsAreLinearAndNumbered() {
+        let lines = TextInput.uriLines(Array("a\rb\r\nc\n\nd".utf8))
+        #expect(lines.map(\.line) == [1, 2, 3, 5])
+        #expect(lines.map(\.text) == ["a", "b", "c", "d"])
+    }
+
+    @Test func repeatsWithinADryRunAreFoundByFingerprint() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        print("repeatsWithinADryRunAreFoundByFingerprint seed: \(seed)")
+        var items: [CheckedItem] = []
+        var distinct = Set<String>()
+        for i in 0..<3000 {
+            let n = Int.random(in: 0..<1000, using: &generator)
+            distinct.insert("\(n)")
+            let uri = "otpauth://totp/I\(n):u?secret=\(Base32.encode(Array("secret number \(n)     ".utf8)))&issuer=I\(n)"
+            items.append(CheckedItem(source: "line \(i)", check: OTPAuthURI.parse(uri), batch: nil, input: i))
+        }
+        let report = Importer.dryRunWithoutVault(Importer.plan(items))
+        #expect(report.imported.count == distinct.count, "seed \(seed)")
+        #expect(report.duplicates.count == 3000 - distinct.count, "seed \(seed)")
+    }
+
+    @Test func aFIFOOrDeviceInputIsRefusedAndTheOthersStillRead() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let results = InputReader.read([fifo, "/dev/zero", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"])
+        #expect(results[0].result.failureValue?.code == "unreadable")
+        #expect(results[0].result.failureValue?.message.contains("FIFO") == true)
+        #expect(results[1].result.failureValue?.message.contains("device") == true)
+        #expect((try? results[2].result.get())?.count == 1)
+    }
+
+    @Test func anAlmostURIIsNeverEchoed() {
+        let secret = "JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP"
+        let arguments = [" otpauth://totp/A:b?secret=\(secret)", "https://example.com/?secret=\(secret)"]
+        let items = ProvisioningInputs.read(arguments)
+        #expect(items.count == 2)
+        for item in items {
+            #expect(!item.source.contains(secret))
+            #expect(item.check.diagnostics.allSatisfy { !$0.message.contains(secret) })
+            #expect(item.source.hasPrefix("argument"))
+        }
+    }
+
+    static func aegis(slots: [[String: Any]]) throws -> String {
+        let data = try Data(contentsOf: exports.appendingPathComponent("aegis-encrypted.json"))
+        var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        var header = object["header"] as? [String: Any] ?? [:]
+        header["slots"] = slots
+        object["header"] = header
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    static func slot(n: Int, r: Int, p: Int) -> [String: Any] {
+        [
+            "type": 1, "key": String(repeating: "00", count: 32), "key_params": ["nonce": String(repeating: "00", count: 12), "tag": String(repeating: "00", count: 16)],
+            "n": n, "r": r, "p": p, "salt": String(repeating: "11", count: 32),
+        ]
+    }
+
+    @Test(arguments: [(1 << 15, 8, 1 << 23), (1 << 20, 1 << 20, 1 << 20), (1 << 30, 8, 1), (1 << 15, Int.max, Int.max)])
+    func absurdKeyDerivationCostsAreRefusedBeforeRunning(n: Int, r: Int, p: Int) throws {
+        let text = try Self.aegis(slots: [Self.slot(n: n, r: r, p: p)])
+        let result = AppExports.accounts(in: text, source: "x.json", passphrase: { SecureBytes(Array("test".utf8)) })
+        guard case .failure(let failure) = result else {
+            Issue.record("opened")
+            return
+        }
+        #expect(failure.message.contains("was not attempted"))
+        #expect(failure.message.contains("asks for") || failure.message.contains("2^30"))
+    }
+
+    @Test func onlyAFewSlotsAreTried() throws {
+        let text = try Self.aegis(slots: Array(repeating: Self.slot(n: 1 << 10, r: 8, p: 1), count: 300))
+        let result = AppExports.accounts(in: text, source: "x.json", passphrase: { SecureBytes(Array("test".utf8)) })
+        guard case .failure(let failure) = result else {
+            Issue.record("opened")
+            return
+        }
+        #expect(failure.message.contains("only the first \(AppExports.maximumSlotsTried) of its 300"))
+    }
+}
+
+/// SplitMix64: a seeded generator, so a failing random test can be replayed from the seed it prints.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
