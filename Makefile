@@ -4,7 +4,7 @@ APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
 APT_TEST := oathtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test release bench-deps
+.PHONY: deps demo test release bench-deps sanitize sanitize-address sanitize-thread fuzz fuzz-replay
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,6 +32,25 @@ test: deps
 
 release: deps
 	swift build -c release
+
+# The whole suite under AddressSanitizer, then ThreadSanitizer (each in its own build folder). XCTest itself leaks,
+# so leak detection is off.
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: deps
+	ASAN_OPTIONS=detect_leaks=0 swift test --sanitize=address --scratch-path .build-asan
+
+sanitize-thread: deps
+	TSAN_OPTIONS=halt_on_error=1 swift test --sanitize=thread --scratch-path .build-tsan
+
+# Mutates each libFuzzer target for FUZZ_SECONDS (default 600); crashes land in Fuzz/Regressions/TARGET/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	Scripts/fuzz.sh run $(FUZZ_SECONDS)
+
+# Replays every committed corpus and regression file through the fuzz binaries, once each, no mutation (CI).
+fuzz-replay: deps
+	Scripts/fuzz.sh replay
 
 # Tools used only by benchmarks, conformance scripts and fixture generation.
 bench-deps:

@@ -202,7 +202,9 @@ public struct MigrationPayload: Sendable, Equatable {
             inner.varint(5, UInt64(bitPattern: Int64(entry.digits)))
             inner.varint(6, UInt64(bitPattern: Int64(entry.type)))
             inner.varint(7, UInt64(bitPattern: entry.counter))
-            out.bytes(1, inner.buffer)
+            // An element of a repeated field is written even when empty (all defaults): dropping it would lose an
+            // entry (found by the FuzzMigration target).
+            out.message(1, inner.buffer)
         }
         out.varint(2, UInt64(bitPattern: Int64(version)))
         out.varint(3, UInt64(bitPattern: Int64(batchSize)))
@@ -401,6 +403,12 @@ private struct WireWriter {
         guard value != 0 else { return }
         rawVarint(UInt64(field) << 3)
         rawVarint(value)
+    }
+
+    mutating func message(_ field: Int, _ value: [UInt8]) {
+        rawVarint(UInt64(field) << 3 | 2)
+        rawVarint(UInt64(value.count))
+        buffer += value
     }
 
     mutating func bytes(_ field: Int, _ value: [UInt8]) {

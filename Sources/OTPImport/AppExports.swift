@@ -51,7 +51,8 @@ public enum AppExports {
                 entries = .failure(
                     Failure(code: "not-provisioning", message: "an encrypted 2FAS backup: export it from 2FAS without a password"))
             } else {
-                entries = .success(services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0)) })
+                let schema = object["schemaVersion"] as? Int ?? 1
+                entries = .success(services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0, schema: schema)) })
             }
         } else if let object = json as? [String: Any], let items = object["items"] as? [Any] {
             format = "Bitwarden"
@@ -191,8 +192,20 @@ public enum AppExports {
 
     // MARK: 2FAS, andOTP, Bitwarden
 
-    private static func twoFAS(_ service: [String: Any]) -> Fields {
+    /// A 2FAS service. Schema 1 holds TOTP accounts only (no type, period or digits: the defaults). From schema 2
+    /// on, an entry with neither `tokenType` nor `period` was an HOTP account in the app whose counter the export
+    /// does not hold: it is read as HOTP without a counter, which the URI rules refuse, never as a TOTP guess with
+    /// wrong codes (found by `Scripts/conformance-exports.py` on a real 2FAS export).
+    private static func twoFAS(_ service: [String: Any], schema: Int) -> Fields {
         let otp = service["otp"] as? [String: Any] ?? [:]
+        if schema >= 2, otp["tokenType"] == nil, otp["period"] == nil, otp["counter"] == nil {
+            let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
+            var parameters: [String: String] = ["secret": service["secret"] as? String ?? ""]
+            if let issuer { parameters["issuer"] = issuer }
+            return Fields(
+                type: "hotp", name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String,
+                parameters: parameters)
+        }
         let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
         return fields(
             type: otp["tokenType"] as? String ?? "totp", issuer: issuer,

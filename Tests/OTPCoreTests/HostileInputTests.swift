@@ -91,3 +91,14 @@ import Testing
         #expect(UntrustedText.argumentLabel("shots/aws mfa.png", number: 1) == "shots/aws mfa.png")
     }
 }
+
+/// Findings of the fuzz targets, each kept as a test (and as a file under `Fuzz/Regressions/`).
+@Suite struct FuzzFindingTests {
+    /// `0a 00`: one all-default entry. Encoding dropped it, so a payload did not survive a round trip.
+    @Test func anEmptyEntrySurvivesEncoding() throws {
+        let payload = try MigrationPayload(protobuf: [0x0A, 0x00])
+        #expect(payload.entries.count == 1)
+        #expect(try MigrationPayload(protobuf: payload.protobuf()).entries.count == 1)
+        #expect(try MigrationPayload(uri: payload.uri()).entries.count == 1)
+    }
+}

@@ -126,3 +126,27 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Findings of `Scripts/conformance-exports.py` on real app exports.
+@Suite struct RealExportFindingTests {
+    /// 2FAS schema 2 leaves out `tokenType` and the counter: an entry without a period was HOTP in the app. It was
+    /// read as a 30-second TOTP account, with wrong codes; now it is refused.
+    @Test func aTwoFASSchema2EntryWithoutPeriodIsNotGuessedAsTOTP() {
+        let text = """
+            {"schemaVersion": 2, "services": [
+              {"name": "Deno", "secret": "4SJHB4GSD43FZBAI7C2HLRJGPQ", "otp": {"account": "Mason", "issuer": "Deno", "digits": 6, "period": 30, "algorithm": "SHA1"}},
+              {"name": "Issuu", "secret": "YOOMIXWS5GN6RTBPUFFWKTW5M4", "otp": {"account": "James", "issuer": "Issuu", "digits": 6, "algorithm": "SHA1"}}
+            ]}
+            """
+        guard case .success(let accounts) = AppExports.accounts(in: text, source: "x.2fas", passphrase: { nil }) else {
+            Issue.record("refused whole")
+            return
+        }
+        #expect(accounts.map(\.check.isValid) == [true, false])
+        #expect(accounts[1].check.diagnostics.map(\.code) == ["counter-missing"])
+        // Schema 1 holds TOTP accounts only: no period means the default.
+        let schema1 = text.replacingOccurrences(of: "\"schemaVersion\": 2", with: "\"schemaVersion\": 1")
+        guard case .success(let old) = AppExports.accounts(in: schema1, source: "x.json", passphrase: { nil }) else { return }
+        #expect(old.map(\.check.isValid) == [true, true])
+    }
+}

@@ -20,6 +20,7 @@ struct Code: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var time: TimeOptions
     @OptionGroup var vault: VaultOptions
+    @OptionGroup var export: ExportOptions
 
     @Argument(help: "Issuer or name substring, or id prefix (vault mode).")
     var query: String?
@@ -33,7 +34,8 @@ struct Code: ParsableCommand {
 
     func run() throws {
         guard let from else { return try runFromVault() }
-        let items = ProvisioningInputs.read([from])
+        let source = export.passphrase
+        let items = ProvisioningInputs.read([from], sourcePassphrase: { source.get() })
         var failed = false
         var results: [(OTPAccount, [OTPCode])] = []
         for item in items {
