@@ -15,9 +15,11 @@ public enum UntrustedText {
 
     /// Format characters (Cf) and line and paragraph separators (Zl, Zp): invisible, or reordering what is shown.
     public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        // ASCII has no format or separator characters: skip the Unicode tables for it.
+        guard scalar.value >= 0x80 else { return false }
         switch scalar.properties.generalCategory {
-        case .format, .lineSeparator, .paragraphSeparator: true
-        default: false
+        case .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
         }
     }
 
@@ -35,6 +37,8 @@ public enum UntrustedText {
     ///
     /// - Parameter limit: At most this many scalars are kept, then `…`.
     public static func escaped(_ text: some StringProtocol, limit: Int = .max) -> String {
+        // Fast path: printable ASCII within the limit comes back as it is.
+        if text.utf8.count <= limit, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(text) }
         var out = ""
         out.reserveCapacity(min(text.utf8.count, limit))
         var kept = 0

@@ -160,16 +160,19 @@ public enum AppExports {
         // Each slot costs a key derivation: try only the first few password slots, and only those whose cost is
         // within the budget (checked with overflow-safe arithmetic before anything runs).
         var refusals: [String] = []
+        // One budget for the whole file: four slots at the limit would take four times as long.
+        var workLeft = ScryptParameters.Budget.default.work
         for slot in slots.prefix(maximumSlotsTried) {
             guard let salt = hex(slot["salt"]), let key = hex(slot["key"]), let keyParams = slot["key_params"] as? [String: Any],
                 let keyNonce = hex(keyParams["nonce"]), let keyTag = hex(keyParams["tag"]),
                 let n = slot["n"] as? Int, let r = slot["r"] as? Int, let p = slot["p"] as? Int, n > 0, r > 0, p > 0
             else { continue }
             let parameters = ScryptParameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
-            if let refusal = parameters.check(budget: .default) {
+            if let refusal = parameters.check(budget: .init(memory: ScryptParameters.Budget.default.memory, work: workLeft)) {
                 refusals.append(refusal)
                 continue
             }
+            workLeft -= parameters.work ?? workLeft
             guard let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
                 let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
             else { continue }

@@ -37,23 +37,29 @@ enum Terminal {
             output.write(Data("[\n\n]\n".utf8))
             return
         }
-        var chunk = Data("[\n".utf8)
+        var chunk: [UInt8] = Array("[\n".utf8)
+        chunk.reserveCapacity(1 << 17)
         for (index, element) in elements.enumerated() {
             guard let data = try? encoder.encode(transform(element)) else { continue }
             // Indent the element by two spaces, as the whole-array encoder would.
-            chunk.append(contentsOf: [0x20, 0x20])
-            for byte in data {
-                chunk.append(byte)
-                if byte == 0x0A { chunk.append(contentsOf: [0x20, 0x20]) }
+            chunk += [0x20, 0x20]
+            data.withUnsafeBytes { raw in
+                var start = 0
+                for (offset, byte) in raw.enumerated() where byte == 0x0A {
+                    chunk += raw[start...offset]
+                    chunk += [0x20, 0x20]
+                    start = offset + 1
+                }
+                chunk += raw[start...]
             }
-            chunk.append(contentsOf: index + 1 < elements.count ? Array(",\n".utf8) : [0x0A])
+            chunk += index + 1 < elements.count ? [0x2C, 0x0A] : [0x0A]
             if chunk.count > 1 << 16 {
-                output.write(chunk)
+                output.write(Data(chunk))
                 chunk.removeAll(keepingCapacity: true)
             }
         }
-        chunk.append(contentsOf: Array("]\n".utf8))
-        output.write(chunk)
+        chunk += [0x5D, 0x0A]
+        output.write(Data(chunk))
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
