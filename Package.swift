@@ -26,7 +26,7 @@ let package = Package(
             name: "OTPVault",
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto", "OTPVault"]),
+        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto"]),
         .executableTarget(
             name: "otp",
             dependencies: [
@@ -42,6 +42,8 @@ let package = Package(
             dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport"]),
+        // A client of the library products only (no @testable): what another program can do with them.
+        .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
         .testTarget(name: "otpTests", dependencies: ["otp", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,55 +1,11 @@
 public import OTPCore
-public import OTPVault
 
-/// The outcome of an import run: every input accounted for.
-public struct ImportReport: Sendable {
-    /// An account with where it came from and its vault id.
-    public struct Item: Sendable {
-        public let source: String
-        public let id: String
-        public let account: OTPAccount
-        /// For conflicts: the entries with the same issuer and name and other codes.
-        public let conflictsWith: [String]
-        /// For conflicts: whether those entries were replaced.
-        public let replaced: Bool
-    }
-
-    /// An input, payload or account that was not imported.
-    public struct Failure: Sendable {
-        public let source: String
-        /// The contract's error code (`not-png`, `no-code`, `not-provisioning`, `incomplete-batch`, a diagnostic's code).
-        public let code: String
-        public let message: String
-    }
-
-    /// A warning about an imported account (weak secret, issuer mismatch, …).
-    public struct Warning: Sendable {
-        public let source: String
-        public let diagnostic: Diagnostic
-    }
-
-    public var imported: [Item] = []
-    public var duplicates: [Item] = []
-    public var conflicts: [Item] = []
-    public var failed: [Failure] = []
-    public var warnings: [Warning] = []
-}
-
-/// Inputs → checked accounts → one vault transaction, with Google Authenticator batches imported all or nothing.
+/// Inputs → checked accounts → an ``OTPCore/ImportPlan`` (Google Authenticator batches all or nothing). Writing a
+/// plan into a vault is the vault's job (`Vault.commit(_:replacing:dryRun:committed:)` in OTPVault): this module
+/// reads and plans without a vault.
 public enum Importer {
-    /// The accounts of a run that may be imported, and what may not.
-    public struct Plan: Sendable {
-        /// What commits together: one input, or one whole transfer batch (whose parts may come from several inputs).
-        public enum Group: Hashable, Sendable {
-            case input(Int)
-            case batch(Int32)
-        }
-
-        /// Accounts to import, with their source and their transaction group.
-        public var accepted: [(source: String, account: OTPAccount, group: Group)] = []
-        public var failed: [ImportReport.Failure] = []
-        public var warnings: [ImportReport.Warning] = []
-    }
+    /// The plan type (``OTPCore/ImportPlan``), named where it is made.
+    public typealias Plan = ImportPlan
 
     /// Sorts checked items into importable accounts and failures.
     ///
@@ -131,46 +87,4 @@ public enum Importer {
         return report
     }
 
-    /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so
-    /// a run killed midway leaves whole inputs only; with `dryRun` it reports what would happen and writes nothing.
-    ///
-    /// - Parameter committed: Called after each transaction commits, with the number committed so far and the total.
-    public static func run(
-        _ plan: Plan, into vault: Vault, replacing: Bool = false, dryRun: Bool = false,
-        committed: ((Int, Int) -> Void)? = nil
-    ) throws(VaultError) -> ImportReport {
-        var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
-        var order: [Plan.Group] = []
-        var groups: [Plan.Group: [(source: String, account: OTPAccount, group: Plan.Group)]] = [:]
-        for entry in plan.accepted {
-            if groups[entry.group] == nil { order.append(entry.group) }
-            groups[entry.group, default: []].append(entry)
-        }
-        var pairs: [(String, AddResult)] = []
-        if dryRun {
-            // Nothing commits, so there are no transactions to keep apart: one pass over the vault's entries for
-            // the whole run (once per input would read every entry once per input: quadratic).
-            let all = order.flatMap { groups[$0] ?? [] }
-            order = all.isEmpty ? [] : [.input(-1)]
-            groups = [.input(-1): all]
-        }
-        for (done, key) in order.enumerated() {
-            let members = groups[key] ?? []
-            let results = try vault.add(members.map(\.account), replacing: replacing, dryRun: dryRun)
-            pairs += zip(members.map(\.source), results)
-            if !dryRun { committed?(done + 1, order.count) }
-        }
-        for (source, result) in pairs {
-            switch result.disposition {
-            case .inserted:
-                report.imported.append(.init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
-            case .duplicate(let existing):
-                report.duplicates.append(.init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))
-            case .conflict(let existing, let replaced):
-                report.conflicts.append(
-                    .init(source: source, id: result.id, account: result.account, conflictsWith: existing, replaced: replaced))
-            }
-        }
-        return report
-    }
 }

@@ -70,7 +70,7 @@ public enum InputReader {
         if let progress {
             perItem = { @Sendable done in progress(done, total) }
         }
-        let results = Parallel.map(
+        let results = WorkerThreads.map(
             total, workers: workers, makeWorker: { () -> QRReader? in try? QRReader() }, progress: perItem
         ) { (reader: inout QRReader?, index: Int) -> Result<[InputPayload], InputError> in
             let item = expanded[index]

@@ -1,45 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Dispatch
-import Synchronization
-
-/// Runs work items on several threads, each thread with state of its own (a zbar scanner is not thread-safe, so
-/// each worker owns one), and returns the results in input order.
-public enum Parallel {
-    /// Maps `0..<count` through `body` on up to `workers` threads.
-    ///
-    /// - Parameters:
-    ///   - count: The number of items.
-    ///   - workers: Threads to use (default: one per core, at most one per item).
-    ///   - makeWorker: Creates one thread's state; called once on each worker thread.
-    ///   - progress: Called (from worker threads) after each item with the number finished so far.
-    ///   - body: Processes item `index` with the thread's state.
-    public static func map<Worker, Output: Sendable>(
-        _ count: Int, workers: Int? = nil, makeWorker: @Sendable () -> Worker,
-        progress: (@Sendable (Int) -> Void)? = nil, _ body: @Sendable (inout Worker, Int) -> Output
-    ) -> [Output] {
-        guard count > 0 else { return [] }
-        let threads = max(1, min(workers ?? System.activeProcessorCount, count))
-        let next = Atomic<Int>(0)
-        let done = Atomic<Int>(0)
-        let results = Mutex<[Output?]>(Array(repeating: nil, count: count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            var worker = makeWorker()
-            while case let index = next.add(1, ordering: .relaxed).oldValue, index < count {
-                let output = body(&worker, index)
-                results.withLock { $0[index] = output }
-                let finished = done.add(1, ordering: .relaxed).newValue
-                progress?(finished)
-            }
-        }
-        // Every index below `count` was claimed by exactly one worker and filled before concurrentPerform returned.
-        let filled = results.withLock { slots in slots.compactMap { $0 } }
-        precondition(filled.count == count, "a work item produced no result")
-        return filled
-    }
-}
-
 /// Reads many PNG files on every core, one ``QRReader`` (so one zbar scanner) per worker thread.
 public enum ParallelReader {
     /// Reads every file and returns one result per path, in the order given.
@@ -51,22 +9,9 @@ public enum ParallelReader {
     public static func read(
         _ paths: [String], workers: Int? = nil, maxPixels: Int = PNGDecoder.defaultMaxPixels
     ) -> [Result<ScanOutcome, ScanError>] {
-        Parallel.map(paths.count, workers: workers, makeWorker: { Result { () throws(ScanError) in try QRReader(maxPixels: maxPixels) } }) {
+        WorkerThreads.map(paths.count, workers: workers, makeWorker: { Result { () throws(ScanError) in try QRReader(maxPixels: maxPixels) } }) {
             reader, index in
             reader.flatMap { reader in Result { () throws(ScanError) in try reader.read(contentsOf: paths[index]) } }
         }
-    }
-}
-
-/// Facts about the machine.
-public enum System {
-    /// The number of cores this process may use.
-    public static var activeProcessorCount: Int {
-        #if canImport(Glibc)
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return n > 0 ? n : 1
-        #else
-        return 1
-        #endif
     }
 }

@@ -183,11 +183,12 @@ public final class QRReader {
         return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
     }
 
-    /// Runs a single pass (for benchmarks and tests of one idea).
+    /// Runs a single pass (for benchmarks and tests of one idea). Not API: `@_spi(Benchmarks)`.
     ///
     /// Each pass gets a new zbar scanner (2 µs): zbar's QR decoder carries random-number state from one image to
     /// the next, so a shared scanner would make marginal images read or not depending on what it scanned before,
     /// and results would depend on the order files reach the worker threads.
+    @_spi(Benchmarks)
     public func run(_ pass: ScanPass, on image: GrayImage) -> [Payload] {
         guard let zbar = try? ZBarScanner() else { return [] }
         return run(pass, on: image, with: zbar)
@@ -320,7 +321,8 @@ public final class QRReader {
     /// every pass is cheap there, and a blurred or tilted photo may hide its finder patterns from the check).
     public static let gateMinimumPixels = 250_000
 
-    /// The passes for an image, cheapest first.
+    /// The passes for an image, cheapest first. Not API: `@_spi(Benchmarks)`.
+    @_spi(Benchmarks)
     public static func passes(for image: GrayImage) -> [ScanPass] {
         let plan = passPlan(for: image)
         return plan.first + plan.gated

@@ -18,7 +18,7 @@ final class DirectoryLock {
     init(directory: String) throws(VaultError) {
         fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .storage("cannot open the directory \(directory): \(String(cString: strerror(errno)))")
+            throw .storage(StorageFailure("cannot open the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
         }
     }
 
@@ -30,7 +30,7 @@ final class DirectoryLock {
     func withExclusiveLock<T>(_ body: () throws(VaultError) -> T) throws(VaultError) -> T {
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw .storage("cannot lock the vault's directory: \(String(cString: strerror(errno)))")
+                throw .storage(StorageFailure("cannot lock the vault's directory: \(String(cString: strerror(errno)))", errno: errno))
             }
         }
         defer { flock(fd, LOCK_UN) }

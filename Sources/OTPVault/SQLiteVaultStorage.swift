@@ -164,13 +164,13 @@ public final class SQLiteVaultStorage: VaultStorage {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .storage("cannot create the directory \(directory): \(String(cString: strerror(errno)))")
+            throw .storage(StorageFailure("cannot create the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
         }
     }
 
     private static func createFile(at path: String) throws(VaultError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .storage(StorageFailure("cannot create \(path): \(String(cString: strerror(errno)))", errno: errno)) }
         Glibc.close(fd)
     }
 
@@ -180,12 +180,10 @@ public final class SQLiteVaultStorage: VaultStorage {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked
             case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .damaged(error.message ?? "\(error.resultCode)")
-            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL:
-                return .storage("\(error.message ?? "SQLite error") (SQLite code \(error.extendedResultCode.rawValue))")
-            default: return .storage(error.message ?? "\(error.resultCode)")
+            default: return .storage(StorageFailure(error.message ?? "SQLite error", sqliteCode: error.extendedResultCode.rawValue))
             }
         }
-        return .storage("\(error)")
+        return .storage(StorageFailure("\(error)"))
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(VaultError) -> T {
@@ -197,7 +195,7 @@ public final class SQLiteVaultStorage: VaultStorage {
                     result = try body(db)
                     return .commit
                 }
-                guard let result else { throw VaultError.storage("transaction produced no result") }
+                guard let result else { throw VaultError.storage(StorageFailure("transaction produced no result")) }
                 return result
             }
         } catch {

@@ -52,7 +52,7 @@ public final class Vault: Sendable {
             entryKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault entry key v1".utf8))
             tagKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault fingerprint key v1".utf8))
         } catch {
-            throw .crypto(error.description)
+            throw .crypto(error)
         }
     }
 
@@ -91,7 +91,7 @@ public final class Vault: Sendable {
         do {
             return try body()
         } catch {
-            throw .crypto(error.description)
+            throw .crypto(error)
         }
     }
 
@@ -148,7 +148,7 @@ public final class Vault: Sendable {
             let fingerprinter = try AccountFingerprinter(key: tagKey)
             return (fingerprinter.identity(of: account), fingerprinter.duplicate(of: account))
         } catch {
-            throw .crypto(error.description)
+            throw .crypto(error)
         }
     }
 
@@ -247,13 +247,51 @@ public final class Vault: Sendable {
         try storage.delete(ids: ids)
     }
 
-    /// Changes an entry's issuer and/or name (re-sealed in one transaction).
-    public func rename(id: String, issuer: String??, name: String?) throws(VaultError) -> OTPAccount {
+    /// A change to an account's names, for ``rename(id:to:)``.
+    public struct NameChange: Sendable, Equatable {
+        /// What happens to the issuer.
+        public enum Issuer: Sendable, Equatable {
+            /// Left as it is.
+            case unchanged
+            /// Removed.
+            case removed
+            /// Set to this text.
+            case set(String)
+        }
+
+        /// The issuer's change.
+        public var issuer: Issuer
+        /// The new account name, or `nil` to keep it.
+        public var name: String?
+
+        /// A change of the issuer and/or the name.
+        public init(issuer: Issuer = .unchanged, name: String? = nil) {
+            self.issuer = issuer
+            self.name = name
+        }
+    }
+
+    /// Changes an entry's issuer and/or name, re-sealed in one transaction. The new names obey the rules imported
+    /// names obey: no control characters, a non-empty account name.
+    ///
+    /// - Throws: ``VaultError/invalidName(_:)``, ``VaultError/noSuchEntry(id:)``, ``VaultError/damaged(_:)``.
+    public func rename(id: String, to change: NameChange) throws(VaultError) -> OTPAccount {
+        if let name = change.name {
+            guard !name.isEmpty else { throw .invalidName("the account name cannot be empty") }
+            guard !UntrustedText.hasControlCharacters(name) else { throw .invalidName("the account name contains control characters") }
+        }
+        if case .set(let issuer) = change.issuer, UntrustedText.hasControlCharacters(issuer) {
+            throw .invalidName("the issuer contains control characters")
+        }
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id) { (record) throws(VaultError) in
             guard case .success(var account) = self.open(record) else { throw VaultError.damaged("entry \(id) does not open") }
-            if let issuer { account.issuer = issuer }
-            if let name { account.name = name }
+            switch change.issuer {
+            case .unchanged: break
+            case .removed: account.issuer = nil
+            case .set(let issuer): account.issuer = issuer.isEmpty ? nil : issuer
+            }
+            if let name = change.name { account.name = name }
             return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), account)
         }
     }

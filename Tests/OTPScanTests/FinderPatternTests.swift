@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OTPScan
+@_spi(Benchmarks) @testable import OTPScan
 
 @Suite struct FinderPatternTests {
     func gray(_ name: String) throws -> GrayImage {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OTPScan
+@_spi(Benchmarks) @testable import OTPScan
 
 /// Regression tests for issue 9, class 1 (extreme shapes, declared sizes): files of a few hundred bytes that made
 /// the scan passes ask for tens of gigabytes, run for seconds, or made libpng allocate a declared chunk.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OTPScan
+@_spi(Benchmarks) @testable import OTPScan
 
 @Suite struct ImageOperationTests {
     let image = GrayImage(width: 4, height: 2, pixels: [0, 10, 20, 30, 40, 50, 60, 255])

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OTPScan
+@_spi(Benchmarks) @testable import OTPScan
 
 @Suite struct QRReaderTests {
     @Test func manifestIsPresent() {

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import OTPScan
+@_spi(Benchmarks) @testable import OTPScan
 
 /// XCTest keeps the runner's closing line ("Executed N tests") meaningful; the suites are in Swift Testing.
 final class ScanXCTests: XCTestCase {

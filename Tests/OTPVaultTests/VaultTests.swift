@@ -173,12 +173,12 @@ func vaultBytes(_ path: String) -> Data {
     @Test func renameAndRemove() throws {
         let (vault, _) = try makeVault()
         let id = try vault.add([testAccount("Old", "name")])[0].id
-        let renamed = try vault.rename(id: id, issuer: .some(nil), name: "new name")
+        let renamed = try vault.rename(id: id, to: .init(issuer: .removed, name: "new name"))
         #expect(renamed.issuer == nil && renamed.name == "new name")
         #expect((try vault.entries()[0].account.get()).name == "new name")
         #expect(try vault.remove(ids: [id]) == 1)
         #expect(try vault.entries().isEmpty)
-        #expect(throws: VaultError.noSuchEntry(id: id)) { try vault.rename(id: id, issuer: nil, name: "x") }
+        #expect(throws: VaultError.noSuchEntry(id: id)) { try vault.rename(id: id, to: .init(name: "x")) }
     }
 
     @Test func notAVault() throws {

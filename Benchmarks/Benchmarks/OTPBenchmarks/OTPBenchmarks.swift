@@ -2,7 +2,7 @@ import Foundation
 import Benchmark
 import OTPCore
 import OTPCrypto
-import OTPScan
+@_spi(Benchmarks) import OTPScan
 import OTPVault
 
 // Stage benchmarks: where the time of `otp scan` and `otp code` goes. Fixtures come from the root package.

@@ -65,37 +65,31 @@ struct Code: ParsableCommand {
 
     private func runFromVault() throws {
         try withVaultErrors {
-            try vault.withVault(create: false) { opened in
-                let entries = try opened.entries().filter { VaultQuery.matches($0, query) }
-                var results: [(String, OTPAccount, [OTPCode])] = []
-                var failed = false
-                for entry in entries {
-                    switch entry.account {
-                    case .failure(let damage):
-                        failed = true
-                        Terminal.error("otp: entry \(entry.id) is damaged and skipped: \(damage.description)")
-                    case .success(let account) where account.kind == .hotp:
-                        let (used, codes) = try opened.nextHOTPCodes(id: entry.id, count: time.next)
-                        results.append((entry.id, used, codes))
-                    case .success(let account):
-                        results.append((entry.id, account, try OTPGenerator(account: account).codes(at: time.unixTime, count: time.next)))
+            let report = try withQueryErrors {
+                try vault.withVault(create: false) { opened in
+                    do throws(VaultCodesError) {
+                        return try opened.codes(for: VaultQuery(query), at: time.unixTime, count: time.next)
+                    } catch {
+                        switch error {
+                        case .query(let error): throw error
+                        case .vault(let error): throw VaultFailure(error)
+                        }
                     }
                 }
-                if let query, results.isEmpty, !failed {
-                    Terminal.error("otp: no account matches '\(Terminal.escaped(query))'")
-                    failed = true
-                }
-                if output.json {
-                    Terminal.out(
-                        Terminal.json(
-                            results.map { id, account, codes in
-                                AccountCodesJSON(id: id, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
-                            }))
-                } else {
-                    Terminal.out(results.map { Self.describe($1, $2, now: time.unixTime) }.joined())
-                }
-                if failed { throw ExitCode(1) }
             }
+            for (id, damage) in report.damaged {
+                Terminal.error("otp: entry \(id) is damaged and skipped: \(damage.description)")
+            }
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        report.codes.map {
+                            AccountCodesJSON(id: $0.id, issuer: $0.account.issuer, account: $0.account.name, codes: $0.codes.map(CodeJSON.init))
+                        }))
+            } else {
+                Terminal.out(report.codes.map { Self.describe($0.account, $0.codes, now: time.unixTime) }.joined())
+            }
+            if !report.damaged.isEmpty { throw ExitCode(1) }
         }
     }
 

@@ -58,7 +58,7 @@ struct Import: ParsableCommand {
                 return
             }
             try vault.withVault(create: !dryRun) { opened in
-                try report(try Importer.run(plan, into: opened, replacing: replace, dryRun: dryRun, committed: Self.testStop))
+                try report(try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop))
             }
         }
     }

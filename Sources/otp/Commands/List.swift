@@ -15,7 +15,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            let entries = try vault.withVault(create: false) { try $0.entries() }.filter { VaultQuery.matches($0, query) }
+            let entries = VaultQuery(query).select(try vault.withVault(create: false) { try $0.entries() })
             var damaged = 0
             var listed: [EntryJSON] = []
             for entry in entries {

@@ -15,7 +15,7 @@ struct Remove: ParsableCommand {
     func run() throws {
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                let (entry, account) = try VaultQuery.single(try opened.entries(), query)
+                let (entry, account) = try withQueryErrors { try VaultQuery(query).single(try opened.entries()) }
                 try opened.remove(ids: [entry.id])
                 if output.json {
                     Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: account)]))

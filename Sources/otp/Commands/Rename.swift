@@ -19,19 +19,14 @@ struct Rename: ParsableCommand {
 
     func validate() throws {
         if issuer == nil && account == nil { throw ValidationError("Give --issuer, --account or both.") }
-        if account?.isEmpty == true { throw ValidationError("The account name cannot be empty.") }
-        let text = (issuer ?? "") + (account ?? "")
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw ValidationError("Names cannot contain control characters.")
-        }
     }
 
     func run() throws {
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                let (entry, _) = try VaultQuery.single(try opened.entries(), query)
-                let newIssuer: String?? = issuer.map { $0.isEmpty ? nil : $0 }
-                let renamed = try opened.rename(id: entry.id, issuer: newIssuer, name: account)
+                let (entry, _) = try withQueryErrors { try VaultQuery(query).single(try opened.entries()) }
+                let change = Vault.NameChange(issuer: issuer.map { $0.isEmpty ? .removed : .set($0) } ?? .unchanged, name: account)
+                let renamed = try opened.rename(id: entry.id, to: change)
                 if output.json {
                     Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: renamed)]))
                 } else {

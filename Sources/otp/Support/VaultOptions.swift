@@ -75,40 +75,17 @@ struct VaultOptions: ParsableArguments {
 
     /// Opens the vault, runs `body`, and closes it (so its write-ahead log is folded back into the file).
     func withVault<T>(create: Bool, _ body: (Vault) throws -> T) throws -> T {
-        let vault = try open(create: create)
-        let result: T
-        do {
-            result = try body(vault)
-        } catch {
-            try? vault.close()
-            throw error
-        }
-        do throws(VaultError) {
-            try vault.close()
-        } catch {
-            throw VaultFailure(error)
-        }
-        return result
-    }
-
-    /// Opens the vault, creating it when `create` (with a notice on stderr).
-    func open(create: Bool) throws -> Vault {
         let path = self.path
+        guard !path.isEmpty else { throw VaultFailure(.notFound(path: path)) }
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && !create { throw VaultFailure(.notFound(path: path)) }
         let secret = try passphrase(confirm: !exists)
-        do throws(VaultError) {
-            let storage = try SQLiteVaultStorage(path: path, create: create)
-            let (vault, created): (Vault, Bool)
-            do throws(VaultError) {
-                (vault, created) = try Vault.open(storage: storage, passphrase: secret, create: create)
-            } catch {
-                try? storage.close()
-                throw error
+        do {
+            return try Vault.withVault(path: path, passphrase: secret, create: create) { opening in
+                if opening.created { Terminal.error("otp: created a new vault at \(path)") }
+                return try body(opening.vault)
             }
-            if created { Terminal.error("otp: created a new vault at \(path)") }
-            return vault
-        } catch {
+        } catch let error as VaultError {
             throw VaultFailure(error)
         }
     }

@@ -1,0 +1,46 @@
+public import OTPCore
+
+extension Vault {
+    /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so
+    /// a run killed midway leaves whole inputs only; with `dryRun` it reports what would happen and writes nothing.
+    ///
+    /// - Parameter committed: Called after each transaction commits, with the number committed so far and the total.
+    public func commit(
+        _ plan: ImportPlan, replacing: Bool = false, dryRun: Bool = false,
+        committed: ((Int, Int) -> Void)? = nil
+    ) throws(VaultError) -> ImportReport {
+        var report = ImportReport(failed: plan.failed, warnings: plan.warnings)
+        var order: [ImportPlan.Group] = []
+        var groups: [ImportPlan.Group: [(source: String, account: OTPAccount, group: ImportPlan.Group)]] = [:]
+        for entry in plan.accepted {
+            if groups[entry.group] == nil { order.append(entry.group) }
+            groups[entry.group, default: []].append(entry)
+        }
+        var pairs: [(String, AddResult)] = []
+        if dryRun {
+            // Nothing commits, so there are no transactions to keep apart: one pass over the vault's entries for
+            // the whole run (once per input would read every entry once per input: quadratic).
+            let all = order.flatMap { groups[$0] ?? [] }
+            order = all.isEmpty ? [] : [.input(-1)]
+            groups = [.input(-1): all]
+        }
+        for (done, key) in order.enumerated() {
+            let members = groups[key] ?? []
+            let results = try add(members.map(\.account), replacing: replacing, dryRun: dryRun)
+            pairs += zip(members.map(\.source), results)
+            if !dryRun { committed?(done + 1, order.count) }
+        }
+        for (source, result) in pairs {
+            switch result.disposition {
+            case .inserted:
+                report.imported.append(.init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
+            case .duplicate(let existing):
+                report.duplicates.append(.init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))
+            case .conflict(let existing, let replaced):
+                report.conflicts.append(
+                    .init(source: source, id: result.id, account: result.account, conflictsWith: existing, replaced: replaced))
+            }
+        }
+        return report
+    }
+}

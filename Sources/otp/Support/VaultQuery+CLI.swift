@@ -1,0 +1,25 @@
+import ArgumentParser
+import OTPVault
+
+extension ParsableCommand {
+    /// Runs `body`; a query that selects no account, or several, is reported on stderr with the candidates' ids
+    /// (exit 1).
+    func withQueryErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as VaultQueryError {
+            Terminal.error("otp: \(error.description)" + (error.candidates.isEmpty ? "" : ":"))
+            for candidate in error.candidates {
+                Terminal.error("  \(candidate.id)  \(Terminal.escaped(candidate.displayName))")
+            }
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension VaultQueryError {
+    var candidates: [Candidate] {
+        if case .ambiguous(_, let candidates) = self { return candidates }
+        return []
+    }
+}
