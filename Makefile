@@ -4,7 +4,7 @@ APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
 APT_TEST := oathtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test release bench-deps sanitize sanitize-address sanitize-thread fuzz fuzz-replay
+.PHONY: deps demo test release bench-deps format lint sanitize sanitize-address sanitize-thread fuzz fuzz-replay
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,6 +32,13 @@ test: deps
 
 release: deps
 	swift build -c release
+
+# House rules (.swift-format, 120 columns): `make format` rewrites, `make lint` checks (CI runs it).
+format:
+	Scripts/lint.sh --fix
+
+lint:
+	Scripts/lint.sh
 
 # The whole suite under AddressSanitizer, then ThreadSanitizer (each in its own build folder). XCTest itself leaks,
 # so leak detection is off.

@@ -14,7 +14,9 @@ let package = Package(
         .executableTarget(name: "FuzzMigration", dependencies: [.product(name: "OTPCore", package: "swift-otp")]),
         .executableTarget(
             name: "FuzzTextInputs",
-            dependencies: [.product(name: "OTPImport", package: "swift-otp"), .product(name: "OTPCrypto", package: "swift-otp")]),
+            dependencies: [
+                .product(name: "OTPImport", package: "swift-otp"), .product(name: "OTPCrypto", package: "swift-otp"),
+            ]),
         .executableTarget(name: "FuzzVaultRecords", dependencies: [.product(name: "OTPVault", package: "swift-otp")]),
     ],
     swiftLanguageModes: [.v6]

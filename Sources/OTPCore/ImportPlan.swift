@@ -29,7 +29,8 @@ public struct ImportReport: Sendable {
     /// An input, payload or account that was not imported.
     public struct Failure: Sendable {
         public let source: String
-        /// The contract's error code (`not-png`, `no-code`, `not-provisioning`, `incomplete-batch`, a diagnostic's code).
+        /// The contract's error code (`not-png`, `no-code`, `not-provisioning`, `incomplete-batch`, or a
+        /// diagnostic's code).
         public let code: String
         public let message: String
 
@@ -77,4 +78,3 @@ public struct ImportPlan: Sendable {
     /// An empty plan.
     public init() {}
 }
-

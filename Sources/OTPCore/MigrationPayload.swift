@@ -33,11 +33,14 @@ public enum MigrationPayloadError: Error, Sendable, Equatable, CustomStringConve
         case .invalidBase64(let position): "the data parameter is not Base64 (character \(position))"
         case .truncated(let offset): "the export data is truncated (it ends inside a field at byte \(offset))"
         case .malformedVarint(let offset): "the export data is damaged (an over-long number at byte \(offset))"
-        case .wrongWireType(let field, let wireType): "the export data is damaged (field \(field) has wire type \(wireType))"
-        case .unsupportedWireType(let type, let offset): "the export data is damaged (wire type \(type) at byte \(offset))"
+        case .wrongWireType(let field, let wireType):
+            "the export data is damaged (field \(field) has wire type \(wireType))"
+        case .unsupportedWireType(let type, let offset):
+            "the export data is damaged (wire type \(type) at byte \(offset))"
         case .invalidUTF8(let field): "the export data is damaged (\(field) is not UTF-8 text)"
         case .invalidBatch(let index, let size):
-            "the export's batch fields say part \(Int64(index) + 1) of \(size), which no export writes (parts 1 to \(MigrationPayload.maximumBatchSize) of at most \(MigrationPayload.maximumBatchSize))"
+            "the export's batch fields say part \(Int64(index) + 1) of \(size), which no export writes (parts 1 to "
+                + "\(MigrationPayload.maximumBatchSize) of at most \(MigrationPayload.maximumBatchSize))"
         case .duplicateData: "the otpauth-migration URI has more than one data parameter"
         case .strayBits: "the data parameter is not Base64 (it ends in bits that belong to no byte)"
         }
@@ -120,7 +123,8 @@ public struct MigrationPayload: Sendable, Equatable {
         guard Self.hasScheme(uri) else { throw .notMigrationURI }
         guard let queryStart = uri.firstIndex(of: "?") else { throw .missingData }
         var data: Substring?
-        for pair in uri[uri.index(after: queryStart)...].split(separator: "&") where pair.lowercased().hasPrefix("data=") {
+        for pair in uri[uri.index(after: queryStart)...].split(separator: "&")
+        where pair.lowercased().hasPrefix("data=") {
             guard data == nil else { throw .duplicateData }
             data = pair.dropFirst(5)
         }
@@ -244,13 +248,15 @@ public struct MigrationPayload: Sendable, Equatable {
             case 4: parameters["algorithm"] = "MD5"
             default:
                 decoding.append(
-                    Diagnostic(.error, .algorithm, "unsupported-algorithm", "unknown algorithm value \(entry.algorithm)"))
+                    Diagnostic(
+                        .error, .algorithm, "unsupported-algorithm", "unknown algorithm value \(entry.algorithm)"))
             }
             switch entry.digits {
             case 0, 1: parameters["digits"] = "6"
             case 2: parameters["digits"] = "8"
             default:
-                decoding.append(Diagnostic(.error, .digits, "digits-out-of-range", "unknown digit count value \(entry.digits)"))
+                decoding.append(
+                    Diagnostic(.error, .digits, "digits-out-of-range", "unknown digit count value \(entry.digits)"))
             }
             var type = "totp"
             switch entry.type {
@@ -369,7 +375,9 @@ private struct WireReader {
 
     mutating func string(field: String, wireType: Int) throws(MigrationPayloadError) -> String {
         guard wireType == 2 else { throw .wrongWireType(field: field, wireType: wireType) }
-        guard let text = String(validating: try lengthDelimited(), as: UTF8.self) else { throw .invalidUTF8(field: field) }
+        guard let text = String(validating: try lengthDelimited(), as: UTF8.self) else {
+            throw .invalidUTF8(field: field)
+        }
         return text
     }
 

@@ -60,7 +60,8 @@ public struct URICheck: Sendable {
 /// `label-control-characters`, `account-empty`, `duplicate-parameter`, `bad-escape`, `not-utf8`,
 /// `issuer-control-characters`, `issuer-mismatch`, `issuer-missing`, `secret-missing`, `secret-too-long`,
 /// `secret-not-base32`, `secret-bad-length`, `secret-empty`, `weak-secret`, `unsupported-algorithm`,
-/// `digits-not-integer`, `digits-out-of-range`, `digits-ignored`, `period-not-integer`, `period-out-of-range`, `period-ignored`,
+/// `digits-not-integer`, `digits-out-of-range`, `digits-ignored`, `period-not-integer`, `period-out-of-range`,
+/// `period-ignored`,
 /// `counter-missing`, `counter-not-integer`, `counter-out-of-range`, `counter-ignored`, `unknown-encoder`.
 public enum OTPAuthURI {
     /// URIs longer than this (64 KiB) are refused before parsing.
@@ -94,7 +95,9 @@ public enum OTPAuthURI {
         }
         guard hasScheme(uri) else {
             let scheme = uri.firstRange(of: "://").map { String(uri[..<$0.lowerBound]) }
-            if let scheme, scheme.count <= 40, scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
+            if let scheme, scheme.count <= 40,
+                scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+            {
                 fail(.scheme, "not-otpauth", "the scheme is '\(scheme)', not 'otpauth'")
             } else {
                 fail(.scheme, "not-otpauth", "this is not an otpauth:// URI")
@@ -124,7 +127,8 @@ public enum OTPAuthURI {
                 fail(.label, "label-not-utf8", "the label's percent-encoding does not decode to UTF-8")
             }
         } catch {
-            fail(.label, "label-bad-escape", "the label has a '%' not followed by two hex digits (byte \(error.offset))")
+            fail(
+                .label, "label-bad-escape", "the label has a '%' not followed by two hex digits (byte \(error.offset))")
         }
 
         // Parameters: names are case-insensitive; a name given twice is an error.
@@ -148,19 +152,25 @@ public enum OTPAuthURI {
             let key = parameterName.lowercased()
             let field = known[key] ?? .uri
             if !seen.insert(key).inserted {
-                fail(field, "duplicate-parameter", "the parameter '\(printable(parameterName, limit: 40))' is given more than once")
+                fail(
+                    field, "duplicate-parameter",
+                    "the parameter '\(printable(parameterName, limit: 40))' is given more than once")
                 continue
             }
             let value: String
             do throws(PercentEncoding.MalformedEscape) {
                 let bytes = try PercentEncoding.decode(rawValue, plusAsSpace: true)
                 guard let text = String(validating: bytes, as: UTF8.self) else {
-                    fail(field, "not-utf8", "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
+                    fail(
+                        field, "not-utf8",
+                        "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
                     continue
                 }
                 value = text
             } catch {
-                fail(field, "bad-escape", "the value of '\(printable(parameterName, limit: 40))' has a '%' not followed by two hex digits")
+                fail(
+                    field, "bad-escape",
+                    "the value of '\(printable(parameterName, limit: 40))' has a '%' not followed by two hex digits")
                 continue
             }
             if known[key] != nil {
@@ -175,7 +185,9 @@ public enum OTPAuthURI {
         var name: String?
         if let label {
             var split = label.firstIndex(of: ":")
-            if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty, label.hasPrefix(parameterIssuer + ":") {
+            if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty,
+                label.hasPrefix(parameterIssuer + ":")
+            {
                 split = label.index(label.startIndex, offsetBy: parameterIssuer.count)
             }
             if let colon = split {
@@ -268,20 +280,25 @@ public enum OTPAuthURI {
             }
             if let labelIssuer, labelIssuer != parameterIssuer {
                 warn(
-.issuer, "issuer-mismatch",
-                    "the label says issuer '\(printable(labelIssuer, limit: 60))' but the issuer parameter says '\(printable(parameterIssuer, limit: 60))'; the parameter is used"
+                    .issuer, "issuer-mismatch",
+                    "the label says issuer '\(printable(labelIssuer, limit: 60))' but the issuer parameter says "
+                        + "'\(printable(parameterIssuer, limit: 60))'; the parameter is used"
                 )
             }
             issuer = parameterIssuer
         } else if labelIssuer == nil {
-            warn(.issuer, "issuer-missing", "no issuer, neither in the label nor as a parameter: the account will be hard to tell apart")
+            warn(
+                .issuer, "issuer-missing",
+                "no issuer, neither in the label nor as a parameter: the account will be hard to tell apart")
         }
 
         // Steam.
         let encoderValue = parameters["encoder"]?.lowercased()
         var steam = steamType || encoderValue == "steam"
         if let encoderValue, encoderValue != "steam" {
-            fail(.type, "unknown-encoder", "unknown encoder '\(printable(encoderValue, limit: 20))': only 'steam' is known")
+            fail(
+                .type, "unknown-encoder",
+                "unknown encoder '\(printable(encoderValue, limit: 20))': only 'steam' is known")
         }
         if !steam, issuer?.lowercased() == "steam", parameters["digits"] == "5" { steam = true }
 
@@ -291,17 +308,23 @@ public enum OTPAuthURI {
             if bytes.count == 0 {
                 fail(.secret, "secret-empty", "the secret is empty")
             } else if bytes.count > maximumSecretLength * 5 / 8 {
-                fail(.secret, "secret-too-long", "the secret is \(bytes.count) bytes long; the limit is \(maximumSecretLength * 5 / 8)")
+                fail(
+                    .secret, "secret-too-long",
+                    "the secret is \(bytes.count) bytes long; the limit is \(maximumSecretLength * 5 / 8)")
             } else {
                 secret = bytes
                 if bytes.count * 8 < recommendedSecretBits {
-                    warn(.secret, "weak-secret", "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
+                    warn(
+                        .secret, "weak-secret",
+                        "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
                 }
             }
         } else if let rawSecret = parameters["secret"] {
             let compact = rawSecret.filter { $0 != " " }
             if compact.utf8.count > maximumSecretLength {
-                fail(.secret, "secret-too-long", "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
+                fail(
+                    .secret, "secret-too-long",
+                    "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
             } else if compact.isEmpty || compact.allSatisfy({ $0 == "=" }) {
                 fail(.secret, "secret-empty", "the secret parameter is empty")
             } else {
@@ -313,18 +336,26 @@ public enum OTPAuthURI {
                         secret = SecureBytes(bytes)
                         if bytes.count * 8 < recommendedSecretBits {
                             warn(
-.secret, "weak-secret",
-                                "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
+                                .secret, "weak-secret",
+                                "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 "
+                                    + "recommended)"
+                            )
                         }
                     }
                 } catch {
                     switch error {
                     case .invalidCharacter(let position):
-                        fail(.secret, "secret-not-base32", "character \(position) of the secret is not Base32 (A–Z, 2–7)")
+                        fail(
+                            .secret, "secret-not-base32", "character \(position) of the secret is not Base32 (A–Z, 2–7)"
+                        )
                     case .misplacedPadding(let position):
-                        fail(.secret, "secret-not-base32", "the secret has '=' padding before its end (character \(position))")
+                        fail(
+                            .secret, "secret-not-base32",
+                            "the secret has '=' padding before its end (character \(position))")
                     case .invalidLength(let length):
-                        fail(.secret, "secret-bad-length", "a Base32 secret cannot be \(length) characters long (it would end in a partial byte)")
+                        fail(
+                            .secret, "secret-bad-length",
+                            "a Base32 secret cannot be \(length) characters long (it would end in a partial byte)")
                     }
                 }
             }
@@ -338,7 +369,9 @@ public enum OTPAuthURI {
             if let parsed = HashAlgorithm(rawValue: value.uppercased()) {
                 algorithm = parsed
             } else {
-                fail(.algorithm, "unsupported-algorithm", "unsupported algorithm '\(printable(value, limit: 20))': use SHA1, SHA256 or SHA512")
+                fail(
+                    .algorithm, "unsupported-algorithm",
+                    "unsupported algorithm '\(printable(value, limit: 20))': use SHA1, SHA256 or SHA512")
             }
         }
 
@@ -350,11 +383,15 @@ public enum OTPAuthURI {
                 if n != 5 { warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits=\(n) is ignored") }
             case .some(let n) where (6...10).contains(n): digits = Int(n)
             case .some:
-                fail(.digits, "digits-out-of-range", "digits must be between 6 and 10, not \(printable(value, limit: 20))")
+                fail(
+                    .digits, "digits-out-of-range",
+                    "digits must be between 6 and 10, not \(printable(value, limit: 20))")
             case .none where steam:
                 warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits is ignored")
             case .none:
-                fail(.digits, "digits-not-integer", "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
+                fail(
+                    .digits, "digits-not-integer",
+                    "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
             }
         }
 
@@ -367,8 +404,14 @@ public enum OTPAuthURI {
             } else {
                 switch parseInteger(value) {
                 case .some(let n) where (1...86_400).contains(n): period = Int(n)
-                case .some: fail(.period, "period-out-of-range", "period must be between 1 and 86400 seconds, not \(printable(value, limit: 20))")
-                case .none: fail(.period, "period-not-integer", "period must be a whole number of seconds, not '\(printable(value, limit: 20))'")
+                case .some:
+                    fail(
+                        .period, "period-out-of-range",
+                        "period must be between 1 and 86400 seconds, not \(printable(value, limit: 20))")
+                case .none:
+                    fail(
+                        .period, "period-not-integer",
+                        "period must be a whole number of seconds, not '\(printable(value, limit: 20))'")
                 }
             }
         }
@@ -377,7 +420,10 @@ public enum OTPAuthURI {
                 switch parseInteger(value) {
                 case .some(let n) where n <= UInt64(Int64.max): counter = n
                 case .some: fail(.counter, "counter-out-of-range", "counter must be between 0 and 2^63−1")
-                case .none: fail(.counter, "counter-not-integer", "counter must be a whole number, not '\(printable(value, limit: 30))'")
+                case .none:
+                    fail(
+                        .counter, "counter-not-integer",
+                        "counter must be a whole number, not '\(printable(value, limit: 30))'")
                 }
             } else if kind == .totp {
                 warn(.counter, "counter-ignored", "TOTP codes have no counter; the counter parameter is ignored")
@@ -390,12 +436,16 @@ public enum OTPAuthURI {
         if let name, UntrustedText.hasInvisibleCharacters(name) {
             warn(
                 .label, "invisible-characters",
-                "the account name '\(printable(name, limit: 60))' contains invisible or separator characters: it may pass for another name")
+                "the account name '\(printable(name, limit: 60))' contains invisible or separator characters: it "
+                    + "may pass for another name"
+            )
         }
         if let issuer, UntrustedText.hasInvisibleCharacters(issuer) {
             warn(
                 .issuer, "invisible-characters",
-                "the issuer '\(printable(issuer, limit: 60))' contains invisible or separator characters: it may pass for another issuer")
+                "the issuer '\(printable(issuer, limit: 60))' contains invisible or separator characters: it may "
+                    + "pass for another issuer"
+            )
         }
 
         let order = Dictionary(uniqueKeysWithValues: Diagnostic.Field.allCases.enumerated().map { ($1, $0) })
@@ -427,7 +477,9 @@ public enum OTPAuthURI {
         }
         if account.encoder == .steam { query.append("encoder=steam") }
         for extra in account.extraParameters {
-            query.append(PercentEncoding.encode(extra.name, keepingAt: false) + "=" + PercentEncoding.encode(extra.value, keepingAt: false))
+            query.append(
+                PercentEncoding.encode(extra.name, keepingAt: false) + "="
+                    + PercentEncoding.encode(extra.value, keepingAt: false))
         }
         return "otpauth://\(account.kind.rawValue)/\(label)?" + query.joined(separator: "&")
     }

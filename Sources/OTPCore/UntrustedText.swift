@@ -68,6 +68,7 @@ public enum UntrustedText {
 
     /// How an argument is named in messages: as given, unless it ``mayCarrySecret(_:)``.
     public static func argumentLabel(_ argument: String, number: Int) -> String {
-        mayCarrySecret(argument) ? "argument \(number) (not shown: it looks like a URI and may hold a secret)" : argument
+        mayCarrySecret(argument)
+            ? "argument \(number) (not shown: it looks like a URI and may hold a secret)" : argument
     }
 }

@@ -11,7 +11,9 @@ public enum AESGCM {
     ///
     /// - Returns: `nonce ‖ ciphertext ‖ tag`.
     /// - Throws: ``CryptoError`` if OpenSSL fails or the key is not 32 bytes.
-    public static func seal(_ plaintext: SecureBytes, key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> [UInt8] {
+    public static func seal(
+        _ plaintext: SecureBytes, key: SecureBytes, authenticating aad: [UInt8]
+    ) throws(CryptoError) -> [UInt8] {
         try plaintext.withUnsafeBytes { (raw) throws(CryptoError) in try seal(raw, key: key, authenticating: aad) }
     }
 
@@ -19,7 +21,9 @@ public enum AESGCM {
     ///
     /// - Returns: `nonce ‖ ciphertext ‖ tag`.
     /// - Throws: ``CryptoError`` if OpenSSL fails, the key is not 32 bytes or the plaintext exceeds 2^31 bytes.
-    public static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> [UInt8] {
+    public static func seal(
+        _ plaintext: UnsafeRawBufferPointer, key: SecureBytes, authenticating aad: [UInt8]
+    ) throws(CryptoError) -> [UInt8] {
         guard key.count == 32 else { throw CryptoError(operation: "AES-GCM seal", reason: "the key must be 32 bytes") }
         guard plaintext.count < Int(Int32.max) - 16, aad.count < Int(Int32.max) else {
             throw CryptoError(operation: "AES-GCM seal", reason: "the input is too large")
@@ -35,11 +39,14 @@ public enum AESGCM {
         let ok = key.withUnsafeBytes { keyBytes -> Bool in
             guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
                 COpenSSL_GCM_set_iv_length(context, Int32(nonceSize)) == 1,
-                EVP_EncryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce) == 1
+                EVP_EncryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce)
+                    == 1
             else { return false }
             if !aad.isEmpty, EVP_EncryptUpdate(context, nil, &length, aad, Int32(aad.count)) != 1 { return false }
             if !plaintext.isEmpty {
-                guard EVP_EncryptUpdate(context, &ciphertext, &length, input, Int32(plaintext.count)) == 1 else { return false }
+                guard EVP_EncryptUpdate(context, &ciphertext, &length, input, Int32(plaintext.count)) == 1 else {
+                    return false
+                }
                 total = length
             }
             let finalOK = ciphertext.withUnsafeMutableBufferPointer { buffer in
@@ -58,7 +65,9 @@ public enum AESGCM {
     /// - Returns: The plaintext in a wiped-on-release buffer.
     /// - Throws: ``CryptoError`` with operation `"AES-GCM open"`; `reason` is `"authentication failed"` when the
     ///   tag does not match (wrong key, tampered data or associated data).
-    public static func open(_ sealed: [UInt8], key: SecureBytes, authenticating aad: [UInt8]) throws(CryptoError) -> SecureBytes {
+    public static func open(
+        _ sealed: [UInt8], key: SecureBytes, authenticating aad: [UInt8]
+    ) throws(CryptoError) -> SecureBytes {
         guard key.count == 32 else { throw CryptoError(operation: "AES-GCM open", reason: "the key must be 32 bytes") }
         guard sealed.count >= nonceSize + tagSize else { throw authenticationFailure }
         guard sealed.count < Int(Int32.max), aad.count < Int(Int32.max) else { throw authenticationFailure }
@@ -75,7 +84,8 @@ public enum AESGCM {
             let setUp = key.withUnsafeBytes { keyBytes in
                 EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1
                     && COpenSSL_GCM_set_iv_length(context, Int32(nonceSize)) == 1
-                    && EVP_DecryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce) == 1
+                    && EVP_DecryptInit_ex(
+                        context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce) == 1
             }
             guard setUp else {
                 failure = .openSSL("AES-GCM open")
@@ -120,7 +130,8 @@ public final class AESGCMOpener {
         let ok = key.withUnsafeBytes { keyBytes in
             EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1
                 && COpenSSL_GCM_set_iv_length(context, Int32(AESGCM.nonceSize)) == 1
-                && EVP_DecryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nil) == 1
+                && EVP_DecryptInit_ex(context, nil, nil, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
+                    == 1
         }
         guard ok else {
             EVP_CIPHER_CTX_free(context)
@@ -151,10 +162,14 @@ public final class AESGCMOpener {
                 var tag = Array(input[(input.count - t)...])
                 guard EVP_DecryptInit_ex(context, nil, nil, nil, base) == 1 else { return }
                 if !aad.isEmpty, EVP_DecryptUpdate(context, nil, &length, aad, Int32(aad.count)) != 1 { return }
-                if bodyCount > 0, EVP_DecryptUpdate(context, outBase, &length, base + n, Int32(bodyCount)) != 1 { return }
+                if bodyCount > 0, EVP_DecryptUpdate(context, outBase, &length, base + n, Int32(bodyCount)) != 1 {
+                    return
+                }
                 guard COpenSSL_GCM_set_tag(context, &tag, Int32(t)) == 1 else { return }
                 let finalOut = outBase.map { $0 + Int(length) }
-                verified = withUnsafeMutablePointer(to: &scratch) { EVP_DecryptFinal_ex(context, finalOut ?? $0, &length) == 1 }
+                verified = withUnsafeMutablePointer(to: &scratch) {
+                    EVP_DecryptFinal_ex(context, finalOut ?? $0, &length) == 1
+                }
                 if !verified {
                     ERR_clear_error()
                     out.initializeMemory(as: UInt8.self, repeating: 0)

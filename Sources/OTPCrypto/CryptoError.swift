@@ -25,6 +25,7 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
             ERR_error_string_n(code, &buffer, buffer.count)
             messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        return CryptoError(operation: operation, reason: messages.isEmpty ? "OpenSSL error" : messages.joined(separator: "; "))
+        return CryptoError(
+            operation: operation, reason: messages.isEmpty ? "OpenSSL error" : messages.joined(separator: "; "))
     }
 }

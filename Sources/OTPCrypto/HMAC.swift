@@ -61,7 +61,8 @@ public final class HMACContext {
         let ok =
             EVP_MAC_init(context, nil, 0, nil) == 1
             && EVP_MAC_update(context, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
-            && EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, output.count) == 1
+            && EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, output.count)
+                == 1
         // With a valid context and buffer sizes these calls cannot fail; if OpenSSL ever does, never return a MAC.
         precondition(ok && length == algorithm.outputSize, "EVP_MAC failed")
     }

@@ -49,7 +49,9 @@ public struct ScryptParameters: Sendable, Hashable, Codable {
         let (rp, rpOverflow) = r.multipliedReportingOverflow(by: p)
         guard !rpOverflow, rp < 1 << 30 else { return "r·p is not below 2^30" }
         guard let memory = memory, memory <= budget.memory else {
-            return "it asks for \(Self.describe(bytes: memory)) of memory (the limit is \(Self.describe(bytes: budget.memory)))"
+            return
+                "it asks for \(Self.describe(bytes: memory)) of memory (the limit is "
+                + "\(Self.describe(bytes: budget.memory)))"
         }
         guard let work = work, work <= budget.work else {
             return "it asks for \(Self.describe(work: work)) of work (the limit is \(Self.describe(work: budget.work)))"
@@ -101,7 +103,9 @@ public enum KeyDerivation {
         budget: ScryptParameters.Budget = .default
     ) throws(CryptoError) -> SecureBytes {
         if let refusal = parameters.check(budget: budget) {
-            throw CryptoError(operation: "scrypt", reason: "parameters N=\(parameters.n) r=\(parameters.r) p=\(parameters.p) refused: \(refusal)")
+            throw CryptoError(
+                operation: "scrypt",
+                reason: "parameters N=\(parameters.n) r=\(parameters.r) p=\(parameters.p) refused: \(refusal)")
         }
         let memory = parameters.memory ?? 0
         var failed = false
@@ -123,7 +127,9 @@ public enum KeyDerivation {
     /// OpenSSL's `HKDF` (no copy of the key or of intermediate blocks outside OpenSSL, which cleanses its own).
     ///
     /// - Throws: ``CryptoError`` when OpenSSL fails or `length` exceeds 255 · 32 bytes.
-    public static func hkdf(key: SecureBytes, salt: [UInt8] = [], info: [UInt8], length: Int = 32) throws(CryptoError) -> SecureBytes {
+    public static func hkdf(
+        key: SecureBytes, salt: [UInt8] = [], info: [UInt8], length: Int = 32
+    ) throws(CryptoError) -> SecureBytes {
         guard length > 0, length <= 255 * 32 else {
             throw CryptoError(operation: "HKDF", reason: "output length \(length) is outside 1...8160")
         }

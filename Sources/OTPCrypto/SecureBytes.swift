@@ -36,7 +36,9 @@ public final class SecureBytes: @unchecked Sendable {
     /// A buffer of `count` zero bytes filled by `body` (keys produced by C calls, without an intermediate array).
     ///
     /// When `body` throws, the buffer is wiped by `deinit` as the half-made value is released.
-    public init<E: Error>(count: Int, initializingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
+    public init<E: Error>(
+        count: Int, initializingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
         precondition(count >= 0, "negative byte count")
         storage = .allocate(byteCount: max(count, 1), alignment: 16)
         storage.initializeMemory(as: UInt8.self, repeating: 0)

@@ -12,7 +12,8 @@ public enum SecureRandom {
     /// A new random key of `count` bytes in a wiped buffer.
     public static func key(_ count: Int) throws(CryptoError) -> SecureBytes {
         try SecureBytes(count: count) { (raw) throws(CryptoError) in
-            guard count == 0 || RAND_bytes(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(count)) == 1 else {
+            guard count == 0 || RAND_bytes(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(count)) == 1
+            else {
                 throw .openSSL("RAND_bytes")
             }
         }

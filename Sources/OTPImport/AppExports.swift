@@ -24,7 +24,9 @@ public enum AppExports {
 
     /// Whether bytes look like a JSON document (after a BOM and white space).
     static func looksLikeJSON(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }) else { return false }
+        guard let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }) else {
+            return false
+        }
         return first == "{" || first == "["
     }
 
@@ -49,16 +51,21 @@ public enum AppExports {
             format = "2FAS"
             if services.isEmpty, let encrypted = object["servicesEncrypted"] as? String, !encrypted.isEmpty {
                 entries = .failure(
-                    Failure(code: "not-provisioning", message: "an encrypted 2FAS backup: export it from 2FAS without a password"))
+                    Failure(
+                        code: "not-provisioning",
+                        message: "an encrypted 2FAS backup: export it from 2FAS without a password"))
             } else {
                 let schema = object["schemaVersion"] as? Int ?? 1
-                entries = .success(services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0, schema: schema)) })
+                entries = .success(
+                    services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0, schema: schema)) })
             }
         } else if let object = json as? [String: Any], let items = object["items"] as? [Any] {
             format = "Bitwarden"
             if object["encrypted"] as? Bool == true {
                 entries = .failure(
-                    Failure(code: "not-provisioning", message: "an encrypted Bitwarden export: export it as unencrypted JSON"))
+                    Failure(
+                        code: "not-provisioning",
+                        message: "an encrypted Bitwarden export: export it as unencrypted JSON"))
             } else {
                 entries = .success(items.compactMap { $0 as? [String: Any] }.compactMap(bitwarden))
             }
@@ -66,7 +73,8 @@ public enum AppExports {
             format = "andOTP"
             entries = .success(array.map { .fields(andOTP($0)) })
         } else {
-            return .failure(Failure(code: "not-provisioning", message: "a JSON file of no known authenticator export format"))
+            return .failure(
+                Failure(code: "not-provisioning", message: "a JSON file of no known authenticator export format"))
         }
         return entries.map { list in
             list.enumerated().map { index, entry in
@@ -92,7 +100,9 @@ public enum AppExports {
         var parameters: [String: String] = [:]
         parameters["secret"] = secret ?? ""
         if let issuer, !issuer.isEmpty { parameters["issuer"] = issuer }
-        if let algorithm = string(algorithm) { parameters["algorithm"] = algorithm.replacingOccurrences(of: "-", with: "") }
+        if let algorithm = string(algorithm) {
+            parameters["algorithm"] = algorithm.replacingOccurrences(of: "-", with: "")
+        }
         var kind = type.lowercased()
         if kind == "steam" {
             parameters["encoder"] = "steam"
@@ -110,7 +120,8 @@ public enum AppExports {
     private static func aegis(_ object: [String: Any], passphrase: () -> SecureBytes?) -> Result<[Entry], Failure> {
         var content = object["db"] as? [String: Any]
         if content == nil, let ciphertext = object["db"] as? String {
-            switch openAegis(header: object["header"] as? [String: Any] ?? [:], db: ciphertext, passphrase: passphrase) {
+            switch openAegis(header: object["header"] as? [String: Any] ?? [:], db: ciphertext, passphrase: passphrase)
+            {
             case .success(let decrypted): content = decrypted
             case .failure(let failure): return .failure(failure)
             }
@@ -121,10 +132,13 @@ public enum AppExports {
         return .success(
             entries.map { entry in
                 let info = entry["info"] as? [String: Any] ?? [:]
-                return .fields(fields(
-                    type: entry["type"] as? String ?? "", issuer: entry["issuer"] as? String, name: entry["name"] as? String,
-                    secret: info["secret"] as? String, algorithm: info["algo"], digits: info["digits"], period: info["period"],
-                    counter: info["counter"]))
+                return .fields(
+                    fields(
+                        type: entry["type"] as? String ?? "", issuer: entry["issuer"] as? String,
+                        name: entry["name"] as? String,
+                        secret: info["secret"] as? String, algorithm: info["algo"], digits: info["digits"],
+                        period: info["period"],
+                        counter: info["counter"]))
             })
     }
 
@@ -144,18 +158,24 @@ public enum AppExports {
     /// The most password slots of one export tried (each costs a key derivation; Aegis writes one).
     static let maximumSlotsTried = 4
 
-    private static func openAegis(header: [String: Any], db: String, passphrase: () -> SecureBytes?) -> Result<[String: Any], Failure> {
+    private static func openAegis(
+        header: [String: Any], db: String, passphrase: () -> SecureBytes?
+    ) -> Result<[String: Any], Failure> {
         let slots = (header["slots"] as? [[String: Any]] ?? []).filter { ($0["type"] as? Int) == 1 }
-        guard let params = header["params"] as? [String: Any], let nonce = hex(params["nonce"]), let tag = hex(params["tag"]),
+        guard let params = header["params"] as? [String: Any], let nonce = hex(params["nonce"]),
+            let tag = hex(params["tag"]),
             let ciphertext = Data(base64Encoded: db), !slots.isEmpty
         else {
-            return .failure(Failure(code: "not-provisioning", message: "an encrypted Aegis vault with no password slot"))
+            return .failure(
+                Failure(code: "not-provisioning", message: "an encrypted Aegis vault with no password slot"))
         }
         guard let password = passphrase() else {
             return .failure(
                 Failure(
                     code: "unreadable",
-                    message: "an encrypted Aegis vault: give its password with --source-passphrase-file (or on the terminal)"))
+                    message:
+                        "an encrypted Aegis vault: give its password with --source-passphrase-file (or on the terminal)"
+                ))
         }
         // Each slot costs a key derivation: try only the first few password slots, and only those whose cost is
         // within the budget (checked with overflow-safe arithmetic before anything runs).
@@ -163,12 +183,15 @@ public enum AppExports {
         // One budget for the whole file: four slots at the limit would take four times as long.
         var workLeft = ScryptParameters.Budget.default.work
         for slot in slots.prefix(maximumSlotsTried) {
-            guard let salt = hex(slot["salt"]), let key = hex(slot["key"]), let keyParams = slot["key_params"] as? [String: Any],
+            guard let salt = hex(slot["salt"]), let key = hex(slot["key"]),
+                let keyParams = slot["key_params"] as? [String: Any],
                 let keyNonce = hex(keyParams["nonce"]), let keyTag = hex(keyParams["tag"]),
                 let n = slot["n"] as? Int, let r = slot["r"] as? Int, let p = slot["p"] as? Int, n > 0, r > 0, p > 0
             else { continue }
             let parameters = ScryptParameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
-            if let refusal = parameters.check(budget: .init(memory: ScryptParameters.Budget.default.memory, work: workLeft)) {
+            if let refusal = parameters.check(
+                budget: .init(memory: ScryptParameters.Budget.default.memory, work: workLeft))
+            {
                 refusals.append(refusal)
                 continue
             }
@@ -177,9 +200,11 @@ public enum AppExports {
                 let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
             else { continue }
             guard let plaintext = try? AESGCM.open(nonce + [UInt8](ciphertext) + tag, key: master, authenticating: []),
-                let content = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) }) as? [String: Any]
+                let content = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) })
+                    as? [String: Any]
             else {
-                return .failure(Failure(code: "unreadable", message: "the Aegis vault's contents do not decrypt (damaged file)"))
+                return .failure(
+                    Failure(code: "unreadable", message: "the Aegis vault's contents do not decrypt (damaged file)"))
             }
             return .success(content)
         }
@@ -189,7 +214,9 @@ public enum AppExports {
                     code: "unreadable",
                     message: "this export's key derivation (scrypt) was not attempted: \(refusal)"))
         }
-        let note = slots.count > maximumSlotsTried ? " (only the first \(maximumSlotsTried) of its \(slots.count) password slots were tried)" : ""
+        let note =
+            slots.count > maximumSlotsTried
+            ? " (only the first \(maximumSlotsTried) of its \(slots.count) password slots were tried)" : ""
         return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted Aegis vault" + note))
     }
 
@@ -206,35 +233,47 @@ public enum AppExports {
             var parameters: [String: String] = ["secret": service["secret"] as? String ?? ""]
             if let issuer { parameters["issuer"] = issuer }
             return Fields(
-                type: "hotp", name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String,
+                type: "hotp",
+                name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String,
                 parameters: parameters)
         }
         let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
         return fields(
             type: otp["tokenType"] as? String ?? "totp", issuer: issuer,
-            name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String ?? service["name"] as? String,
-            secret: service["secret"] as? String, algorithm: otp["algorithm"], digits: otp["digits"], period: otp["period"],
+            name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String ?? service[
+                "name"] as? String,
+            secret: service["secret"] as? String, algorithm: otp["algorithm"], digits: otp["digits"],
+            period: otp["period"],
             counter: otp["counter"])
     }
 
     private static func andOTP(_ entry: [String: Any]) -> Fields {
         fields(
-            type: entry["type"] as? String ?? "totp", issuer: entry["issuer"] as? String, name: entry["label"] as? String,
-            secret: entry["secret"] as? String, algorithm: entry["algorithm"], digits: entry["digits"], period: entry["period"],
+            type: entry["type"] as? String ?? "totp", issuer: entry["issuer"] as? String,
+            name: entry["label"] as? String,
+            secret: entry["secret"] as? String, algorithm: entry["algorithm"], digits: entry["digits"],
+            period: entry["period"],
             counter: entry["counter"])
     }
 
     /// A Bitwarden item's `login.totp`: a full URI goes through the URI parser unchanged.
     private static func bitwarden(_ item: [String: Any]) -> Entry? {
-        guard let login = item["login"] as? [String: Any], let totp = login["totp"] as? String, !totp.isEmpty else { return nil }
+        guard let login = item["login"] as? [String: Any], let totp = login["totp"] as? String, !totp.isEmpty else {
+            return nil
+        }
         if OTPAuthURI.hasScheme(totp) { return .uri(totp) }
         let issuer = item["name"] as? String
         let name = (login["username"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? issuer
         if totp.lowercased().hasPrefix("steam://") {
             return .fields(
-                fields(type: "steam", issuer: issuer, name: name, secret: String(totp.dropFirst(8)), algorithm: nil, digits: nil, period: nil, counter: nil))
+                fields(
+                    type: "steam", issuer: issuer, name: name, secret: String(totp.dropFirst(8)), algorithm: nil,
+                    digits: nil, period: nil, counter: nil))
         }
-        return .fields(fields(type: "totp", issuer: issuer, name: name, secret: totp, algorithm: nil, digits: nil, period: nil, counter: nil))
+        return .fields(
+            fields(
+                type: "totp", issuer: issuer, name: name, secret: totp, algorithm: nil, digits: nil, period: nil,
+                counter: nil))
     }
 
     /// One exported account: decoded fields, or a provisioning URI the export stores as is.

@@ -36,7 +36,8 @@ public enum Importer {
                     .init(
                         source: source,
                         diagnostic: Diagnostic(
-                            .warning, .uri, "incomplete-batch", "export batch \(id): \(names) missing; the parts present were imported")))
+                            .warning, .uri, "incomplete-batch",
+                            "export batch \(id): \(names) missing; the parts present were imported")))
             }
         }
         var seenAccounts: Set<[Int]> = []
@@ -47,7 +48,10 @@ public enum Importer {
                     plan.failed.append(
                         .init(
                             source: item.source, code: "incomplete-batch",
-                            message: "export batch \(batch.id): \(names) missing; nothing of this batch was imported (--allow-incomplete imports the parts present)"))
+                            message:
+                                "export batch \(batch.id): \(names) missing; nothing of this batch was imported "
+                                + "(--allow-incomplete imports the parts present)"
+                        ))
                     continue
                 }
                 // The same part read twice (two screenshots of one QR code): keep its first reading only.
@@ -55,8 +59,10 @@ public enum Importer {
             }
             guard let account = item.check.account else {
                 let error = item.check.diagnostics.first { $0.severity == .error }
-                let message = item.check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
-                plan.failed.append(.init(source: item.source, code: error?.code ?? "not-provisioning", message: message))
+                let message = item.check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(
+                    separator: "; ")
+                plan.failed.append(
+                    .init(source: item.source, code: error?.code ?? "not-provisioning", message: message))
                 continue
             }
             plan.accepted.append((item.source, account, item.batch.map { .batch($0.id) } ?? .input(item.input)))

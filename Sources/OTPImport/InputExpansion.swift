@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Expands command-line inputs: a directory becomes the files under it, recursively, sorted by path, hidden

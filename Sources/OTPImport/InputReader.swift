@@ -85,14 +85,16 @@ public enum InputReader {
                 return payloads(in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase)
             }
             do throws(ScanError) {
-                return payloads(in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase)
+                return payloads(
+                    in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase)
             } catch .notFound where UntrustedText.mayCarrySecret(input) {
                 // Almost a URI (a leading space, `otpauth:/`, an https URL with secret=): never echo it.
                 return .failure(
                     InputError(
                         source: UntrustedText.argumentLabel(input, number: index + 1), code: "not-found",
                         message:
-                            "no such file, and it looks like a provisioning URI, which must start exactly with otpauth:// or otpauth-migration:// (it is not repeated here: it may hold a secret)"
+                            "no such file, and it looks like a provisioning URI, which must start exactly with "
+                            + "otpauth:// or otpauth-migration:// (it is not repeated here: it may hold a secret)"
                     ))
             } catch {
                 return .failure(InputError(source: input, code: error.code, message: error.description))
@@ -114,7 +116,8 @@ public enum InputReader {
     ) -> Result<[InputPayload], InputError> {
         if bytes.starts(with: PNGDecoder.signature) {
             guard let reader else {
-                return .failure(InputError(source: source, code: "unreadable", message: ScanError.scannerUnavailable.description))
+                return .failure(
+                    InputError(source: source, code: "unreadable", message: ScanError.scannerUnavailable.description))
             }
             do throws(ScanError) {
                 let found = try reader.read(png: bytes).payloads
@@ -137,7 +140,8 @@ public enum InputReader {
             switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {
             case .success(let accounts):
                 if accounts.isEmpty {
-                    return .failure(InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
+                    return .failure(
+                        InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
                 }
                 return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
             case .failure(let failure):
@@ -156,7 +160,9 @@ public enum InputReader {
                         diagnostics: [
                             Diagnostic(
                                 .error, .uri, "uri-too-long",
-                                "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; it was not read")
+                                "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; "
+                                    + "it was not read"
+                            )
                         ], issuer: nil, name: nil)
                     return InputPayload(source: "\(source):\(line.line)", text: "", check: check)
                 }

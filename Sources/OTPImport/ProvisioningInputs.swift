@@ -49,7 +49,8 @@ public enum ProvisioningInputs {
     ///   - progress: Called after each input with (done, total).
     public static func read(
         _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
-        sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil }, progress: (@Sendable (Int, Int) -> Void)? = nil
+        sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> [CheckedItem] {
         let results =
             standardInput.map {
@@ -81,13 +82,17 @@ public enum ProvisioningInputs {
         case .migration(let migration, let checks):
             if checks.isEmpty {
                 return [
-                    invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account"))
+                    invalid(
+                        payload.source,
+                        Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account")
+                    )
                 ]
             }
             return checks.enumerated().map { i, check in
                 CheckedItem(
                     source: "\(payload.source) (account \(i + 1) of \(checks.count))", check: check,
-                    batch: BatchInfo(id: migration.batchID, index: migration.batchIndex, size: migration.batchSize, account: i))
+                    batch: BatchInfo(
+                        id: migration.batchID, index: migration.batchIndex, size: migration.batchSize, account: i))
             }
         case .damagedMigration(let error):
             return [invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", error.description))]
@@ -95,13 +100,16 @@ public enum ProvisioningInputs {
             return [
                 invalid(
                     payload.source,
-                    Diagnostic(.error, .scheme, "not-provisioning", "this is not an otpauth:// or otpauth-migration:// URI"))
+                    Diagnostic(
+                        .error, .scheme, "not-provisioning", "this is not an otpauth:// or otpauth-migration:// URI"))
             ]
         }
     }
 
     private static func invalid(_ source: String, _ diagnostic: Diagnostic) -> CheckedItem {
-        CheckedItem(source: source, check: URICheck(account: nil, diagnostics: [diagnostic], issuer: nil, name: nil), batch: nil)
+        CheckedItem(
+            source: source, check: URICheck(account: nil, diagnostics: [diagnostic], issuer: nil, name: nil), batch: nil
+        )
     }
 }
 

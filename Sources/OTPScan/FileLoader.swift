@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads whole files with POSIX calls, so that each failure maps to a precise ``ScanError``.
@@ -27,7 +27,8 @@ public enum FileLoader {
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: throw .unreadable(reason: "it is a directory")
-        case S_IFIFO: throw .unreadable(reason: "it is a pipe (FIFO), not a regular file; give it on standard input with -")
+        case S_IFIFO:
+            throw .unreadable(reason: "it is a pipe (FIFO), not a regular file; give it on standard input with -")
         case S_IFSOCK: throw .unreadable(reason: "it is a socket, not a regular file")
         case S_IFCHR, S_IFBLK: throw .unreadable(reason: "it is a device, not a regular file")
         default: throw .unreadable(reason: "it is not a regular file")

@@ -3,7 +3,9 @@ public enum FileSniffer {
     /// A short phrase such as "it is a GIF image", "it is a text file" or "the file is empty".
     public static func describe(_ data: [UInt8]) -> String {
         if data.isEmpty { return "the file is empty" }
-        func starts(_ prefix: [UInt8]) -> Bool { data.count >= prefix.count && data.prefix(prefix.count).elementsEqual(prefix) }
+        func starts(_ prefix: [UInt8]) -> Bool {
+            data.count >= prefix.count && data.prefix(prefix.count).elementsEqual(prefix)
+        }
         if starts(Array("GIF8".utf8)) { return "it is a GIF image" }
         if starts([0xFF, 0xD8, 0xFF]) { return "it is a JPEG image" }
         if starts(Array("RIFF".utf8)), data.count >= 12, data[8..<12].elementsEqual("WEBP".utf8) {

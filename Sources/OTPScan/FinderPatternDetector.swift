@@ -68,10 +68,13 @@ public enum FinderPatternDetector {
                 }
                 guard runs.count >= 5 else { continue }
                 for i in 0...(runs.count - 5) {
-                    guard let module = ratio(runs[i], runs[i + 1], runs[i + 2], runs[i + 3], runs[i + 4]) else { continue }
+                    guard let module = ratio(runs[i], runs[i + 1], runs[i + 2], runs[i + 3], runs[i + 4]) else {
+                        continue
+                    }
                     let centerX = starts[i + 2] + runs[i + 2] / 2
                     let total = runs[i] + runs[i + 1] + runs[i + 2] + runs[i + 3] + runs[i + 4]
-                    if crossCheckVertical(pixels, width: width, height: height, x: centerX, y: y, expectedTotal: total) {
+                    if crossCheckVertical(pixels, width: width, height: height, x: centerX, y: y, expectedTotal: total)
+                    {
                         hits.append(Candidate(x: centerX, y: y, module: module, dark: pixels[row + centerX] == 0))
                         if hits.count > maximumHits {
                             saturated = true
@@ -94,15 +97,21 @@ public enum FinderPatternDetector {
         // zxing's rule (each run within half a module, the centre within one and a half), with half a pixel of
         // slack for modules under two pixels, where rounding alone breaks the ratio.
         let slack = module < 2 ? 0.5 : 0
-        func near(_ run: Int, _ expected: Double) -> Bool { abs(Double(run) - expected) < tolerance * (expected / module) + slack }
-        guard near(a, module), near(b, module), near(c, module * 3), near(d, module), near(e, module) else { return nil }
+        func near(_ run: Int, _ expected: Double) -> Bool {
+            abs(Double(run) - expected) < tolerance * (expected / module) + slack
+        }
+        guard near(a, module), near(b, module), near(c, module * 3), near(d, module), near(e, module) else {
+            return nil
+        }
         return module
     }
 
     /// The part of the image that holds the codes whose finder patterns are `candidates`: their bounding box grown
     /// by ten modules (a finder centre is 3.5 modules from the code's edge, then 4 modules of quiet zone), or `nil`
     /// when fewer than three patterns were seen (not enough to place a code) or the box is most of the image.
-    static func region(of candidates: [Candidate], in width: Int, _ height: Int) -> (x: Int, y: Int, width: Int, height: Int)? {
+    static func region(
+        of candidates: [Candidate], in width: Int, _ height: Int
+    ) -> (x: Int, y: Int, width: Int, height: Int)? {
         guard candidates.count >= 3, let module = candidates.map(\.module).max() else { return nil }
         let margin = Int(10 * module) + 2
         let minX = max(0, (candidates.map(\.x).min() ?? 0) - margin)
@@ -146,7 +155,8 @@ public enum FinderPatternDetector {
         var groups: [(candidate: Candidate, count: Int)] = []
         for hit in hits {
             if let index = groups.firstIndex(where: {
-                abs($0.candidate.x - hit.x) <= Int(2 * hit.module) + 1 && abs($0.candidate.y - hit.y) <= Int(4 * hit.module) + 1
+                abs($0.candidate.x - hit.x) <= Int(2 * hit.module) + 1
+                    && abs($0.candidate.y - hit.y) <= Int(4 * hit.module) + 1
             }) {
                 groups[index].count += 1
             } else {

@@ -44,7 +44,9 @@ extension GrayImage {
                             }
                         }
                         let outRow = oy * outWidth
-                        for ox in 0..<outWidth { buffer[outRow + ox] = UInt8(truncatingIfNeeded: (sums[ox] + area / 2) / area) }
+                        for ox in 0..<outWidth {
+                            buffer[outRow + ox] = UInt8(truncatingIfNeeded: (sums[ox] + area / 2) / area)
+                        }
                     }
                 }
             }
@@ -184,7 +186,8 @@ extension GrayImage {
                             var sum = 0
                             for dy in -2...2 {
                                 let row = (top + dy) * subWidth + left
-                                sum += points[row - 2] + points[row - 1] + points[row] + points[row + 1] + points[row + 2]
+                                sum +=
+                                    points[row - 2] + points[row - 1] + points[row] + points[row + 1] + points[row + 2]
                             }
                             let threshold = sum / 25
                             for y in 0..<block {
@@ -230,7 +233,8 @@ extension GrayImage {
                         let (x0, x1, fx) = xs[ox]
                         let top = UInt32(source[row0 + x0]) * (256 - fx) + UInt32(source[row0 + x1]) * fx
                         let bottom = UInt32(source[row1 + x0]) * (256 - fx) + UInt32(source[row1 + x1]) * fx
-                        buffer[oy * outWidth + ox] = UInt8(truncatingIfNeeded: (top * (256 - fy) + bottom * fy + 32768) >> 16)
+                        buffer[oy * outWidth + ox] = UInt8(
+                            truncatingIfNeeded: (top * (256 - fy) + bottom * fy + 32768) >> 16)
                     }
                 }
             }
@@ -241,7 +245,9 @@ extension GrayImage {
 
     /// The image scaled by a factor with bilinear interpolation.
     public func scaled(by factor: Double) -> GrayImage {
-        resized(width: max(1, Int((Double(width) * factor).rounded())), height: max(1, Int((Double(height) * factor).rounded())))
+        resized(
+            width: max(1, Int((Double(width) * factor).rounded())),
+            height: max(1, Int((Double(height) * factor).rounded())))
     }
 
     /// A 3×3 box blur: halftone dots, scanner noise and JPEG ringing melt into modules zbar can follow.

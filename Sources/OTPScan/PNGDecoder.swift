@@ -31,7 +31,8 @@ public enum PNGDecoder {
     ///   - data: The whole file.
     ///   - background: The gray level alpha is composited onto (255 white, 0 black).
     ///   - maxPixels: The largest `width * height` accepted.
-    /// - Throws: ``ScanError/notPNG(looksLike:)`` when the signature is missing, ``ScanError/tooLarge(width:height:limit:)``,
+    /// - Throws: ``ScanError/notPNG(looksLike:)`` when the signature is missing,
+    ///   ``ScanError/tooLarge(width:height:limit:)``,
     ///   or ``ScanError/corruptPNG(message:)`` with libpng's message.
     public static func decode(
         _ data: [UInt8], background: UInt8 = 255, maxPixels: Int = defaultMaxPixels
@@ -67,7 +68,8 @@ public enum PNGDecoder {
                 initialized = count
             }
             guard ok else { return .failure(.corruptPNG(message: message(of: &image))) }
-            return .success(DecodedPNG(image: GrayImage(width: width, height: height, pixels: samples), hasAlpha: hasAlpha))
+            return .success(
+                DecodedPNG(image: GrayImage(width: width, height: height, pixels: samples), hasAlpha: hasAlpha))
         }
         return try result.get()
     }
@@ -81,14 +83,20 @@ public enum PNGDecoder {
         var offset = signature.count
         while offset + 8 <= data.count {
             let length = data[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
-            let type = String(decoding: data[(offset + 4)..<(offset + 8)].map { (0x21...0x7E).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+            let type = String(
+                decoding: data[(offset + 4)..<(offset + 8)].map { (0x21...0x7E).contains($0) ? $0 : 0x3F },
+                as: UTF8.self)
             guard length <= 0x7FFF_FFFF else {
-                throw .corruptPNG(message: "chunk '\(type)' at byte \(offset) declares \(length) bytes, more than PNG allows")
+                throw .corruptPNG(
+                    message: "chunk '\(type)' at byte \(offset) declares \(length) bytes, more than PNG allows")
             }
             let remaining = data.count - offset - 12
             guard length <= remaining else {
                 throw .corruptPNG(
-                    message: "chunk '\(type)' at byte \(offset) declares \(length) bytes but the file has only \(max(remaining, 0)) left")
+                    message:
+                        "chunk '\(type)' at byte \(offset) declares \(length) bytes but the file has only "
+                        + "\(max(remaining, 0)) left"
+                )
             }
             if type == "IEND" { return }
             offset += 12 + length

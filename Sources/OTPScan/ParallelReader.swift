@@ -9,7 +9,10 @@ public enum ParallelReader {
     public static func read(
         _ paths: [String], workers: Int? = nil, maxPixels: Int = PNGDecoder.defaultMaxPixels
     ) -> [Result<ScanOutcome, ScanError>] {
-        WorkerThreads.map(paths.count, workers: workers, makeWorker: { Result { () throws(ScanError) in try QRReader(maxPixels: maxPixels) } }) {
+        WorkerThreads.map(
+            paths.count, workers: workers,
+            makeWorker: { Result { () throws(ScanError) in try QRReader(maxPixels: maxPixels) } }
+        ) {
             reader, index in
             reader.flatMap { reader in Result { () throws(ScanError) in try reader.read(contentsOf: paths[index]) } }
         }

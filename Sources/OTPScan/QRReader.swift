@@ -148,7 +148,9 @@ public final class QRReader {
     public func scan(_ image: GrayImage) -> ScanOutcome {
         var steps: [ScanOutcome.Step] = []
         guard Self.mightHoldCode(width: image.width, height: image.height) else {
-            steps.append(.init(name: "too narrow for a QR code (\(image.width)×\(image.height)): stop", milliseconds: 0, found: 0))
+            steps.append(
+                .init(
+                    name: "too narrow for a QR code (\(image.width)×\(image.height)): stop", milliseconds: 0, found: 0))
             return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
         }
         let plan = Self.passPlan(for: image)
@@ -163,9 +165,13 @@ public final class QRReader {
                 // Very large images are checked at half size, so the check never holds a second full-size buffer.
                 let (possible, time) = milliseconds {
                     if let fullImageSearch { return fullImageSearch.possible }
-                    return FinderPatternDetector.mightContainCode(image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
+                    return FinderPatternDetector.mightContainCode(
+                        image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
                 }
-                steps.append(.init(name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time, found: 0))
+                steps.append(
+                    .init(
+                        name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time,
+                        found: 0))
                 if !possible { break }
             }
             let (found, time) = milliseconds { () -> [Payload] in
@@ -177,7 +183,8 @@ public final class QRReader {
             }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
             if !found.isEmpty {
-                return ScanOutcome(payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false, steps: steps)
+                return ScanOutcome(
+                    payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false, steps: steps)
             }
         }
         return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
@@ -197,7 +204,8 @@ public final class QRReader {
     private func run(_ pass: ScanPass, on image: GrayImage, with zbar: ZBarScanner) -> [Payload] {
         // Every buffer a pass makes is bounded by its input and by the global budget: a pass that would need more
         // (a 45° rotation of a 1 × 250 000 strip) is skipped, never attempted.
-        guard Self.outputPixels(of: pass, width: image.width, height: image.height) <= Self.passBudget(for: image) else {
+        guard Self.outputPixels(of: pass, width: image.width, height: image.height) <= Self.passBudget(for: image)
+        else {
             return []
         }
         switch pass {
@@ -228,7 +236,9 @@ public final class QRReader {
         case .paddedEnlarged:
             let border = Self.paddedBorder(width: image.width, height: image.height)
             return zbar.scan(image.padded(by: border).scaled(by: 4)).map {
-                Payload(bytes: $0.bytes, x: $0.x / 4 - border, y: $0.y / 4 - border, width: $0.width / 4, height: $0.height / 4)
+                Payload(
+                    bytes: $0.bytes, x: $0.x / 4 - border, y: $0.y / 4 - border, width: $0.width / 4,
+                    height: $0.height / 4)
             }
         case .rotated45:
             return zbar.scan(image.rotated45())
@@ -296,8 +306,12 @@ public final class QRReader {
         }
         switch pass {
         case .region, .asIs, .inverted, .binarized, .binarizedInverted, .smoothed: return area(width, height)
-        case .downscaled(let k), .downscaledInverted(let k), .reduced(let k): return area(width / max(k, 1), height / max(k, 1))
-        case .upscaled(let k): return area(width.multipliedReportingOverflow(by: k).partialValue, height.multipliedReportingOverflow(by: k).partialValue)
+        case .downscaled(let k), .downscaledInverted(let k), .reduced(let k):
+            return area(width / max(k, 1), height / max(k, 1))
+        case .upscaled(let k):
+            return area(
+                width.multipliedReportingOverflow(by: k).partialValue,
+                height.multipliedReportingOverflow(by: k).partialValue)
         case .scaled(let percent):
             return area(Int(Double(width) * Double(percent) / 100) + 1, Int(Double(height) * Double(percent) / 100) + 1)
         case .paddedEnlarged:

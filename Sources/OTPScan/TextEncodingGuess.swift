@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Decodes QR byte-mode payloads read in zbar's binary mode: UTF-8 when valid; otherwise Shift_JIS or
@@ -11,7 +11,9 @@ enum TextEncodingGuess {
         if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
         // CP932 (Windows-31J) keeps 0x5C and 0x7E as backslash and tilde, as every QR reader shows them; plain
         // SHIFT_JIS would turn them into yen sign and overline.
-        if looksLikeShiftJIS(bytes), let text = convert(bytes, from: "CP932") ?? convert(bytes, from: "SHIFT_JIS") { return text }
+        if looksLikeShiftJIS(bytes), let text = convert(bytes, from: "CP932") ?? convert(bytes, from: "SHIFT_JIS") {
+            return text
+        }
         return latin1(bytes)
     }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs work items on several threads, each thread with state of its own (a zbar scanner is not thread-safe, so
 /// each worker owns one), and returns the results in input order.
@@ -42,10 +43,10 @@ public enum WorkerThreads {
     /// The number of cores this process may use (`sysconf(_SC_NPROCESSORS_ONLN)`): the default worker count.
     public static var activeProcessorCount: Int {
         #if canImport(Glibc)
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return n > 0 ? n : 1
+            let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+            return n > 0 ? n : 1
         #else
-        return 1
+            return 1
         #endif
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An exclusive `flock` on a directory, held while a vault file is created, identified and migrated, so that
@@ -18,7 +18,9 @@ final class DirectoryLock {
     init(directory: String) throws(VaultError) {
         fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .storage(StorageFailure("cannot open the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
+            throw .storage(
+                StorageFailure(
+                    "cannot open the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
         }
     }
 
@@ -30,7 +32,9 @@ final class DirectoryLock {
     func withExclusiveLock<T>(_ body: () throws(VaultError) -> T) throws(VaultError) -> T {
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw .storage(StorageFailure("cannot lock the vault's directory: \(String(cString: strerror(errno)))", errno: errno))
+                throw .storage(
+                    StorageFailure(
+                        "cannot lock the vault's directory: \(String(cString: strerror(errno)))", errno: errno))
             }
         }
         defer { flock(fd, LOCK_UN) }

@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
-import Synchronization
 import OTPCore
+import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ``VaultStorage`` in one SQLite file through GRDB: WAL mode, a `DatabasePool` (concurrent readers, one writer),
@@ -101,14 +101,17 @@ public final class SQLiteVaultStorage: VaultStorage {
                 if application == applicationID { return }
                 if application != 0 {
                     throw VaultError.notAVault(
-                        path: path, reason: String(format: "its SQLite application id is 0x%08X", UInt32(bitPattern: application)))
+                        path: path,
+                        reason: String(format: "its SQLite application id is 0x%08X", UInt32(bitPattern: application)))
                 }
                 if tables.isEmpty {
                     guard create else { throw VaultError.notAVault(path: path, reason: "it is an empty database") }
                     return
                 }
                 // A vault written before the application id was set: exactly our tables.
-                if tables == ["grdb_migrations", "keySlot", "entry"] || tables == ["grdb_migrations", "keySlot", "entry", "batchPart"] {
+                if tables == ["grdb_migrations", "keySlot", "entry"]
+                    || tables == ["grdb_migrations", "keySlot", "entry", "batchPart"]
+                {
                     return
                 }
                 let names = tables.sorted().prefix(5).map { UntrustedText.escaped($0) }.joined(separator: ", ")
@@ -164,13 +167,17 @@ public final class SQLiteVaultStorage: VaultStorage {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .storage(StorageFailure("cannot create the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
+            throw .storage(
+                StorageFailure(
+                    "cannot create the directory \(directory): \(String(cString: strerror(errno)))", errno: errno))
         }
     }
 
     private static func createFile(at path: String) throws(VaultError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .storage(StorageFailure("cannot create \(path): \(String(cString: strerror(errno)))", errno: errno)) }
+        guard fd >= 0 else {
+            throw .storage(StorageFailure("cannot create \(path): \(String(cString: strerror(errno)))", errno: errno))
+        }
         Glibc.close(fd)
     }
 
@@ -180,7 +187,9 @@ public final class SQLiteVaultStorage: VaultStorage {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked
             case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .damaged(error.message ?? "\(error.resultCode)")
-            default: return .storage(StorageFailure(error.message ?? "SQLite error", sqliteCode: error.extendedResultCode.rawValue))
+            default:
+                return .storage(
+                    StorageFailure(error.message ?? "SQLite error", sqliteCode: error.extendedResultCode.rawValue))
             }
         }
         return .storage(StorageFailure("\(error)"))
@@ -236,15 +245,18 @@ public final class SQLiteVaultStorage: VaultStorage {
         else {
             throw .damaged("key slot \(UntrustedText.escaped(id)) has a missing or mistyped column")
         }
-        return KeySlotRecord(id: id, salt: [UInt8](salt), n: n, r: r, p: p, wrappedKey: [UInt8](wrapped), createdAt: created)
+        return KeySlotRecord(
+            id: id, salt: [UInt8](salt), n: n, r: r, p: p, wrappedKey: [UInt8](wrapped), createdAt: created)
     }
 
     /// An entry; a row with a missing or mistyped column comes back marked damaged, so it never hides the others.
     private static func entry(_ row: Row) -> SealedEntryRecord {
         let rowID = column(row, "rowid", as: Int64.self) ?? 0
         let id = column(row, "id", as: String.self) ?? "row \(rowID)"
-        guard let created = column(row, "createdAt", as: Int64.self), let updated = column(row, "updatedAt", as: Int64.self),
-            let identity = column(row, "identityTag", as: Data.self), let duplicate = column(row, "duplicateTag", as: Data.self),
+        guard let created = column(row, "createdAt", as: Int64.self),
+            let updated = column(row, "updatedAt", as: Int64.self),
+            let identity = column(row, "identityTag", as: Data.self),
+            let duplicate = column(row, "duplicateTag", as: Data.self),
             let version = column(row, "version", as: Int.self), let sealed = column(row, "sealed", as: Data.self)
         else {
             var record = SealedEntryRecord(
@@ -254,7 +266,8 @@ public final class SQLiteVaultStorage: VaultStorage {
             return record
         }
         return SealedEntryRecord(
-            id: id, createdAt: created, updatedAt: updated, identityTag: [UInt8](identity), duplicateTag: [UInt8](duplicate),
+            id: id, createdAt: created, updatedAt: updated, identityTag: [UInt8](identity),
+            duplicateTag: [UInt8](duplicate),
             version: version, sealed: [UInt8](sealed))
     }
 
@@ -262,7 +275,8 @@ public final class SQLiteVaultStorage: VaultStorage {
         try db.execute(
             sql: "INSERT INTO keySlot (id, salt, n, r, p, wrappedKey, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [
-                slot.id, Data(slot.salt), Int64(slot.n), Int64(slot.r), Int64(slot.p), Data(slot.wrappedKey), slot.createdAt,
+                slot.id, Data(slot.salt), Int64(slot.n), Int64(slot.r), Int64(slot.p), Data(slot.wrappedKey),
+                slot.createdAt,
             ])
     }
 
@@ -280,7 +294,9 @@ public final class SQLiteVaultStorage: VaultStorage {
                 let entries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0
                 guard entries == 0 else {
                     throw VaultError.damaged(
-                        "the vault holds \(entries) entries but no key slot; a new key would make them unreadable, so nothing was written (restore the vault from a backup)")
+                        "the vault holds \(entries) entries but no key slot; a new key would make them unreadable, "
+                            + "so nothing was written (restore the vault from a backup)"
+                    )
                 }
                 try Self.insertSlot(slot, db)
             }
@@ -299,7 +315,9 @@ public final class SQLiteVaultStorage: VaultStorage {
     }
 
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT rowid, * FROM entry ORDER BY createdAt, rowid").map(Self.entry) }
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, * FROM entry ORDER BY createdAt, rowid").map(Self.entry)
+        }
     }
 
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
@@ -316,7 +334,8 @@ public final class SQLiteVaultStorage: VaultStorage {
                     db, sql: "SELECT id FROM entry WHERE identityTag = ? ORDER BY createdAt, rowid",
                     arguments: [Data(record.identityTag)])
                 if replacing, !conflicting.isEmpty {
-                    try db.execute(sql: "DELETE FROM entry WHERE identityTag = ?", arguments: [Data(record.identityTag)])
+                    try db.execute(
+                        sql: "DELETE FROM entry WHERE identityTag = ?", arguments: [Data(record.identityTag)])
                 }
                 try db.execute(
                     sql: """
@@ -324,10 +343,12 @@ public final class SQLiteVaultStorage: VaultStorage {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        record.id, record.createdAt, record.updatedAt, Data(record.identityTag), Data(record.duplicateTag),
+                        record.id, record.createdAt, record.updatedAt, Data(record.identityTag),
+                        Data(record.duplicateTag),
                         record.version, Data(record.sealed),
                     ])
-                dispositions.append(conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
+                dispositions.append(
+                    conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
             }
             return dispositions
         }
@@ -342,7 +363,9 @@ public final class SQLiteVaultStorage: VaultStorage {
             }
             let (updated, result) = try transform(Self.entry(row))
             try db.execute(
-                sql: "UPDATE entry SET updatedAt = ?, identityTag = ?, duplicateTag = ?, version = ?, sealed = ? WHERE id = ?",
+                sql:
+                    "UPDATE entry SET updatedAt = ?, identityTag = ?, duplicateTag = ?, version = ?, sealed = ? "
+                    + "WHERE id = ?",
                 arguments: [
                     updated.updatedAt, Data(updated.identityTag), Data(updated.duplicateTag), updated.version,
                     Data(updated.sealed), id,
@@ -357,7 +380,9 @@ public final class SQLiteVaultStorage: VaultStorage {
     public func close() throws(VaultError) {
         do {
             if wrote.load(ordering: .relaxed) {
-                try pool.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                try pool.writeWithoutTransaction { db in
+                    _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
             }
             try pool.close()
         } catch {

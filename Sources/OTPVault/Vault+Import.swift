@@ -33,12 +33,16 @@ extension Vault {
         for (source, result) in pairs {
             switch result.disposition {
             case .inserted:
-                report.imported.append(.init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
+                report.imported.append(
+                    .init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
             case .duplicate(let existing):
-                report.duplicates.append(.init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))
+                report.duplicates.append(
+                    .init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))
             case .conflict(let existing, let replaced):
                 report.conflicts.append(
-                    .init(source: source, id: result.id, account: result.account, conflictsWith: existing, replaced: replaced))
+                    .init(
+                        source: source, id: result.id, account: result.account, conflictsWith: existing,
+                        replaced: replaced))
             }
         }
         return report

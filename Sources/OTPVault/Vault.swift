@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 import OTPCore
-import Synchronization
 import OTPCrypto
+import Synchronization
 
 /// One decrypted entry, or the reason it could not be opened.
 public struct VaultEntry: Sendable {
@@ -99,14 +99,17 @@ public final class Vault: Sendable {
         Array("otp vault slot v1:\(id):\(p.n):\(p.r):\(p.p)".utf8)
     }
 
-    private static func makeSlot(master: SecureBytes, passphrase: SecureBytes, kdf: ScryptParameters) throws(VaultError) -> KeySlotRecord {
+    private static func makeSlot(
+        master: SecureBytes, passphrase: SecureBytes, kdf: ScryptParameters
+    ) throws(VaultError) -> KeySlotRecord {
         try cryptoCall { () throws(CryptoError) in
             let salt = try SecureRandom.bytes(32)
             let id = try SecureRandom.bytes(8).map { String(format: "%02x", $0) }.joined()
             let kek = try KeyDerivation.scrypt(passphrase: passphrase, salt: salt, parameters: kdf)
             let wrapped = try AESGCM.seal(master, key: kek, authenticating: slotAAD(id, kdf))
             return KeySlotRecord(
-                id: id, salt: salt, n: kdf.n, r: kdf.r, p: kdf.p, wrappedKey: wrapped, createdAt: Int64(Date().timeIntervalSince1970))
+                id: id, salt: salt, n: kdf.n, r: kdf.r, p: kdf.p, wrappedKey: wrapped,
+                createdAt: Int64(Date().timeIntervalSince1970))
         }
     }
 
@@ -152,7 +155,9 @@ public final class Vault: Sendable {
         }
     }
 
-    private func seal(_ account: OTPAccount, id: String, createdAt: Int64, now: Int64) throws(VaultError) -> SealedEntryRecord {
+    private func seal(
+        _ account: OTPAccount, id: String, createdAt: Int64, now: Int64
+    ) throws(VaultError) -> SealedEntryRecord {
         let plaintext = AccountCodec.encode(account)
         let sealed = try Self.cryptoCall { () throws(CryptoError) in
             try AESGCM.seal(plaintext, key: entryKey, authenticating: aad(id: id, version: Self.entryVersion))
@@ -163,7 +168,9 @@ public final class Vault: Sendable {
             version: Self.entryVersion, sealed: sealed)
     }
 
-    private func open(_ record: SealedEntryRecord, with opener: AESGCMOpener? = nil) -> Result<OTPAccount, VaultEntryDamage> {
+    private func open(
+        _ record: SealedEntryRecord, with opener: AESGCMOpener? = nil
+    ) -> Result<OTPAccount, VaultEntryDamage> {
         if let damage = record.damage { return .failure(VaultEntryDamage(description: damage)) }
         guard record.version == Self.entryVersion else {
             return .failure(VaultEntryDamage(description: "unknown entry format version \(record.version)"))
@@ -179,12 +186,14 @@ public final class Vault: Sendable {
                 return .failure(VaultEntryDamage(description: error.description))
             }
         } catch {
-            return .failure(VaultEntryDamage(description: "its seal does not verify (the entry was altered or damaged)"))
+            return .failure(
+                VaultEntryDamage(description: "its seal does not verify (the entry was altered or damaged)"))
         }
     }
 
     private static func newID() throws(VaultError) -> String {
-        try cryptoCall { () throws(CryptoError) in try SecureRandom.bytes(8) }.map { String(format: "%02x", $0) }.joined()
+        try cryptoCall { () throws(CryptoError) in try SecureRandom.bytes(8) }.map { String(format: "%02x", $0) }
+            .joined()
     }
 
     // MARK: Operations
@@ -209,7 +218,9 @@ public final class Vault: Sendable {
     /// Adds accounts in one transaction. Duplicates (same codes, issuer and name) are skipped; the same issuer and
     /// name with other codes is a conflict: stored beside the old entry, or replacing it with `replacing`. With
     /// `dryRun` nothing is written and the dispositions say what would happen.
-    public func add(_ accounts: [OTPAccount], replacing: Bool = false, dryRun: Bool = false) throws(VaultError) -> [AddResult] {
+    public func add(
+        _ accounts: [OTPAccount], replacing: Bool = false, dryRun: Bool = false
+    ) throws(VaultError) -> [AddResult] {
         let now = Int64(Date().timeIntervalSince1970)
         var records: [SealedEntryRecord] = []
         for account in accounts { records.append(try seal(account, id: try Self.newID(), createdAt: now, now: now)) }
@@ -278,14 +289,18 @@ public final class Vault: Sendable {
     public func rename(id: String, to change: NameChange) throws(VaultError) -> OTPAccount {
         if let name = change.name {
             guard !name.isEmpty else { throw .invalidName("the account name cannot be empty") }
-            guard !UntrustedText.hasControlCharacters(name) else { throw .invalidName("the account name contains control characters") }
+            guard !UntrustedText.hasControlCharacters(name) else {
+                throw .invalidName("the account name contains control characters")
+            }
         }
         if case .set(let issuer) = change.issuer, UntrustedText.hasControlCharacters(issuer) {
             throw .invalidName("the issuer contains control characters")
         }
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id) { (record) throws(VaultError) in
-            guard case .success(var account) = self.open(record) else { throw VaultError.damaged("entry \(id) does not open") }
+            guard case .success(var account) = self.open(record) else {
+                throw VaultError.damaged("entry \(id) does not open")
+            }
             switch change.issuer {
             case .unchanged: break
             case .removed: account.issuer = nil

@@ -5,6 +5,8 @@ struct OTP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp",
         abstract: "Turn screenshots of MFA QR codes into one-time codes.",
-        subcommands: [Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Rename.self, Init.self, Passwd.self]
+        subcommands: [
+            Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Rename.self, Init.self, Passwd.self,
+        ]
     )
 }

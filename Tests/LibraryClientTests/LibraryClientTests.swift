@@ -18,9 +18,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputs = directory.appendingPathComponent("accounts.txt")
         try """
-            otpauth://totp/Example:alice@example.com?secret=\(Self.rfcSecret)&issuer=Example&digits=8
-            otpauth://hotp/Counter:bob@example.com?secret=\(Self.rfcSecret)&issuer=Counter&counter=0
-            """.write(to: inputs, atomically: true, encoding: .utf8)
+        otpauth://totp/Example:alice@example.com?secret=\(Self.rfcSecret)&issuer=Example&digits=8
+        otpauth://hotp/Counter:bob@example.com?secret=\(Self.rfcSecret)&issuer=Counter&counter=0
+        """.write(to: inputs, atomically: true, encoding: .utf8)
 
         // Read and plan without a vault (OTPImport), then write the plan (OTPVault).
         let plan = Importer.plan(ProvisioningInputs.read([inputs.path]))
@@ -67,6 +67,7 @@ import Testing
             #expect(Set(candidates.map(\.displayName)) == ["Example: alice@example.com", "Counter: bob@example.com"])
         }
         // An exact name wins over substrings.
-        #expect(try VaultQuery("Counter: bob@example.com").single(try vault.entries()).account.name == "bob@example.com")
+        #expect(
+            try VaultQuery("Counter: bob@example.com").single(try vault.entries()).account.name == "bob@example.com")
     }
 }

@@ -4,7 +4,10 @@ import Testing
 
 /// RFC 4648 §10 test vectors, and the leniencies of DESIGN.md's secret rule.
 @Suite struct Base32Tests {
-    static let vectors = [("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"), ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI")]
+    static let vectors = [
+        ("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"), ("fooba", "MZXW6YTB"),
+        ("foobar", "MZXW6YTBOI"),
+    ]
 
     @Test func rfc4648Vectors() throws {
         for (plain, encoded) in Self.vectors {

@@ -19,9 +19,12 @@ import Testing
     @Test(arguments: impossibleBatches)
     func impossibleBatchFieldsAreErrors(index: Int32, size: Int32) {
         let bytes = Self.payload(index: index, size: size).protobuf()
-        #expect(throws: MigrationPayloadError.invalidBatch(index: index, size: size)) { try MigrationPayload(protobuf: bytes) }
+        #expect(throws: MigrationPayloadError.invalidBatch(index: index, size: size)) {
+            try MigrationPayload(protobuf: bytes)
+        }
         #expect(
-            MigrationPayloadError.invalidBatch(index: index, size: size).description.contains("part \(Int64(index) + 1) of \(size)"))
+            MigrationPayloadError.invalidBatch(index: index, size: size).description.contains(
+                "part \(Int64(index) + 1) of \(size)"))
     }
 
     @Test func possibleBatchFieldsDecode() throws {
@@ -44,7 +47,8 @@ import Testing
     }
 
     @Test func totpNearTheEndOfTimeNeverTraps() throws {
-        let account = OTPAccount(issuer: "I", name: "n", secret: SecureBytes(Array("12345678901234567890".utf8)), period: 86_400)
+        let account = OTPAccount(
+            issuer: "I", name: "n", secret: SecureBytes(Array("12345678901234567890".utf8)), period: 86_400)
         let generator = try OTPGenerator(account: account)
         #expect(generator.totp(at: .max, count: 3).isEmpty)
         let last = generator.totp(at: .max - 200_000, count: 5)
@@ -53,10 +57,13 @@ import Testing
         #expect(generator.hotp(counter: .max, count: 3).count == 1)
     }
 
-    @Test(arguments: ["Goo\u{200B}gle", "Goo\u{2028}gle", "Goo\u{2029}gle", "\u{202E}elgooG", "Goo\u{AD}gle", "\u{FEFF}Google"])
+    @Test(arguments: [
+        "Goo\u{200B}gle", "Goo\u{2028}gle", "Goo\u{2029}gle", "\u{202E}elgooG", "Goo\u{AD}gle", "\u{FEFF}Google",
+    ])
     func lookAlikeNamesWarnAndPrintEscaped(name: String) throws {
         let encoded = PercentEncoding.encode(name)
-        let check = OTPAuthURI.parse("otpauth://totp/\(encoded):alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=\(encoded)")
+        let check = OTPAuthURI.parse(
+            "otpauth://totp/\(encoded):alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=\(encoded)")
         #expect(check.isValid)
         #expect(check.diagnostics.filter { $0.code == "invisible-characters" }.map(\.field) == [.issuer])
         let escaped = UntrustedText.escaped(name)
@@ -66,7 +73,8 @@ import Testing
         let migration = MigrationPayload(entries: [
             .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: name, issuer: "Issuer")
         ])
-        #expect(migration.accounts()[0].diagnostics.contains { $0.code == "invisible-characters" && $0.field == .label })
+        #expect(
+            migration.accounts()[0].diagnostics.contains { $0.code == "invisible-characters" && $0.field == .label })
     }
 
     @Test func controlCharactersStayErrors() {

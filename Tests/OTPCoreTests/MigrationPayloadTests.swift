@@ -1,3 +1,4 @@
+import Foundation
 import OTPCrypto
 import Testing
 
@@ -7,9 +8,12 @@ import Testing
     static func sample() -> MigrationPayload {
         MigrationPayload(
             entries: [
-                .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: "Example:alice@example.com", issuer: "Example"),
                 .init(
-                    secret: SecureBytes(Array("12345678901234567890123456789012".utf8)), name: "bob", issuer: "", algorithm: 2,
+                    secret: SecureBytes(Array("12345678901234567890".utf8)), name: "Example:alice@example.com",
+                    issuer: "Example"),
+                .init(
+                    secret: SecureBytes(Array("12345678901234567890123456789012".utf8)), name: "bob", issuer: "",
+                    algorithm: 2,
                     digits: 2, type: 1, counter: 7),
                 .init(secret: SecureBytes([0xFB, 0xFF, 0xBF]), name: "encoding: ¿äÄ", issuer: "Ünïcode"),
             ], version: 1, batchSize: 2, batchIndex: 1, batchID: -1_320_898_453)
@@ -26,7 +30,8 @@ import Testing
         let checks = Self.sample().accounts()
         #expect(checks.count == 3)
         let first = try #require(checks[0].account)
-        #expect(first.issuer == "Example" && first.name == "alice@example.com" && first.kind == .totp && first.period == 30)
+        #expect(
+            first.issuer == "Example" && first.name == "alice@example.com" && first.kind == .totp && first.period == 30)
         let second = try #require(checks[1].account)
         #expect(second.kind == .hotp && second.counter == 7 && second.digits == 8 && second.algorithm == .sha256)
         #expect(checks[1].diagnostics.map(\.code) == ["issuer-missing"])
@@ -36,7 +41,9 @@ import Testing
 
     @Test func plusStaysPlusAndPaddingIsOptional() throws {
         // Bytes chosen so the Base64 holds '+' and '/': 0xFB 0xFF 0xBF → "+/+/".
-        let payload = MigrationPayload(entries: [.init(secret: SecureBytes([0xFB, 0xFF, 0xBF, 0xFB, 0xFF]), name: "a", issuer: "b")])
+        let payload = MigrationPayload(entries: [
+            .init(secret: SecureBytes([0xFB, 0xFF, 0xBF, 0xFB, 0xFF]), name: "a", issuer: "b")
+        ])
         let base64 = MigrationPayload.encodeBase64(payload.protobuf())
         #expect(base64.contains("+") || base64.contains("/"))
         let raw = "otpauth-migration://offline?data=" + base64.filter { $0 != "=" }
@@ -59,18 +66,28 @@ import Testing
     @Test func damagedPayloadsAreErrorsNotCrashes() throws {
         let good = Self.sample().protobuf()
         #expect(throws: MigrationPayloadError.notMigrationURI) { try MigrationPayload(uri: "otpauth://totp/x") }
-        #expect(throws: MigrationPayloadError.missingData) { try MigrationPayload(uri: "otpauth-migration://offline?x=1") }
-        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(uri: "otpauth-migration://offline?data=@@@") }
-        #expect(throws: MigrationPayloadError.self) { try MigrationPayload(uri: "otpauth-migration://offline?data=%ZZ") }
+        #expect(throws: MigrationPayloadError.missingData) {
+            try MigrationPayload(uri: "otpauth-migration://offline?x=1")
+        }
+        #expect(throws: MigrationPayloadError.self) {
+            try MigrationPayload(uri: "otpauth-migration://offline?data=@@@")
+        }
+        #expect(throws: MigrationPayloadError.self) {
+            try MigrationPayload(uri: "otpauth-migration://offline?data=%ZZ")
+        }
         // Every truncation of a valid payload either decodes (at a field boundary) or throws.
         for length in 0..<good.count {
             _ = try? MigrationPayload(protobuf: Array(good.prefix(length)))
         }
         #expect(throws: MigrationPayloadError.self) { try MigrationPayload(protobuf: Array(good.dropLast(3))) }
         // A length prefix far past the end.
-        #expect(throws: MigrationPayloadError.truncated(offset: 1)) { try MigrationPayload(protobuf: [0x0A, 0xFF, 0xFF, 0x03, 0x00]) }
+        #expect(throws: MigrationPayloadError.truncated(offset: 1)) {
+            try MigrationPayload(protobuf: [0x0A, 0xFF, 0xFF, 0x03, 0x00])
+        }
         // Wrong wire type for a known field, unsupported wire types, an over-long varint.
-        #expect(throws: MigrationPayloadError.wrongWireType(field: "otp_parameters", wireType: 0)) { try MigrationPayload(protobuf: [0x08, 0x01]) }
+        #expect(throws: MigrationPayloadError.wrongWireType(field: "otp_parameters", wireType: 0)) {
+            try MigrationPayload(protobuf: [0x08, 0x01])
+        }
         #expect(throws: MigrationPayloadError.self) { try MigrationPayload(protobuf: [0x0B]) }
         #expect(throws: MigrationPayloadError.malformedVarint(offset: 1)) {
             try MigrationPayload(protobuf: [0x10] + [UInt8](repeating: 0xFF, count: 11) + [0x01])
@@ -85,7 +102,10 @@ import Testing
 
     @Test func unknownFieldsAreSkipped() throws {
         // field 15 varint, field 14 fixed64, field 13 length-delimited, field 12 fixed32, then version = 1.
-        let bytes: [UInt8] = [0x78, 0x05, 0x71] + [UInt8](repeating: 0, count: 8) + [0x6A, 0x02, 0x41, 0x42, 0x65, 0, 0, 0, 0, 0x10, 0x01]
+        let bytes: [UInt8] =
+            [0x78, 0x05, 0x71] + [UInt8](repeating: 0, count: 8) + [
+                0x6A, 0x02, 0x41, 0x42, 0x65, 0, 0, 0, 0, 0x10, 0x01,
+            ]
         #expect(try MigrationPayload(protobuf: bytes).version == 1)
     }
 
@@ -96,13 +116,12 @@ import Testing
             Issue.record("expected a migration payload")
         }
         if case .other = ProvisioningPayload("https://example.com") {} else { Issue.record("expected other") }
-        if case .damagedMigration = ProvisioningPayload("otpauth-migration://offline?data=!!") {} else {
+        if case .damagedMigration = ProvisioningPayload("otpauth-migration://offline?data=!!") {
+        } else {
             Issue.record("expected damaged")
         }
     }
 }
-
-import Foundation
 
 /// The codec against an independent implementation: 60 messages encoded by Python's `protobuf` package from the
 /// published schema (`Tests/Fixtures/migration/protobuf-vectors.json`, made by `Scripts/make-migration-vectors.py`).
@@ -132,7 +151,8 @@ import Foundation
     static let vectors: [Vectors.Vector] = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/migration/protobuf-vectors.json")
-        guard let data = try? Data(contentsOf: url), let decoded = try? JSONDecoder().decode(Vectors.self, from: data) else {
+        guard let data = try? Data(contentsOf: url), let decoded = try? JSONDecoder().decode(Vectors.self, from: data)
+        else {
             return []
         }
         return decoded.vectors
@@ -160,7 +180,9 @@ import Foundation
         let wire = Self.bytes(hex: vector.protobuf)
         let payload = try MigrationPayload(protobuf: wire)
         #expect(payload.version == vector.version)
-        #expect(payload.batchSize == vector.batchSize && payload.batchIndex == vector.batchIndex && payload.batchID == vector.batchID)
+        #expect(
+            payload.batchSize == vector.batchSize && payload.batchIndex == vector.batchIndex
+                && payload.batchID == vector.batchID)
         #expect(payload.entries.count == vector.entries.count)
         for (ours, theirs) in zip(payload.entries, vector.entries) {
             #expect(ours.secret.withUnsafeBytes { Array($0) } == Self.bytes(hex: theirs.secret))
@@ -171,7 +193,9 @@ import Foundation
         // Encoding the same fields gives Python's bytes exactly (field order, omitted defaults, negative varints).
         #expect(payload.protobuf() == wire)
         // Through the URI: the Base64 Python wrote decodes to the same message.
-        let uri = "otpauth-migration://offline?data=" + vector.base64.replacingOccurrences(of: "+", with: "%2B")
+        let uri =
+            "otpauth-migration://offline?data="
+            + vector.base64.replacingOccurrences(of: "+", with: "%2B")
             .replacingOccurrences(of: "/", with: "%2F").replacingOccurrences(of: "=", with: "%3D")
         #expect(try MigrationPayload(uri: uri) == payload)
     }

@@ -45,20 +45,24 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         RuleCase("otpauth://totp/a?secret=\(good)", warnings: ["issuer-missing"]),
         RuleCase("otpauth://totp/L:a?secret=\(good)&issuer=P", warnings: ["issuer-mismatch"]),
         RuleCase("otpauth://totp/a?secret=\(good)&issuer=I%07", errors: ["issuer-control-characters"]),
-        RuleCase("otpauth://totp/I%1B:a?secret=\(good)", errors: ["label-control-characters", "issuer-control-characters"]),
+        RuleCase(
+            "otpauth://totp/I%1B:a?secret=\(good)", errors: ["label-control-characters", "issuer-control-characters"]),
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=%FF", errors: ["not-utf8"]),
         // secret
         RuleCase("otpauth://totp/I:a?issuer=I", errors: ["secret-missing"]),
         RuleCase("otpauth://totp/I:a?secret=&issuer=I", errors: ["secret-empty"]),
         RuleCase("otpauth://totp/I:a?secret=gezdgnbvgy3tqojqgezdgnbvgy3tqojq&issuer=I"),
         RuleCase("otpauth://totp/I:a?secret=GEZD%20GNBV%20GY3T%20QOJQ%20GEZD%20GNBV%20GY3T%20QOJQ&issuer=I"),
-        RuleCase("otpauth://totp/I:a?secret=MZXW6YQ%3D%3D%3D%3DGEZDGNBVGY3TQOJQ&issuer=I", errors: ["secret-not-base32"]),
+        RuleCase(
+            "otpauth://totp/I:a?secret=MZXW6YQ%3D%3D%3D%3DGEZDGNBVGY3TQOJQ&issuer=I", errors: ["secret-not-base32"]),
         RuleCase("otpauth://totp/I:a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ%3D&issuer=I"),
         RuleCase("otpauth://totp/I:a?secret=GEZDGNBVGY3TQOJ1&issuer=I", errors: ["secret-not-base32"]),
         RuleCase("otpauth://totp/I:a?secret=GEZDGNBVG&issuer=I", errors: ["secret-bad-length"]),
         RuleCase("otpauth://totp/I:a?secret=GEZDGNBV&issuer=I", warnings: ["weak-secret"]),
-        RuleCase("otpauth://totp/I:a?secret=\(String(repeating: "A", count: 200_000))&issuer=I", errors: ["uri-too-long"]),
-        RuleCase("otpauth://totp/I:a?secret=\(String(repeating: "A", count: 1032))&issuer=I", errors: ["secret-too-long"]),
+        RuleCase(
+            "otpauth://totp/I:a?secret=\(String(repeating: "A", count: 200_000))&issuer=I", errors: ["uri-too-long"]),
+        RuleCase(
+            "otpauth://totp/I:a?secret=\(String(repeating: "A", count: 1032))&issuer=I", errors: ["secret-too-long"]),
         // algorithm
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&algorithm=sha256"),
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&algorithm=SHA512"),
@@ -78,21 +82,27 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&period=0", errors: ["period-out-of-range"]),
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&period=-30", errors: ["period-not-integer"]),
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&period=86401", errors: ["period-out-of-range"]),
-        RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&period=99999999999999999999999", errors: ["period-out-of-range"]),
+        RuleCase(
+            "otpauth://totp/I:a?secret=\(good)&issuer=I&period=99999999999999999999999", errors: ["period-out-of-range"]
+        ),
         RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=0&period=60", warnings: ["period-ignored"]),
         // counter
         RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=0"),
         RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I", errors: ["counter-missing"]),
         RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=9223372036854775807"),
-        RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=9223372036854775808", errors: ["counter-out-of-range"]),
+        RuleCase(
+            "otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=9223372036854775808", errors: ["counter-out-of-range"]),
         RuleCase("otpauth://hotp/I:a?secret=\(good)&issuer=I&counter=x", errors: ["counter-not-integer"]),
         RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&counter=3", warnings: ["counter-ignored"]),
         // uri length
-        RuleCase("otpauth://totp/I:a?secret=\(good)&issuer=I&image=\(String(repeating: "x", count: 65_600))", errors: ["uri-too-long"]),
+        RuleCase(
+            "otpauth://totp/I:a?secret=\(good)&issuer=I&image=\(String(repeating: "x", count: 65_600))",
+            errors: ["uri-too-long"]),
         // every diagnostic, not just the first
         RuleCase(
             "otpauth://hotp/?secret=GEZDGNBV1&algorithm=MD5&digits=12",
-            errors: ["account-empty", "secret-not-base32", "algorithm-x", "digits-out-of-range", "counter-missing"].map {
+            errors: ["account-empty", "secret-not-base32", "algorithm-x", "digits-out-of-range", "counter-missing"].map
+            {
                 $0 == "algorithm-x" ? "unsupported-algorithm" : $0
             }, warnings: ["issuer-missing"]),
     ]
@@ -110,7 +120,8 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 
     @Test func fieldsOfAFullURI() throws {
         let check = OTPAuthURI.parse(
-            "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA256&digits=8&period=60&image=https%3A%2F%2Fx.test%2Fa.png"
+            "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ"
+                + "&issuer=ACME%20Co&algorithm=SHA256&digits=8&period=60&image=https%3A%2F%2Fx.test%2Fa.png"
         )
         let account = try #require(check.account)
         #expect(account.kind == .totp && account.issuer == "ACME Co" && account.name == "john.doe@email.com")
@@ -121,9 +132,11 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 
     @Test func issuerSeparator() throws {
         // %3A separates like ':'; spaces after it are trimmed; spaces before it are kept.
-        let encoded = try #require(OTPAuthURI.parse("otpauth://totp/Big%20Corporation%3A%20alice%40bigco.com?secret=\(good)").account)
+        let encoded = try #require(
+            OTPAuthURI.parse("otpauth://totp/Big%20Corporation%3A%20alice%40bigco.com?secret=\(good)").account)
         #expect(encoded.issuer == "Big Corporation" && encoded.name == "alice@bigco.com")
-        let spaced = try #require(OTPAuthURI.parse("otpauth://hotp/ACME:  OTPAuth?issuer=ACME&secret=\(good)&counter=1").account)
+        let spaced = try #require(
+            OTPAuthURI.parse("otpauth://hotp/ACME:  OTPAuth?issuer=ACME&secret=\(good)&counter=1").account)
         #expect(spaced.issuer == "ACME" && spaced.name == "OTPAuth")
         let emptyPrefix = OTPAuthURI.parse("otpauth://totp/:alice?secret=\(good)&issuer=ACME")
         #expect(emptyPrefix.account?.issuer == "ACME" && emptyPrefix.diagnostics.isEmpty)
@@ -145,15 +158,18 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func issuerParameterGuidesTheSplitWhenItHoldsAColon() throws {
-        let check = OTPAuthURI.parse("otpauth://totp/Text%3A%20More%20Text:Secret?secret=\(good)&issuer=Text%3A%20More%20Text")
+        let check = OTPAuthURI.parse(
+            "otpauth://totp/Text%3A%20More%20Text:Secret?secret=\(good)&issuer=Text%3A%20More%20Text")
         #expect(check.account?.issuer == "Text: More Text" && check.account?.name == "Secret")
         #expect(check.diagnostics.isEmpty)
     }
 
     @Test func utf8Names() throws {
-        let raw = try #require(OTPAuthURI.parse("otpauth://totp/Société Générale:josé?secret=\(good)&issuer=Société Générale").account)
+        let raw = try #require(
+            OTPAuthURI.parse("otpauth://totp/Société Générale:josé?secret=\(good)&issuer=Société Générale").account)
         #expect(raw.issuer == "Société Générale" && raw.name == "josé")
-        let encoded = try #require(OTPAuthURI.parse("otpauth://totp/Soci%C3%A9t%C3%A9:jos%C3%A9?secret=\(good)").account)
+        let encoded = try #require(
+            OTPAuthURI.parse("otpauth://totp/Soci%C3%A9t%C3%A9:jos%C3%A9?secret=\(good)").account)
         #expect(encoded.issuer == "Société" && encoded.name == "josé")
     }
 
@@ -166,7 +182,10 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
             let account = try #require(OTPAuthURI.parse(uri).account, "\(uri)")
             #expect(account.encoder == .steam && account.digits == 5)
         }
-        #expect(OTPAuthURI.parse("otpauth://totp/Steam:alice?secret=\(good)&encoder=morse").diagnostics.map(\.code) == ["unknown-encoder"])
+        #expect(
+            OTPAuthURI.parse("otpauth://totp/Steam:alice?secret=\(good)&encoder=morse").diagnostics.map(\.code) == [
+                "unknown-encoder"
+            ])
         let seven = OTPAuthURI.parse("otpauth://totp/Steam:alice?secret=\(good)&encoder=steam&digits=7&period=15")
         #expect(seven.account?.digits == 5 && seven.account?.period == 15)
         #expect(seven.diagnostics.map(\.code) == ["digits-ignored"])
@@ -181,9 +200,11 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 
     @Test func roundTrip() throws {
         let uris = [
-            "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA512&digits=8&period=60",
+            "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ"
+                + "&issuer=ACME%20Co&algorithm=SHA512&digits=8&period=60",
             "otpauth://hotp/a%3Ab?secret=\(good)&counter=42&image=https%3A%2F%2Fx%2Fy.png&color=%23ff0000",
-            "otpauth://totp/Soci%C3%A9t%C3%A9%20G%C3%A9n%C3%A9rale:jos%C3%A9?secret=\(good)&issuer=Soci%C3%A9t%C3%A9%20G%C3%A9n%C3%A9rale",
+            "otpauth://totp/Soci%C3%A9t%C3%A9%20G%C3%A9n%C3%A9rale:jos%C3%A9?secret=\(good)"
+                + "&issuer=Soci%C3%A9t%C3%A9%20G%C3%A9n%C3%A9rale",
             "otpauth://totp/Steam:gaben?secret=\(good)&issuer=Steam&encoder=steam",
             "otpauth://totp/onlyname%20with%20%2B%26%3D?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGE",
         ]
@@ -197,7 +218,8 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func accountDescriptionHidesTheSecret() throws {
-        let account = try #require(OTPAuthURI.parse("otpauth://totp/I:a?secret=KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ").account)
+        let account = try #require(
+            OTPAuthURI.parse("otpauth://totp/I:a?secret=KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ").account)
         var dumped = ""
         dump(account, to: &dumped)
         for text in [String(describing: account), String(reflecting: account), dumped] {

@@ -4,17 +4,21 @@ import Testing
 @testable import OTPCore
 
 func account(
-    _ secret: String, _ algorithm: HashAlgorithm = .sha1, digits: Int = 6, period: Int = 30, kind: OTPAccount.Kind = .totp,
+    _ secret: String, _ algorithm: HashAlgorithm = .sha1, digits: Int = 6, period: Int = 30,
+    kind: OTPAccount.Kind = .totp,
     counter: UInt64 = 0, encoder: OTPAccount.Encoder = .decimal
 ) -> OTPAccount {
     OTPAccount(
-        kind: kind, issuer: "Test", name: "test", secret: SecureBytes(Array(secret.utf8)), algorithm: algorithm, digits: digits,
+        kind: kind, issuer: "Test", name: "test", secret: SecureBytes(Array(secret.utf8)), algorithm: algorithm,
+        digits: digits,
         period: period, counter: counter, encoder: encoder)
 }
 
 /// RFC 4226 Appendix D: secret "12345678901234567890", counters 0–9, 6 digits.
 @Suite struct HOTPTests {
-    static let expected = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"]
+    static let expected = [
+        "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489",
+    ]
     static let truncated: [UInt32] = [
         1_284_755_224, 1_094_287_082, 137_359_152, 1_726_969_429, 1_640_338_314, 868_254_676, 1_918_287_922,
         82_162_583, 673_399_871, 645_520_489,
@@ -29,10 +33,16 @@ func account(
 
     @Test func sevenAndTenDigits() throws {
         // Truncated value for counter 1 is 1094287082: 7 digits → 4287082, 10 digits → 1094287082.
-        #expect(try OTPGenerator(account: account("12345678901234567890", digits: 7, kind: .hotp)).value(counter: 1) == "4287082")
-        #expect(try OTPGenerator(account: account("12345678901234567890", digits: 10, kind: .hotp)).value(counter: 1) == "1094287082")
+        #expect(
+            try OTPGenerator(account: account("12345678901234567890", digits: 7, kind: .hotp)).value(counter: 1)
+                == "4287082")
+        #expect(
+            try OTPGenerator(account: account("12345678901234567890", digits: 10, kind: .hotp)).value(counter: 1)
+                == "1094287082")
         // Counter 7 truncates to 82162583: ten digits are zero-padded.
-        #expect(try OTPGenerator(account: account("12345678901234567890", digits: 10, kind: .hotp)).value(counter: 7) == "0082162583")
+        #expect(
+            try OTPGenerator(account: account("12345678901234567890", digits: 10, kind: .hotp)).value(counter: 7)
+                == "0082162583")
     }
 
     @Test func counterOverflowStops() throws {
@@ -55,7 +65,8 @@ func account(
         (1_111_111_111, .sha1, "14050471"), (1_111_111_111, .sha256, "67062674"), (1_111_111_111, .sha512, "99943326"),
         (1_234_567_890, .sha1, "89005924"), (1_234_567_890, .sha256, "91819424"), (1_234_567_890, .sha512, "93441116"),
         (2_000_000_000, .sha1, "69279037"), (2_000_000_000, .sha256, "90698825"), (2_000_000_000, .sha512, "38618901"),
-        (20_000_000_000, .sha1, "65353130"), (20_000_000_000, .sha256, "77737706"), (20_000_000_000, .sha512, "47863826"),
+        (20_000_000_000, .sha1, "65353130"), (20_000_000_000, .sha256, "77737706"),
+        (20_000_000_000, .sha512, "47863826"),
     ]
 
     @Test(arguments: vectors.indices)

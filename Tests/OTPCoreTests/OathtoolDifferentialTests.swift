@@ -19,7 +19,8 @@ let oathtoolPath: String? = ["/usr/bin/oathtool", "/usr/local/bin/oathtool"].fir
 
 /// The seed of this run's random cases: `OTP_TEST_SEED` to replay a failure, else a new one. Printed.
 let differentialSeed: UInt64 = {
-    let seed = ProcessInfo.processInfo.environment["OTP_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+    let seed =
+        ProcessInfo.processInfo.environment["OTP_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
     print("OathtoolDifferentialTests seed: \(seed) (replay with OTP_TEST_SEED=\(seed))")
     return seed
 }()
@@ -66,14 +67,18 @@ struct OathtoolDifferentialTests {
             let digits = Int.random(in: 6...8, using: &rng)
             let period = [30, 60, 1, 15, 90, 3600][Int.random(in: 0..<6, using: &rng)]
             let time = Int64.random(in: 0...4_000_000_000, using: &rng)
-            let account = OTPAccount(issuer: "x", name: "y", secret: SecureBytes(key), algorithm: algorithm, digits: digits, period: period)
+            let account = OTPAccount(
+                issuer: "x", name: "y", secret: SecureBytes(key), algorithm: algorithm, digits: digits, period: period)
             let ours = try OTPGenerator(account: account).totp(at: time, count: 3).map(\.value)
             // -w 2 prints the codes for the current period and the next two.
             let theirs = try Self.run([
                 "--totp=\(algorithm.rawValue.lowercased())", "--digits=\(digits)", "--time-step-size=\(period)s",
                 "--now=@\(time)", "-w", "2", Self.hexKey(key),
             ])
-            #expect(ours == theirs, "\(algorithm) \(digits) digits, \(period) s, t=\(time), key \(key.count) bytes, seed \(differentialSeed)")
+            let seed = differentialSeed
+            #expect(
+                ours == theirs,
+                "\(algorithm) \(digits) digits, \(period) s, t=\(time), \(key.count)-byte key, seed \(seed)")
         }
     }
 
@@ -83,9 +88,12 @@ struct OathtoolDifferentialTests {
             let key = (0..<Int.random(in: 16...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let digits = Int.random(in: 6...8, using: &rng)
             let counter = UInt64.random(in: 0...UInt64(UInt32.max) * 4, using: &rng)
-            let account = OTPAccount(kind: .hotp, issuer: "x", name: "y", secret: SecureBytes(key), digits: digits, counter: counter)
+            let account = OTPAccount(
+                kind: .hotp, issuer: "x", name: "y", secret: SecureBytes(key), digits: digits, counter: counter)
             let ours = try OTPGenerator(account: account).hotp(counter: counter, count: 4).map(\.value)
-            let theirs = try Self.run(["--hotp", "--digits=\(digits)", "--counter=\(counter)", "-w", "3", Self.hexKey(key)])
+            let theirs = try Self.run([
+                "--hotp", "--digits=\(digits)", "--counter=\(counter)", "-w", "3", Self.hexKey(key),
+            ])
             #expect(ours == theirs, "\(digits) digits, counter \(counter), seed \(differentialSeed)")
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OTPCrypto
@@ -8,21 +9,22 @@ func bytes(hex: String) -> [UInt8] {
     var i = hex.startIndex
     while i < hex.endIndex {
         let j = hex.index(i, offsetBy: 2)
-        out.append(UInt8(hex[i..<j], radix: 16)!)
+        out.append(UInt8(hex[i..<j], radix: 16) ?? 0)
         i = j
     }
     return out
 }
 
-import Foundation
-
 /// RFC 4231 §4.2 and §4.3 (HMAC-SHA256/512), RFC 2202 §3 (HMAC-SHA1) test cases.
 @Suite struct HMACTests {
     @Test func rfc2202SHA1() throws {
         let context = try HMACContext(key: SecureBytes([UInt8](repeating: 0x0B, count: 20)), algorithm: .sha1)
-        #expect(hex(context.authenticationCode(for: Array("Hi There".utf8))) == "b617318655057264e28bc0b6fb378c8ef146be00")
+        #expect(
+            hex(context.authenticationCode(for: Array("Hi There".utf8))) == "b617318655057264e28bc0b6fb378c8ef146be00")
         let jefe = try HMACContext(key: SecureBytes(Array("Jefe".utf8)), algorithm: .sha1)
-        #expect(hex(jefe.authenticationCode(for: Array("what do ya want for nothing?".utf8))) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+        #expect(
+            hex(jefe.authenticationCode(for: Array("what do ya want for nothing?".utf8)))
+                == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
     }
 
     @Test func rfc4231Case1And2() throws {
@@ -36,7 +38,9 @@ import Foundation
                 + "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854")
         let jefe = SecureBytes(Array("Jefe".utf8))
         #expect(
-            hex(try HMACContext(key: jefe, algorithm: .sha256).authenticationCode(for: Array("what do ya want for nothing?".utf8)))
+            hex(
+                try HMACContext(key: jefe, algorithm: .sha256).authenticationCode(
+                    for: Array("what do ya want for nothing?".utf8)))
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
@@ -51,7 +55,9 @@ import Foundation
         // RFC 4231 §4.7: a 131-byte key is hashed first.
         let key = SecureBytes([UInt8](repeating: 0xAA, count: 131))
         #expect(
-            hex(try HMACContext(key: key, algorithm: .sha256).authenticationCode(for: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+            hex(
+                try HMACContext(key: key, algorithm: .sha256).authenticationCode(
+                    for: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
                 == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
         _ = try HMACContext(key: SecureBytes([]), algorithm: .sha1).authenticationCode(for: [1, 2, 3])
     }
@@ -137,7 +143,9 @@ import Foundation
 
     @Test func hkdfRejectsImpossibleLengths() {
         #expect(throws: CryptoError.self) { try KeyDerivation.hkdf(key: SecureBytes([1]), info: [], length: 0) }
-        #expect(throws: CryptoError.self) { try KeyDerivation.hkdf(key: SecureBytes([1]), info: [], length: 255 * 32 + 1) }
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.hkdf(key: SecureBytes([1]), info: [], length: 255 * 32 + 1)
+        }
         #expect(throws: Never.self) { try KeyDerivation.hkdf(key: SecureBytes([]), info: [], length: 255 * 32) }
     }
 }

@@ -12,7 +12,8 @@ import Testing
 
     @Test func anOverlongLineIsRejectedWithoutBecomingAString() {
         var bytes = Array("otpauth://totp/a:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=a\n".utf8)
-        bytes += Array("otpauth://totp/x?secret=".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 1_000_000) + [0x0A]
+        bytes +=
+            Array("otpauth://totp/x?secret=".utf8) + [UInt8](repeating: UInt8(ascii: "A"), count: 1_000_000) + [0x0A]
         bytes += Array("otpauth://totp/c:d?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=c".utf8)
         let lines = TextInput.uriLines(bytes)
         #expect(lines.map(\.line) == [1, 2, 3])
@@ -42,7 +43,8 @@ import Testing
         for i in 0..<3000 {
             let n = Int.random(in: 0..<1000, using: &generator)
             distinct.insert("\(n)")
-            let uri = "otpauth://totp/I\(n):u?secret=\(Base32.encode(Array("secret number \(n)     ".utf8)))&issuer=I\(n)"
+            let uri =
+                "otpauth://totp/I\(n):u?secret=\(Base32.encode(Array("secret number \(n)     ".utf8)))&issuer=I\(n)"
             items.append(CheckedItem(source: "line \(i)", check: OTPAuthURI.parse(uri), batch: nil, input: i))
         }
         let report = Importer.dryRunWithoutVault(Importer.plan(items))
@@ -86,7 +88,8 @@ import Testing
 
     static func slot(n: Int, r: Int, p: Int) -> [String: Any] {
         [
-            "type": 1, "key": String(repeating: "00", count: 32), "key_params": ["nonce": String(repeating: "00", count: 12), "tag": String(repeating: "00", count: 16)],
+            "type": 1, "key": String(repeating: "00", count: 32),
+            "key_params": ["nonce": String(repeating: "00", count: 12), "tag": String(repeating: "00", count: 16)],
             "n": n, "r": r, "p": p, "salt": String(repeating: "11", count: 32),
         ]
     }
@@ -134,8 +137,10 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test func aTwoFASSchema2EntryWithoutPeriodIsNotGuessedAsTOTP() {
         let text = """
             {"schemaVersion": 2, "services": [
-              {"name": "Deno", "secret": "4SJHB4GSD43FZBAI7C2HLRJGPQ", "otp": {"account": "Mason", "issuer": "Deno", "digits": 6, "period": 30, "algorithm": "SHA1"}},
-              {"name": "Issuu", "secret": "YOOMIXWS5GN6RTBPUFFWKTW5M4", "otp": {"account": "James", "issuer": "Issuu", "digits": 6, "algorithm": "SHA1"}}
+              {"name": "Deno", "secret": "4SJHB4GSD43FZBAI7C2HLRJGPQ",
+               "otp": {"account": "Mason", "issuer": "Deno", "digits": 6, "period": 30, "algorithm": "SHA1"}},
+              {"name": "Issuu", "secret": "YOOMIXWS5GN6RTBPUFFWKTW5M4",
+               "otp": {"account": "James", "issuer": "Issuu", "digits": 6, "algorithm": "SHA1"}}
             ]}
             """
         guard case .success(let accounts) = AppExports.accounts(in: text, source: "x.2fas", passphrase: { nil }) else {
@@ -146,7 +151,9 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(accounts[1].check.diagnostics.map(\.code) == ["counter-missing"])
         // Schema 1 holds TOTP accounts only: no period means the default.
         let schema1 = text.replacingOccurrences(of: "\"schemaVersion\": 2", with: "\"schemaVersion\": 1")
-        guard case .success(let old) = AppExports.accounts(in: schema1, source: "x.json", passphrase: { nil }) else { return }
+        guard case .success(let old) = AppExports.accounts(in: schema1, source: "x.json", passphrase: { nil }) else {
+            return
+        }
         #expect(old.map(\.check.isValid) == [true, true])
     }
 }

@@ -1,3 +1,6 @@
+import Foundation
+import OTPCore
+import OTPCrypto
 import Testing
 
 @testable import OTPImport
@@ -28,18 +31,19 @@ import Testing
     }
 }
 
-import Foundation
-
 @Suite struct InputExpansionTests {
     @Test func sortedRecursiveHiddenSkippedLoopSafe() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("otp-walk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("b/c"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         for path in ["z.txt", "a.png", "b/c/d.png", "b/e.txt", ".hidden.png", ".git/config"] {
             try Data("x".utf8).write(to: root.appendingPathComponent(path))
         }
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b/c/up").path, withDestinationPath: root.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("b/c/up").path, withDestinationPath: root.path)
         let items = InputExpansion.expand([root.path, "-", "otpauth://totp/a?secret=X"])
         let relative = items.map { $0.input.replacingOccurrences(of: root.path + "/", with: "") }
         #expect(relative == ["a.png", "b/c/d.png", "b/e.txt", "z.txt", "-", "otpauth://totp/a?secret=X"])
@@ -53,13 +57,12 @@ extension Result {
     }
 }
 
-import OTPCore
-import OTPCrypto
-
 @Suite struct ImporterPlanTests {
     func part(_ index: Int32, of size: Int32, names: [String]) -> String {
         MigrationPayload(
-            entries: names.map { .init(secret: SecureBytes(Array("secret for \($0) padded!!".utf8)), name: $0, issuer: "T") },
+            entries: names.map {
+                .init(secret: SecureBytes(Array("secret for \($0) padded!!".utf8)), name: $0, issuer: "T")
+            },
             batchSize: size, batchIndex: index, batchID: 42
         ).uri()
     }
@@ -72,14 +75,16 @@ import OTPCrypto
 
     @Test func aPartReadTwiceCountsOnce() {
         let first = part(0, of: 2, names: ["a", "b"])
-        let plan = Importer.plan(items([("one.png", first), ("again.png", first), ("two.png", part(1, of: 2, names: ["c"]))]))
+        let plan = Importer.plan(
+            items([("one.png", first), ("again.png", first), ("two.png", part(1, of: 2, names: ["c"]))]))
         #expect(plan.accepted.map(\.account.name) == ["a", "b", "c"])
         #expect(plan.failed.isEmpty)
         #expect(Set(plan.accepted.map(\.group)) == [.batch(42)])
     }
 
     @Test func anIncompleteBatchNamesTheMissingPart() {
-        let plan = Importer.plan(items([("one.png", part(0, of: 3, names: ["a"])), ("three.png", part(2, of: 3, names: ["c"]))]))
+        let plan = Importer.plan(
+            items([("one.png", part(0, of: 3, names: ["a"])), ("three.png", part(2, of: 3, names: ["c"]))]))
         #expect(plan.accepted.isEmpty)
         #expect(plan.failed.map(\.code) == ["incomplete-batch", "incomplete-batch"])
         #expect(plan.failed.first?.message.contains("part 2 of 3 missing") == true)

@@ -32,6 +32,8 @@ import Testing
         let reader = try QRReader()
         #expect(throws: ScanError.noCode) { try reader.read(contentsOf: Fixtures.png("no-code.png")) }
         #expect(
-            reader.lastSteps.map(\.name) == ["decode", "region around finder patterns", "as-is", "inverted", "no finder pattern: stop"])
+            reader.lastSteps.map(\.name) == [
+                "decode", "region around finder patterns", "as-is", "inverted", "no finder pattern: stop",
+            ])
     }
 }

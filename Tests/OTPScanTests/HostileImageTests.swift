@@ -35,7 +35,8 @@ import Testing
         #expect(QRReader.outputPixels(of: .asIs, width: 21, height: 250_000) <= budget)
         // A thumbnail's enlarging passes stay allowed (they read real images).
         let thumbnail = GrayImage(width: 200, height: 200, fill: 255)
-        #expect(QRReader.outputPixels(of: .paddedEnlarged, width: 200, height: 200) <= QRReader.passBudget(for: thumbnail))
+        #expect(
+            QRReader.outputPixels(of: .paddedEnlarged, width: 200, height: 200) <= QRReader.passBudget(for: thumbnail))
         #expect(QRReader.outputPixels(of: .rotated45, width: 200, height: 200) <= QRReader.passBudget(for: thumbnail))
         // Arithmetic saturates instead of trapping.
         #expect(QRReader.outputPixels(of: .upscaled(3), width: .max / 2, height: .max / 2) == .max)
@@ -78,10 +79,15 @@ import Testing
         let fifo = directory.appendingPathComponent("pipe").path
         #expect(mkfifo(fifo, 0o600) == 0)
         // Opening a FIFO with no writer would block forever with a blocking open.
-        #expect(throws: ScanError.unreadable(reason: "it is a pipe (FIFO), not a regular file; give it on standard input with -")) {
+        #expect(
+            throws: ScanError.unreadable(
+                reason: "it is a pipe (FIFO), not a regular file; give it on standard input with -")
+        ) {
             try FileLoader.read(fifo)
         }
-        #expect(throws: ScanError.unreadable(reason: "it is a device, not a regular file")) { try FileLoader.read("/dev/zero") }
+        #expect(throws: ScanError.unreadable(reason: "it is a device, not a regular file")) {
+            try FileLoader.read("/dev/zero")
+        }
         #expect(throws: ScanError.unreadable(reason: "it is a directory")) { try FileLoader.read(directory.path) }
     }
 }

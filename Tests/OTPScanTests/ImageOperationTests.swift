@@ -52,7 +52,10 @@ import Testing
 
     @Test func passesAreCheapestFirst() {
         let fourK = GrayImage(width: 3840, height: 2160, fill: 255)
-        #expect(Array(QRReader.passes(for: fourK).prefix(5)) == [.region, .downscaled(2), .downscaledInverted(2), .asIs, .inverted])
+        #expect(
+            Array(QRReader.passes(for: fourK).prefix(5)) == [
+                .region, .downscaled(2), .downscaledInverted(2), .asIs, .inverted,
+            ])
         let fullHD = GrayImage(width: 1920, height: 1080, fill: 255)
         #expect(Array(QRReader.passes(for: fullHD).prefix(3)) == [.region, .asIs, .inverted])
         let small = GrayImage(width: 400, height: 300, fill: 255)

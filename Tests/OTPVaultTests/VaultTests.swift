@@ -20,7 +20,9 @@ func makeVault(_ path: String = temporaryVaultPath()) throws -> (Vault, String) 
     return (try Vault.open(storage: storage, passphrase: passphrase, create: true, kdf: testKDF).vault, path)
 }
 
-func testAccount(_ issuer: String, _ name: String, secret: String = "12345678901234567890", kind: OTPAccount.Kind = .totp) -> OTPAccount {
+func testAccount(
+    _ issuer: String, _ name: String, secret: String = "12345678901234567890", kind: OTPAccount.Kind = .totp
+) -> OTPAccount {
     OTPAccount(kind: kind, issuer: issuer, name: name, secret: SecureBytes(Array(secret.utf8)))
 }
 
@@ -78,7 +80,9 @@ func vaultBytes(_ path: String) -> Data {
         steam.digits = 5
         steam.issuer = nil
         _ = try vault.add([account, steam])
-        let reopened = try Vault.open(storage: try SQLiteVaultStorage(path: path, create: false), passphrase: passphrase, create: false).vault
+        let reopened = try Vault.open(
+            storage: try SQLiteVaultStorage(path: path, create: false), passphrase: passphrase, create: false
+        ).vault
         let entries = try reopened.entries().map { try $0.account.get() }
         #expect(entries == [account, steam])
     }
@@ -93,7 +97,8 @@ func vaultBytes(_ path: String) -> Data {
         #expect(reprovisioned.map(\.disposition) == [.conflict(existingIDs: [first[0].id], replaced: false)])
         #expect(try vault.entries().count == 2)
         let replaced = try vault.add([testAccount("AWS", "root", secret: "the newest secret!!!")], replacing: true)
-        #expect(replaced.first?.disposition == .conflict(existingIDs: [first[0].id, reprovisioned[0].id], replaced: true))
+        #expect(
+            replaced.first?.disposition == .conflict(existingIDs: [first[0].id, reprovisioned[0].id], replaced: true))
         #expect(try vault.entries().count == 1)
         // Within one batch the second copy is a duplicate of the first.
         let twice = try vault.add([testAccount("B", "b"), testAccount("B", "b")])
@@ -110,10 +115,13 @@ func vaultBytes(_ path: String) -> Data {
         let victim = try vault.entries()[1].id
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            var blob = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM entry WHERE id = ?", arguments: [victim])!)
+            var blob = try [UInt8](
+                Data.fetchOne(db, sql: "SELECT sealed FROM entry WHERE id = ?", arguments: [victim])!)
             blob[blob.count / 2] ^= 0x01
             try db.execute(sql: "UPDATE entry SET sealed = ? WHERE id = ?", arguments: [Data(blob), victim])
-            try db.execute(sql: "UPDATE entry SET version = 99 WHERE id <> ? AND rowid = (SELECT MAX(rowid) FROM entry)", arguments: [victim])
+            try db.execute(
+                sql: "UPDATE entry SET version = 99 WHERE id <> ? AND rowid = (SELECT MAX(rowid) FROM entry)",
+                arguments: [victim])
         }
         try queue.close()
         let entries = try vault.entries()
@@ -139,7 +147,8 @@ func vaultBytes(_ path: String) -> Data {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(
-                sql: "UPDATE entry SET sealed = (SELECT sealed FROM entry WHERE id = ?) WHERE id = ?", arguments: [ids[0], ids[1]])
+                sql: "UPDATE entry SET sealed = (SELECT sealed FROM entry WHERE id = ?) WHERE id = ?",
+                arguments: [ids[0], ids[1]])
         }
         try queue.close()
         let entries = try vault.entries()
@@ -153,7 +162,9 @@ func vaultBytes(_ path: String) -> Data {
         let newPassphrase = SecureBytes(Array("a new passphrase".utf8))
         try vault.changePassphrase(to: newPassphrase, kdf: testKDF)
         let storage = try SQLiteVaultStorage(path: path, create: false)
-        #expect(throws: VaultError.wrongPassphrase) { try Vault.open(storage: storage, passphrase: passphrase, create: false) }
+        #expect(throws: VaultError.wrongPassphrase) {
+            try Vault.open(storage: storage, passphrase: passphrase, create: false)
+        }
         let reopened = try Vault.open(storage: storage, passphrase: newPassphrase, create: false).vault
         #expect(try reopened.entries().map { try $0.account.get().name } == ["a", "b"])
     }
@@ -183,10 +194,14 @@ func vaultBytes(_ path: String) -> Data {
 
     @Test func notAVault() throws {
         let path = temporaryVaultPath()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data("this is not a database, just text that is long enough to look like a header........".utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("this is not a database, just text that is long enough to look like a header........".utf8).write(
+            to: URL(fileURLWithPath: path))
         #expect(throws: VaultError.self) { try SQLiteVaultStorage(path: path, create: false) }
-        #expect(throws: VaultError.notFound(path: path + ".missing")) { try SQLiteVaultStorage(path: path + ".missing", create: false) }
+        #expect(throws: VaultError.notFound(path: path + ".missing")) {
+            try SQLiteVaultStorage(path: path + ".missing", create: false)
+        }
     }
 
     @Test func concurrentCreationAgreesOnOneMasterKey() async throws {
@@ -195,7 +210,8 @@ func vaultBytes(_ path: String) -> Data {
             for i in 0..<4 {
                 group.addTask {
                     let storage = try SQLiteVaultStorage(path: path, create: true)
-                    let vault = try Vault.open(storage: storage, passphrase: passphrase, create: true, kdf: testKDF).vault
+                    let vault = try Vault.open(storage: storage, passphrase: passphrase, create: true, kdf: testKDF)
+                        .vault
                     _ = try vault.add([testAccount("T", "task \(i)")])
                 }
             }
@@ -213,19 +229,26 @@ func vaultBytes(_ path: String) -> Data {
         let key = try SecureRandom.key(32)
         let sealed = try AESGCM.seal(SecureBytes(Array("hello".utf8)), key: key, authenticating: Array("aad".utf8))
         #expect(try AESGCM.open(sealed, key: key, authenticating: Array("aad".utf8)).copiedBytes == Array("hello".utf8))
-        #expect(throws: AESGCM.authenticationFailure) { try AESGCM.open(sealed, key: key, authenticating: Array("other".utf8)) }
+        #expect(throws: AESGCM.authenticationFailure) {
+            try AESGCM.open(sealed, key: key, authenticating: Array("other".utf8))
+        }
         var flipped = sealed
         flipped[13] ^= 1
-        #expect(throws: AESGCM.authenticationFailure) { try AESGCM.open(flipped, key: key, authenticating: Array("aad".utf8)) }
+        #expect(throws: AESGCM.authenticationFailure) {
+            try AESGCM.open(flipped, key: key, authenticating: Array("aad".utf8))
+        }
         #expect(try AESGCM.seal(SecureBytes([]), key: key, authenticating: []).count == 28)
         // Fresh nonce each time.
-        #expect(try AESGCM.seal(SecureBytes([1]), key: key, authenticating: []) != AESGCM.seal(SecureBytes([1]), key: key, authenticating: []))
+        #expect(
+            try AESGCM.seal(SecureBytes([1]), key: key, authenticating: [])
+                != AESGCM.seal(SecureBytes([1]), key: key, authenticating: []))
     }
 
     /// RFC 7914 §12, second vector: scrypt("password", "NaCl", N=1024, r=8, p=16, 64).
     @Test func scryptRFC7914() throws {
         let key = try KeyDerivation.scrypt(
-            passphrase: SecureBytes(Array("password".utf8)), salt: Array("NaCl".utf8), parameters: .init(n: 1024, r: 8, p: 16),
+            passphrase: SecureBytes(Array("password".utf8)), salt: Array("NaCl".utf8),
+            parameters: .init(n: 1024, r: 8, p: 16),
             length: 64)
         let hex = key.copiedBytes.map { String(format: "%02x", $0) }.joined()
         #expect(hex.hasPrefix("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"))

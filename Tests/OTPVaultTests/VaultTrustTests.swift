@@ -28,14 +28,17 @@ import Testing
     @Test func aVaultFromTheFirstReleaseOpensReadsAndMigrates() throws {
         try withTemporaryCopy(of: "v1-vault.sqlite") { path in
             let storage = try SQLiteVaultStorage(path: path, create: false)
-            let vault = try Vault.open(storage: storage, passphrase: SecureBytes(Array("fixture passphrase".utf8)), create: false).vault
+            let vault = try Vault.open(
+                storage: storage, passphrase: SecureBytes(Array("fixture passphrase".utf8)), create: false
+            ).vault
             let accounts = try vault.entries().map { try $0.account.get() }
             #expect(accounts.map(\.algorithm) == [.sha1, .sha256, .sha512, .sha1])
             #expect(accounts.map(\.digits) == [6, 8, 8, 6])
             #expect(accounts.map(\.period) == [30, 60, 30, 30])
             #expect(accounts[3].kind == .hotp && accounts[3].counter == 5)
             // Its fingerprints are found: importing the same accounts again gives duplicates.
-            let uris = try String(contentsOfFile: Self.fixtures.appendingPathComponent("uris.txt").path, encoding: .utf8)
+            let uris = try String(
+                contentsOfFile: Self.fixtures.appendingPathComponent("uris.txt").path, encoding: .utf8)
             let again = uris.split(separator: "\n").compactMap { OTPAuthURI.parse(String($0)).account }
             #expect(try vault.add(again).allSatisfy { if case .duplicate = $0.disposition { true } else { false } })
             try vault.close()
@@ -46,8 +49,10 @@ import Testing
 
     @Test func anotherApplicationsDatabaseIsRefusedUnchanged() throws {
         let path = temporaryVaultPath()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try rawExecute(path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'hi')")
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try rawExecute(
+            path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'hi')")
         let before = vaultBytes(path)
         for create in [false, true] {
             do {
@@ -133,9 +138,12 @@ import Testing
         try vault.close()
         #expect((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0)
         let copy = temporaryVaultPath()
-        try FileManager.default.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: path, toPath: copy)
-        let opened = try Vault.open(storage: try SQLiteVaultStorage(path: copy, create: false), passphrase: passphrase, create: false).vault
+        let opened = try Vault.open(
+            storage: try SQLiteVaultStorage(path: copy, create: false), passphrase: passphrase, create: false
+        ).vault
         #expect(try opened.entries().map { try $0.account.get().name } == ["copied"])
         try opened.close()
     }
@@ -160,7 +168,9 @@ import Testing
         let id = try vault.add([account])[0].id
         let (_, codes) = try vault.nextHOTPCodes(id: id, count: 1)
         #expect(codes.map(\.counter) == [UInt64(Int64.max) - 1])
-        #expect(throws: VaultError.counterExhausted(id: id, counter: UInt64(Int64.max))) { try vault.nextHOTPCodes(id: id, count: 1) }
+        #expect(throws: VaultError.counterExhausted(id: id, counter: UInt64(Int64.max))) {
+            try vault.nextHOTPCodes(id: id, count: 1)
+        }
         #expect(throws: VaultError.self) { try vault.nextHOTPCodes(id: id, count: 0) }
         try vault.close()
     }

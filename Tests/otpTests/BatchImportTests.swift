@@ -10,7 +10,9 @@ import Testing
 
     init() throws {
         directory = try CLI.temporaryDirectory()
-        environment = ["OTP_VAULT": directory.appendingPathComponent("vault.sqlite").path, "OTP_PASSPHRASE": "batch passphrase"]
+        environment = [
+            "OTP_VAULT": directory.appendingPathComponent("vault.sqlite").path, "OTP_PASSPHRASE": "batch passphrase",
+        ]
     }
 
     func otp(_ arguments: [String], env: [String: String] = [:]) throws -> CLI.Output {
@@ -18,7 +20,9 @@ import Testing
     }
 
     func names(_ entries: Any?) -> [String] {
-        ((entries as? [[String: Any]]) ?? []).map { "\($0["issuer"] as? String ?? ""): \($0["account"] as? String ?? "")" }
+        ((entries as? [[String: Any]]) ?? []).map {
+            "\($0["issuer"] as? String ?? ""): \($0["account"] as? String ?? "")"
+        }
     }
 
     @Test func folderImportsEveryGoodAccountOnceAndReportsEachBadFile() throws {
@@ -27,14 +31,22 @@ import Testing
         let report = try #require(first.json as? [String: Any])
         #expect(
             Set(names(report["imported"]))
-                == ["Transfer: alice", "Transfer: bob", "Transfer: carol", "Amazon Web Services: dave@123456789012", "Text: one"])
+                == [
+                    "Transfer: alice", "Transfer: bob", "Transfer: carol", "Amazon Web Services: dave@123456789012",
+                    "Text: one",
+                ])
         let failed = try #require(report["failed"] as? [[String: Any]])
         let codes = Dictionary(
             uniqueKeysWithValues: failed.map {
-                (($0["source"] as? String ?? "").replacingOccurrences(of: Self.batch + "/", with: ""),
-                    ($0["error"] as? [String: String])?["code"] ?? "")
+                (
+                    ($0["source"] as? String ?? "").replacingOccurrences(of: Self.batch + "/", with: ""),
+                    ($0["error"] as? [String: String])?["code"] ?? ""
+                )
             })
-        #expect(codes == ["notes.txt": "not-provisioning", "sub/broken.png": "corrupt-png", "uris.txt:3": "digits-out-of-range"])
+        #expect(
+            codes == [
+                "notes.txt": "not-provisioning", "sub/broken.png": "corrupt-png", "uris.txt:3": "digits-out-of-range",
+            ])
         #expect(!first.stdout.contains("Hidden"))  // .hidden.png is skipped
         // Again: nothing new, every account a duplicate.
         let second = try otp(["import", "--json", Self.batch])
@@ -72,7 +84,8 @@ import Testing
         #expect(checked.status == 0, "\(checked.stdout)")
         let accounts = try #require(checked.json as? [[String: Any]]).compactMap { $0["account"] as? [String: Any] }
         let expected = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.exports.appendingPathComponent("expected.json"))) as? [[String: Any]])
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.exports.appendingPathComponent("expected.json"))) as? [[String: Any]])
         #expect(accounts.count == expected.count)
         for (got, want) in zip(accounts, expected) {
             #expect(got["issuer"] as? String == want["issuer"] as? String)
@@ -90,9 +103,11 @@ import Testing
         let codes = try #require(try otp(["code", "--json", "--at", "1700000000"]).json as? [[String: Any]])
         for want in expected where want["type"] as? String == "totp" && want["steam"] as? Bool != true {
             let uri =
-                "otpauth://totp/X:y?secret=\(want["secret_b32"] as? String ?? "")&algorithm=\(want["algorithm"] as? String ?? "")"
+                "otpauth://totp/X:y?secret=\(want["secret_b32"] as? String ?? "")"
+                + "&algorithm=\(want["algorithm"] as? String ?? "")"
                 + "&digits=\(want["digits"] as? Int ?? 0)&period=\(want["period"] as? Int ?? 0)"
-            let reference = try #require(try otp(["code", "--json", "--at", "1700000000", "--from", uri]).json as? [[String: Any]])
+            let reference = try #require(
+                try otp(["code", "--json", "--at", "1700000000", "--from", uri]).json as? [[String: Any]])
             let referenceCode = (reference.first?["codes"] as? [[String: Any]])?.first?["code"] as? String
             let match = codes.first { $0["account"] as? String == want["account"] as? String }
             #expect((match?["codes"] as? [[String: Any]])?.first?["code"] as? String == referenceCode)
@@ -109,10 +124,12 @@ import Testing
 
     @Test func symlinkLoopsAndOverlappingConcurrentImports() throws {
         let folder = directory.appendingPathComponent("tree")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("a/b"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             atPath: Self.batch + "/shot-aws.png", toPath: folder.appendingPathComponent("a/b/shot.png").path)
-        try FileManager.default.copyItem(atPath: Self.batch + "/uris.txt", toPath: folder.appendingPathComponent("a/uris.txt").path)
+        try FileManager.default.copyItem(
+            atPath: Self.batch + "/uris.txt", toPath: folder.appendingPathComponent("a/uris.txt").path)
         try FileManager.default.createSymbolicLink(
             atPath: folder.appendingPathComponent("a/b/loop").path, withDestinationPath: folder.path)
         let first = try CLI.start(["import", folder.path], environment: environment)

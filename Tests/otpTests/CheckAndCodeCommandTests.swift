@@ -6,18 +6,24 @@ let testSecret = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ"
 
 @Suite struct CheckCommandTests {
     @Test func validAndInvalidWithJSON() throws {
-        let uri = "otpauth://totp/Example%20Co:alice%40example.com?secret=\(testSecret)&issuer=Example%20Co&digits=8&period=60&algorithm=SHA256"
+        let uri =
+            "otpauth://totp/Example%20Co:alice%40example.com?secret=\(testSecret)&issuer=Example%20Co&digits=8"
+            + "&period=60&algorithm=SHA256"
         let result = try CLI.run(["check", "--json", uri, "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&digits=5"])
         #expect(result.status == 1)
         let elements = try #require(result.json as? [[String: Any]])
         #expect(elements.count == 2)
         let account = try #require(elements[0]["account"] as? [String: Any])
         #expect(account["issuer"] as? String == "Example Co" && account["account"] as? String == "alice@example.com")
-        #expect(account["secretBits"] as? Int == 168 && account["digits"] as? Int == 8 && account["period"] as? Int == 60)
+        #expect(
+            account["secretBits"] as? Int == 168 && account["digits"] as? Int == 8 && account["period"] as? Int == 60)
         #expect(account["counter"] is NSNull)
         #expect(elements[1]["valid"] as? Bool == false && elements[1]["account"] is NSNull)
         let diagnostics = try #require(elements[1]["diagnostics"] as? [[String: String]])
-        #expect(diagnostics.contains { $0["field"] == "digits" && $0["severity"] == "error" && $0["code"] == "digits-out-of-range" })
+        #expect(
+            diagnostics.contains {
+                $0["field"] == "digits" && $0["severity"] == "error" && $0["code"] == "digits-out-of-range"
+            })
         for text in [result.stdout, result.stderr] {
             #expect(!text.contains(testSecret) && !text.contains("JBSWY3DPEHPK3PXP"))
         }
@@ -61,7 +67,8 @@ let testSecret = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ"
         let elements = try #require(result.json as? [[String: Any]])
         let codes = try #require(elements.first?["codes"] as? [[String: Any]])
         #expect(codes.map { $0["code"] as? String } == ["07081804", "14050471"])
-        #expect(codes.first?["validFrom"] as? Int == 1_111_111_080 && codes.first?["validUntil"] as? Int == 1_111_111_110)
+        #expect(
+            codes.first?["validFrom"] as? Int == 1_111_111_080 && codes.first?["validUntil"] as? Int == 1_111_111_110)
         #expect(elements.first?["id"] == nil)
     }
 
@@ -72,14 +79,20 @@ let testSecret = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ"
         let codes = try #require(elements.first?["codes"] as? [[String: Any]])
         #expect(codes.map { $0["code"] as? String } == ["755224", "287082", "359152"])
         #expect(codes.map { $0["counter"] as? Int } == [0, 1, 2])
-        let iso = try CLI.run(["code", "--from", "otpauth://totp/R:x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "--at", "1970-01-01T00:00:59Z"])
+        let iso = try CLI.run([
+            "code", "--from", "otpauth://totp/R:x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "--at",
+            "1970-01-01T00:00:59Z",
+        ])
         #expect(iso.stdout.hasPrefix("R: x  287082  (1 s left)"))
     }
 
     @Test func screenshotGivesCodes() throws {
         let result = try CLI.run(["code", "--from", CLI.png("console-1080p-dark.png"), "--next", "2"])
         #expect(result.status == 0)
-        #expect(result.stdout.range(of: #"^Amazon Web Services: bob@123456789012  \d{6} \d{6}  \(\d+ s left\)\n$"#, options: .regularExpression) != nil)
+        #expect(
+            result.stdout.range(
+                of: #"^Amazon Web Services: bob@123456789012  \d{6} \d{6}  \(\d+ s left\)\n$"#,
+                options: .regularExpression) != nil)
     }
 
     @Test func invalidAccountGivesNoCode() throws {

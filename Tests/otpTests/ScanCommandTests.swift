@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct ScanCommandTests {
     @Test func jsonShapeOrderAndExitCode() throws {
-        let files = [CLI.png("console-1080p.png"), CLI.png("bad-gif.png"), CLI.png("two-codes.png"), CLI.png("no-code.png")]
+        let files = [
+            CLI.png("console-1080p.png"), CLI.png("bad-gif.png"), CLI.png("two-codes.png"), CLI.png("no-code.png"),
+        ]
         let result = try CLI.run(["scan", "--json"] + files)
         #expect(result.status == 1)
         let elements = try #require(result.json as? [[String: Any]])

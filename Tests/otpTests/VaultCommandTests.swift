@@ -10,7 +10,10 @@ import Testing
 
     init() throws {
         directory = try CLI.temporaryDirectory()
-        environment = ["OTP_VAULT": directory.appendingPathComponent("vault/vault.sqlite").path, "OTP_PASSPHRASE": "test passphrase"]
+        environment = [
+            "OTP_VAULT": directory.appendingPathComponent("vault/vault.sqlite").path,
+            "OTP_PASSPHRASE": "test passphrase",
+        ]
     }
 
     func otp(_ arguments: String..., stdin: String? = nil, env: [String: String] = [:]) throws -> CLI.Output {
@@ -113,7 +116,8 @@ import Testing
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             for _ in 0..<4 {
-                guard let output = try? CLI.run(["code", "shared", "--next", "3", "--json"], environment: environment) else {
+                guard let output = try? CLI.run(["code", "shared", "--next", "3", "--json"], environment: environment)
+                else {
                     results.fail("could not start otp")
                     continue
                 }
@@ -286,7 +290,9 @@ enum Base32Fixture {
             for command in [["check"], ["scan"], ["import", "--dry-run"], ["code", "--from"]] {
                 let output = try CLI.run(command + [argument], environment: environment)
                 #expect(output.status != 0, "\(command)")
-                #expect(!output.stdout.contains(Self.secret) && !output.stderr.contains(Self.secret), "\(command) echoed it")
+                #expect(
+                    !output.stdout.contains(Self.secret) && !output.stderr.contains(Self.secret), "\(command) echoed it"
+                )
             }
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Benchmark
+import Foundation
 import OTPCore
 import OTPCrypto
 @_spi(Benchmarks) import OTPScan
@@ -13,11 +13,10 @@ func load(_ name: String) -> [UInt8] {
     (try? FileLoader.read(fixtures + "/" + name)) ?? []
 }
 
-
-
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .peakMemoryResident, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 200)
+        metrics: [.wallClock, .cpuTotal, .peakMemoryResident, .mallocCountTotal], maxDuration: .seconds(3),
+        maxIterations: 200)
 
     let png4K = load("console-4k-rgba.png")
     let png1080 = load("console-1080p.png")
@@ -86,7 +85,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // Provisioning URIs and codes.
     let uri =
-        "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services"
+        "otpauth://totp/Amazon%20Web%20Services:alice@123456789012"
+        + "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services"
     Benchmark("URI parse ×1000", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(OTPAuthURI.parse(uri)) }
     }
@@ -103,16 +103,19 @@ let benchmarks: @Sendable () -> Void = {
                 passphrase: SecureBytes(Array("benchmark passphrase".utf8)), salt: [UInt8](repeating: 7, count: 32),
                 parameters: .default))
     }
-    let vaultPath = FileManager.default.temporaryDirectory.appendingPathComponent("otp-bench-\(getpid())/vault.sqlite").path
+    let vaultPath = FileManager.default.temporaryDirectory.appendingPathComponent("otp-bench-\(getpid())/vault.sqlite")
+        .path
     Benchmark("vault entries() with 1000 accounts", configuration: .init(maxIterations: 50)) { benchmark in
         let storage = try SQLiteVaultStorage(path: vaultPath, create: true)
         let vault = try Vault.open(
             storage: storage, passphrase: SecureBytes(Array("p".utf8)), create: true, kdf: .init(n: 1 << 10, r: 8, p: 1)
         ).vault
         if try vault.entries().isEmpty {
-            _ = try vault.add((0..<1000).map { i in
-                OTPAccount(issuer: "Bench", name: "user\(i)", secret: SecureBytes(Array("secret number \(i) padded".utf8)))
-            })
+            _ = try vault.add(
+                (0..<1000).map { i in
+                    OTPAccount(
+                        issuer: "Bench", name: "user\(i)", secret: SecureBytes(Array("secret number \(i) padded".utf8)))
+                })
         }
         benchmark.startMeasurement()
         blackHole(try vault.entries())

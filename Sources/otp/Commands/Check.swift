@@ -20,7 +20,8 @@ struct Check: ParsableCommand {
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
 
-    @Argument(help: "otpauth:// URIs, PNG screenshots, folders, text files with one URI per line, or other apps' exports.")
+    @Argument(
+        help: "otpauth:// URIs, PNG screenshots, folders, text files with one URI per line, or other apps' exports.")
     var inputs: [String]
 
     func validate() throws {
@@ -29,7 +30,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let source = export.passphrase
-        let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }).map { item in
+        let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }).map {
+            item in
             strict ? item.with(item.check.strict()) : item
         }
         if output.json {

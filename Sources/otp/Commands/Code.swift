@@ -25,7 +25,9 @@ struct Code: ParsableCommand {
     @Argument(help: "Issuer or name substring, or id prefix (vault mode).")
     var query: String?
 
-    @Option(help: ArgumentHelp("Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input"))
+    @Option(
+        help: ArgumentHelp("Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input")
+    )
     var from: String?
 
     func validate() throws {
@@ -41,7 +43,9 @@ struct Code: ParsableCommand {
         for item in items {
             guard let account = item.check.account else {
                 failed = true
-                let problems = item.check.diagnostics.filter { $0.severity == .error }.map { Terminal.escaped($0.message) }
+                let problems = item.check.diagnostics.filter { $0.severity == .error }.map {
+                    Terminal.escaped($0.message)
+                }
                 Terminal.error("otp: \(Terminal.escaped(item.source)): no code: " + problems.joined(separator: "; "))
                 continue
             }
@@ -55,7 +59,8 @@ struct Code: ParsableCommand {
             Terminal.out(
                 Terminal.json(
                     results.map { account, codes in
-                        AccountCodesJSON(id: nil, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
+                        AccountCodesJSON(
+                            id: nil, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
                     }))
         } else {
             Terminal.out(results.map { Self.describe($0, $1, now: time.unixTime) }.joined())
@@ -84,7 +89,9 @@ struct Code: ParsableCommand {
                 Terminal.out(
                     Terminal.json(
                         report.codes.map {
-                            AccountCodesJSON(id: $0.id, issuer: $0.account.issuer, account: $0.account.name, codes: $0.codes.map(CodeJSON.init))
+                            AccountCodesJSON(
+                                id: $0.id, issuer: $0.account.issuer, account: $0.account.name,
+                                codes: $0.codes.map(CodeJSON.init))
                         }))
             } else {
                 Terminal.out(report.codes.map { Self.describe($0.account, $0.codes, now: time.unixTime) }.joined())

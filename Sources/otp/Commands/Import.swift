@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import OTPCore
 import OTPImport
 import OTPVault
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `otp import INPUT... [--dry-run] [--replace] [--allow-incomplete]`: add accounts to the vault.
 struct Import: ParsableCommand {
@@ -35,7 +36,8 @@ struct Import: ParsableCommand {
     @Flag(help: "Import the parts present of an incomplete Google Authenticator transfer batch.")
     var allowIncomplete = false
 
-    @Argument(help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.")
+    @Argument(
+        help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.")
     var inputs: [String]
 
     func validate() throws {
@@ -46,11 +48,14 @@ struct Import: ParsableCommand {
         try withVaultErrors {
             if inputs.contains(where: InputReader.isURI) {
                 Terminal.error(
-                    "otp: warning: a URI on the command line is visible to other local users and kept in shell history; prefer a file or stdin")
+                    "otp: warning: a URI on the command line is visible to other local users and kept in shell "
+                        + "history; prefer a file or stdin"
+                )
             }
             let progress = ProgressBar(label: "reading", json: output.json)
             let source = export.passphrase
-            let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
+            let items = ProvisioningInputs.read(
+                inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
             progress.finish()
             let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
@@ -66,7 +71,8 @@ struct Import: ParsableCommand {
     /// For the crash-safety test only: with `OTP_TEST_STOP_AFTER_COMMITS=N` the process stops itself (SIGSTOP)
     /// right after its N-th transaction commits, so a test can kill it at an exact, known point instead of racing it.
     static let testStop: (@Sendable (Int, Int) -> Void)? = {
-        guard let text = ProcessInfo.processInfo.environment["OTP_TEST_STOP_AFTER_COMMITS"], let limit = Int(text) else {
+        guard let text = ProcessInfo.processInfo.environment["OTP_TEST_STOP_AFTER_COMMITS"], let limit = Int(text)
+        else {
             return nil
         }
         return { done, _ in if done == limit { raise(SIGSTOP) } }
@@ -87,7 +93,9 @@ struct Import: ParsableCommand {
             imported: report.imported.map { EntryJSON(id: $0.id, account: $0.account) },
             duplicates: report.duplicates.map { EntryJSON(id: $0.id, account: $0.account) },
             conflicts: report.conflicts.map { EntryJSON(id: $0.id, account: $0.account) },
-            failed: report.failed.map { .init(source: $0.source, error: JSONError(code: $0.code, message: $0.message)) },
+            failed: report.failed.map {
+                .init(source: $0.source, error: JSONError(code: $0.code, message: $0.message))
+            },
             warnings: report.warnings.map {
                 .init(
                     source: $0.source, severity: $0.diagnostic.severity.rawValue, field: $0.diagnostic.field.rawValue,
@@ -99,23 +107,37 @@ struct Import: ParsableCommand {
         var text = ""
         let verb = dryRun ? "would import" : "imported"
         for item in report.imported {
-            text += "\(verb)   \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))]\n"
+            text +=
+                "\(verb)   \(item.id)  \(Terminal.escaped(item.account.displayName))  "
+                + "[\(Terminal.escaped(item.source))]\n"
         }
         for item in report.duplicates {
-            text += "duplicate  \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))] already in the vault\n"
+            text +=
+                "duplicate  \(item.id)  \(Terminal.escaped(item.account.displayName))  "
+                + "[\(Terminal.escaped(item.source))] already in the vault\n"
         }
         for item in report.conflicts {
             let what = item.replaced ? "replaced" : "kept beside"
-            text += "conflict   \(item.id)  \(Terminal.escaped(item.account.displayName))  [\(Terminal.escaped(item.source))] another secret for this account: \(what) \(item.conflictsWith.joined(separator: ", "))\n"
+            text +=
+                "conflict   \(item.id)  \(Terminal.escaped(item.account.displayName))  "
+                + "[\(Terminal.escaped(item.source))] another secret for this account: \(what) "
+                + "\(item.conflictsWith.joined(separator: ", "))\n"
         }
         for failure in report.failed {
-            text += "failed     \(Terminal.escaped(failure.source)): \(Terminal.escaped(failure.message)) [\(failure.code)]\n"
+            text +=
+                "failed     \(Terminal.escaped(failure.source)): \(Terminal.escaped(failure.message)) "
+                + "[\(failure.code)]\n"
         }
         for warning in report.warnings {
-            text += "warning    \(Terminal.escaped(warning.source)): \(Terminal.escaped(warning.diagnostic.message)) [\(warning.diagnostic.code)]\n"
+            text +=
+                "warning    \(Terminal.escaped(warning.source)): \(Terminal.escaped(warning.diagnostic.message)) "
+                + "[\(warning.diagnostic.code)]\n"
         }
-        text += "\(report.imported.count) \(verb), \(report.duplicates.count) duplicate, \(report.conflicts.count) conflict, "
-            + "\(report.failed.count) failed, \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")\n"
+        text +=
+            "\(report.imported.count) \(verb), \(report.duplicates.count) duplicate, \(report.conflicts.count) "
+            + "conflict, "
+            + "\(report.failed.count) failed, \(report.warnings.count) "
+            + "warning\(report.warnings.count == 1 ? "" : "s")\n"
         return text
     }
 }

@@ -32,7 +32,10 @@ struct List: ParsableCommand {
                 for item in listed {
                     let a = item.account
                     let kind = a.kind == .totp ? "TOTP \(a.period) s" : "HOTP #\(a.counter)"
-                    Terminal.out("\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), \(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))\n")
+                    Terminal.out(
+                        "\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), "
+                            + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))\n"
+                    )
                 }
             }
             if damaged > 0 { throw ExitCode(1) }

@@ -25,7 +25,8 @@ struct Rename: ParsableCommand {
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 let (entry, _) = try withQueryErrors { try VaultQuery(query).single(try opened.entries()) }
-                let change = Vault.NameChange(issuer: issuer.map { $0.isEmpty ? .removed : .set($0) } ?? .unchanged, name: account)
+                let change = Vault.NameChange(
+                    issuer: issuer.map { $0.isEmpty ? .removed : .set($0) } ?? .unchanged, name: account)
                 let renamed = try opened.rename(id: entry.id, to: change)
                 if output.json {
                     Terminal.out(Terminal.json([EntryJSON(id: entry.id, account: renamed)]))

@@ -12,7 +12,9 @@ struct InputOptions: ParsableArguments {
 
 /// `--source-passphrase-file`, shared by the commands that read other apps' exports.
 struct ExportOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
     var sourcePassphraseFile: String?
 
     /// The password source handed to the input readers.

@@ -1,3 +1,6 @@
+import OTPCore
+import OTPImport
+
 /// `{"code": String, "message": String}`: a rejected input's error in JSON output.
 struct JSONError: Encodable {
     let code: String
@@ -20,9 +23,6 @@ struct ScanFileJSON: Encodable {
     }
 }
 
-import OTPCore
-import OTPImport
-
 /// The contract's `Account`: `{"type", "issuer", "account", "algorithm", "digits", "period", "counter",
 /// "secretBits"}` (`period` null for HOTP, `counter` null for TOTP); `encoder` appears only for Steam.
 struct AccountJSON: Encodable {
@@ -35,7 +35,9 @@ struct AccountJSON: Encodable {
 
 /// The fields `Account` and `Entry` share, written in one place.
 enum AccountFields {
-    enum Key: String, CodingKey { case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder }
+    enum Key: String, CodingKey {
+        case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder
+    }
 
     static func encode(_ account: OTPAccount, id: String?, secretBits: Bool, to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)

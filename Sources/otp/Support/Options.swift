@@ -9,16 +9,23 @@ struct OutputOptions: ParsableArguments {
 
 /// `--at` and `--next`, shared by the code-printing commands.
 struct TimeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The time to make codes for: Unix seconds or ISO 8601 (2026-01-01T09:30:00Z).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "The time to make codes for: Unix seconds or ISO 8601 (2026-01-01T09:30:00Z).", valueName: "time"))
     var at: String?
 
-    @Option(help: ArgumentHelp("How many consecutive codes to print (AWS asks for 2 when enabling a device).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "How many consecutive codes to print (AWS asks for 2 when enabling a device).", valueName: "n"))
     var next: Int = 1
 
     func validate() throws {
         guard (1...100).contains(next) else { throw ValidationError("--next must be between 1 and 100.") }
         if let at, Self.parseTime(at) == nil {
-            throw ValidationError("--at '\(at)' is neither Unix seconds nor an ISO 8601 date and time with a zone (2026-01-01T09:30:00Z), between 1970 and 9999.")
+            throw ValidationError(
+                "--at '\(at)' is neither Unix seconds nor an ISO 8601 date and time with a zone "
+                    + "(2026-01-01T09:30:00Z), between 1970 and 9999."
+            )
         }
     }
 
@@ -35,7 +42,9 @@ struct TimeOptions: ParsableArguments {
     /// ``latestTime``.
     static func parseTime(_ text: String) -> Int64? {
         if let seconds = Int64(text) { return (0...latestTime).contains(seconds) ? seconds : nil }
-        for options in [ISO8601DateFormatter.Options.withInternetDateTime, [.withInternetDateTime, .withFractionalSeconds]] {
+        for options in [
+            ISO8601DateFormatter.Options.withInternetDateTime, [.withInternetDateTime, .withFractionalSeconds],
+        ] {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = options
             if let date = formatter.date(from: text), (0...Double(latestTime)).contains(date.timeIntervalSince1970) {

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import OTPCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Output helpers shared by the subcommands: escaping untrusted text, JSON, stderr.
 enum Terminal {

@@ -4,15 +4,20 @@ import OTPCrypto
 import OTPVault
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--vault` and `--passphrase-file`, shared by every command that opens the vault.
 struct VaultOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"))
     var vault: String?
 
-    @Option(help: ArgumentHelp("Read the passphrase from the first line of this file (else $OTP_PASSPHRASE, else a prompt).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Read the passphrase from the first line of this file (else $OTP_PASSPHRASE, else a prompt).",
+            valueName: "path"))
     var passphraseFile: String?
 
     /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`, `~/.local/share/otp/vault.sqlite`.
@@ -34,7 +39,9 @@ struct VaultOptions: ParsableArguments {
         let first = try Passphrase.prompt(prompt)
         if confirm {
             let second = try Passphrase.prompt("Repeat the passphrase: ")
-            guard first == second else { throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was created")) }
+            guard first == second else {
+                throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was created"))
+            }
         }
         return first
     }
@@ -45,7 +52,8 @@ struct VaultOptions: ParsableArguments {
     static func readPassphraseFile(_ path: String) throws -> SecureBytes {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
-            throw VaultFailure(.noPassphrase("cannot read the passphrase file \(path): \(String(cString: strerror(errno)))"))
+            throw VaultFailure(
+                .noPassphrase("cannot read the passphrase file \(path): \(String(cString: strerror(errno)))"))
         }
         defer { close(fd) }
         var info = stat()
@@ -118,7 +126,9 @@ enum Passphrase {
     static func prompt(_ text: String) throws -> SecureBytes {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
-            throw VaultFailure(.noPassphrase("no passphrase: give --passphrase-file or set OTP_PASSPHRASE (there is no terminal to ask on)"))
+            throw VaultFailure(
+                .noPassphrase(
+                    "no passphrase: give --passphrase-file or set OTP_PASSPHRASE (there is no terminal to ask on)"))
         }
         defer { close(fd) }
         _ = text.withCString { write(fd, $0, strlen($0)) }
