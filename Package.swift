@@ -34,14 +34,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto"]),
-        .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
+        // Seeded random numbers and hex helpers shared by the test targets (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto", "TestSupport"]),
+        .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore", "TestSupport"]),
         .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
         .testTarget(
             name: "OTPVaultTests",
             dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "OTPImportTests", dependencies: ["OTPImport"]),
+        .testTarget(name: "OTPImportTests", dependencies: ["OTPImport", "TestSupport"]),
         // A client of the library products only (no @testable): what another program can do with them.
         .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
         .testTarget(name: "otpTests", dependencies: ["otp", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,5 +1,6 @@
 import Foundation
 import OTPCrypto
+import TestSupport
 import Testing
 
 @testable import OTPCore
@@ -158,17 +159,6 @@ import Testing
         return decoded.vectors
     }()
 
-    static func bytes(hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            out.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return out
-    }
-
     @Test func vectorsArePresent() {
         #expect(Self.vectors.count == 60)
     }
@@ -177,7 +167,7 @@ import Testing
     func decodesAndEncodesLikePythonProtobuf(index: Int) throws {
         guard index < Self.vectors.count else { return }
         let vector = Self.vectors[index]
-        let wire = Self.bytes(hex: vector.protobuf)
+        let wire = bytes(hex: vector.protobuf)
         let payload = try MigrationPayload(protobuf: wire)
         #expect(payload.version == vector.version)
         #expect(
@@ -185,7 +175,7 @@ import Testing
                 && payload.batchID == vector.batchID)
         #expect(payload.entries.count == vector.entries.count)
         for (ours, theirs) in zip(payload.entries, vector.entries) {
-            #expect(ours.secret.withUnsafeBytes { Array($0) } == Self.bytes(hex: theirs.secret))
+            #expect(ours.secret.withUnsafeBytes { Array($0) } == bytes(hex: theirs.secret))
             #expect(ours.name == theirs.name && ours.issuer == theirs.issuer)
             #expect(ours.algorithm == theirs.algorithm && ours.digits == theirs.digits && ours.type == theirs.type)
             #expect(ours.counter == theirs.counter)

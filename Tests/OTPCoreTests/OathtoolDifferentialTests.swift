@@ -1,5 +1,6 @@
 import Foundation
 import OTPCrypto
+import TestSupport
 import Testing
 
 @testable import OTPCore
@@ -17,26 +18,8 @@ let oathtoolPath: String? = ["/usr/bin/oathtool", "/usr/local/bin/oathtool"].fir
     }
 }
 
-/// The seed of this run's random cases: `OTP_TEST_SEED` to replay a failure, else a new one. Printed.
-let differentialSeed: UInt64 = {
-    let seed =
-        ProcessInfo.processInfo.environment["OTP_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
-    print("OathtoolDifferentialTests seed: \(seed) (replay with OTP_TEST_SEED=\(seed))")
-    return seed
-}()
-
-/// SplitMix64, seeded, so a failing case can be replayed from the printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The seed of this run's random cases (`TestSupport.testSeed`; `OTP_TEST_SEED` replays one).
+var differentialSeed: UInt64 { testSeed }
 
 /// Codes compared with an independent implementation, oathtool (Debian package `oathtool`, installed by
 /// `make test`), for random secrets, algorithms, digit counts, periods, times and counters. Seeded: every

@@ -1,19 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OTPCrypto
-
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var i = hex.startIndex
-    while i < hex.endIndex {
-        let j = hex.index(i, offsetBy: 2)
-        out.append(UInt8(hex[i..<j], radix: 16) ?? 0)
-        i = j
-    }
-    return out
-}
 
 /// RFC 4231 §4.2 and §4.3 (HMAC-SHA256/512), RFC 2202 §3 (HMAC-SHA1) test cases.
 @Suite struct HMACTests {

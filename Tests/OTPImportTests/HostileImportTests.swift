@@ -1,6 +1,7 @@
 import Foundation
 import OTPCore
 import OTPCrypto
+import TestSupport
 import Testing
 
 @_spi(Fuzzing) @testable import OTPImport
@@ -35,9 +36,8 @@ import Testing
     }
 
     @Test func repeatsWithinADryRunAreFoundByFingerprint() {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SeededGenerator(seed: seed)
-        print("repeatsWithinADryRunAreFoundByFingerprint seed: \(seed)")
+        let seed = testSeed
+        var generator = SplitMix64(seed: seed)
         var items: [CheckedItem] = []
         var distinct = Set<String>()
         for i in 0..<3000 {
@@ -114,19 +114,6 @@ import Testing
             return
         }
         #expect(failure.message.contains("only the first \(AppExports.maximumSlotsTried) of its 300"))
-    }
-}
-
-/// SplitMix64: a seeded generator, so a failing random test can be replayed from the seed it prints.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
