@@ -249,14 +249,14 @@ public struct MigrationPayload: Sendable, Equatable {
             default:
                 decoding.append(
                     Diagnostic(
-                        .error, .algorithm, "unsupported-algorithm", "unknown algorithm value \(entry.algorithm)"))
+                        .error, .algorithm, .unsupportedAlgorithm, "unknown algorithm value \(entry.algorithm)"))
             }
             switch entry.digits {
             case 0, 1: parameters["digits"] = "6"
             case 2: parameters["digits"] = "8"
             default:
                 decoding.append(
-                    Diagnostic(.error, .digits, "digits-out-of-range", "unknown digit count value \(entry.digits)"))
+                    Diagnostic(.error, .digits, .digitsOutOfRange, "unknown digit count value \(entry.digits)"))
             }
             var type = "totp"
             switch entry.type {
@@ -265,7 +265,7 @@ public struct MigrationPayload: Sendable, Equatable {
                 type = "hotp"
                 parameters["counter"] = String(entry.counter)
             default:
-                decoding.append(Diagnostic(.error, .type, "unknown-type", "unknown OTP type value \(entry.type)"))
+                decoding.append(Diagnostic(.error, .type, .unknownType, "unknown OTP type value \(entry.type)"))
             }
             return OTPAuthURI.check(
                 OTPAuthURI.Fields(type: type, name: name, parameters: parameters, secretBytes: entry.secret),

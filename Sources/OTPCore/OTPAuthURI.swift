@@ -56,13 +56,7 @@ public struct URICheck: Sendable {
 ///   characters and a `digits` other than 5 is ignored with a warning (`digits-ignored`).
 /// - A `#fragment` is not special: otpauth URIs in the wild do not use fragments, and `#` is not Base32.
 ///
-/// Diagnostic codes: `uri-too-long`, `not-otpauth`, `unknown-type`, `label-bad-escape`, `label-not-utf8`,
-/// `label-control-characters`, `account-empty`, `duplicate-parameter`, `bad-escape`, `not-utf8`,
-/// `issuer-control-characters`, `issuer-mismatch`, `issuer-missing`, `secret-missing`, `secret-too-long`,
-/// `secret-not-base32`, `secret-bad-length`, `secret-empty`, `weak-secret`, `unsupported-algorithm`,
-/// `digits-not-integer`, `digits-out-of-range`, `digits-ignored`, `period-not-integer`, `period-out-of-range`,
-/// `period-ignored`,
-/// `counter-missing`, `counter-not-integer`, `counter-out-of-range`, `counter-ignored`, `unknown-encoder`.
+/// Diagnostic codes: ``Diagnostic/Code``.
 public enum OTPAuthURI {
     /// URIs longer than this (64 KiB) are refused before parsing.
     public static let maximumLength = 65_536
@@ -79,10 +73,10 @@ public enum OTPAuthURI {
     /// Parses and validates an `otpauth://` URI, collecting every diagnostic rather than stopping at the first.
     public static func parse(_ uri: String) -> URICheck {
         var diagnostics: [Diagnostic] = []
-        func fail(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+        func fail(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
             diagnostics.append(Diagnostic(.error, field, code, message))
         }
-        func warn(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+        func warn(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
             diagnostics.append(Diagnostic(.warning, field, code, message))
         }
         func failed(issuer: String? = nil, name: String? = nil) -> URICheck {
@@ -90,7 +84,7 @@ public enum OTPAuthURI {
         }
 
         guard uri.utf8.count <= maximumLength else {
-            fail(.uri, "uri-too-long", "the URI is \(uri.utf8.count) bytes long; the limit is \(maximumLength)")
+            fail(.uri, .uriTooLong, "the URI is \(uri.utf8.count) bytes long; the limit is \(maximumLength)")
             return failed()
         }
         guard hasScheme(uri) else {
@@ -98,9 +92,9 @@ public enum OTPAuthURI {
             if let scheme, scheme.count <= 40,
                 scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
             {
-                fail(.scheme, "not-otpauth", "the scheme is '\(scheme)', not 'otpauth'")
+                fail(.scheme, .notOtpauth, "the scheme is '\(scheme)', not 'otpauth'")
             } else {
-                fail(.scheme, "not-otpauth", "this is not an otpauth:// URI")
+                fail(.scheme, .notOtpauth, "this is not an otpauth:// URI")
             }
             return failed()
         }
@@ -120,15 +114,15 @@ public enum OTPAuthURI {
             let bytes = try PercentEncoding.decode(labelText)
             if let text = String(validating: bytes, as: UTF8.self) {
                 if containsControlCharacters(text) {
-                    fail(.label, "label-control-characters", "the label contains control characters")
+                    fail(.label, .labelControlCharacters, "the label contains control characters")
                 }
                 label = text
             } else {
-                fail(.label, "label-not-utf8", "the label's percent-encoding does not decode to UTF-8")
+                fail(.label, .labelNotUtf8, "the label's percent-encoding does not decode to UTF-8")
             }
         } catch {
             fail(
-                .label, "label-bad-escape", "the label has a '%' not followed by two hex digits (byte \(error.offset))")
+                .label, .labelBadEscape, "the label has a '%' not followed by two hex digits (byte \(error.offset))")
         }
 
         // Parameters: names are case-insensitive; a name given twice is an error.
@@ -146,14 +140,14 @@ public enum OTPAuthURI {
             guard let nameBytes = try? PercentEncoding.decode(rawName),
                 let parameterName = String(validating: nameBytes, as: UTF8.self)
             else {
-                fail(.uri, "bad-escape", "a parameter name has a malformed percent-escape")
+                fail(.uri, .badEscape, "a parameter name has a malformed percent-escape")
                 continue
             }
             let key = parameterName.lowercased()
             let field = known[key] ?? .uri
             if !seen.insert(key).inserted {
                 fail(
-                    field, "duplicate-parameter",
+                    field, .duplicateParameter,
                     "the parameter '\(printable(parameterName, limit: 40))' is given more than once")
                 continue
             }
@@ -162,14 +156,14 @@ public enum OTPAuthURI {
                 let bytes = try PercentEncoding.decode(rawValue, plusAsSpace: true)
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     fail(
-                        field, "not-utf8",
+                        field, .notUtf8,
                         "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
                     continue
                 }
                 value = text
             } catch {
                 fail(
-                    field, "bad-escape",
+                    field, .badEscape,
                     "the value of '\(printable(parameterName, limit: 40))' has a '%' not followed by two hex digits")
                 continue
             }
@@ -239,10 +233,10 @@ public enum OTPAuthURI {
     /// decoding), adding to `diagnostics` found while decoding.
     public static func check(_ fields: Fields, diagnostics initial: [Diagnostic] = []) -> URICheck {
         var diagnostics = initial
-        func fail(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+        func fail(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
             diagnostics.append(Diagnostic(.error, field, code, message))
         }
-        func warn(_ field: Diagnostic.Field, _ code: String, _ message: String) {
+        func warn(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
             diagnostics.append(Diagnostic(.warning, field, code, message))
         }
         let typeText = fields.type
@@ -260,27 +254,27 @@ public enum OTPAuthURI {
             kind = .totp
             steamType = true
         case "":
-            fail(.type, "unknown-type", "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
+            fail(.type, .unknownType, "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
         default:
-            fail(.type, "unknown-type", "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
+            fail(.type, .unknownType, "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
         }
 
         if let name, name.isEmpty {
-            fail(.label, "account-empty", "the account name (the label after the issuer) is empty")
+            fail(.label, .accountEmpty, "the account name (the label after the issuer) is empty")
         } else if name == nil, !diagnostics.contains(where: { $0.field == .label }) {
-            fail(.label, "account-empty", "there is no account name")
+            fail(.label, .accountEmpty, "there is no account name")
         }
         var issuer = labelIssuer
         if let labelIssuer, containsControlCharacters(labelIssuer) {
-            fail(.issuer, "issuer-control-characters", "the issuer in the label contains control characters")
+            fail(.issuer, .issuerControlCharacters, "the issuer in the label contains control characters")
         }
         if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty {
             if containsControlCharacters(parameterIssuer) {
-                fail(.issuer, "issuer-control-characters", "the issuer parameter contains control characters")
+                fail(.issuer, .issuerControlCharacters, "the issuer parameter contains control characters")
             }
             if let labelIssuer, labelIssuer != parameterIssuer {
                 warn(
-                    .issuer, "issuer-mismatch",
+                    .issuer, .issuerMismatch,
                     "the label says issuer '\(printable(labelIssuer, limit: 60))' but the issuer parameter says "
                         + "'\(printable(parameterIssuer, limit: 60))'; the parameter is used"
                 )
@@ -288,7 +282,7 @@ public enum OTPAuthURI {
             issuer = parameterIssuer
         } else if labelIssuer == nil {
             warn(
-                .issuer, "issuer-missing",
+                .issuer, .issuerMissing,
                 "no issuer, neither in the label nor as a parameter: the account will be hard to tell apart")
         }
 
@@ -297,7 +291,7 @@ public enum OTPAuthURI {
         var steam = steamType || encoderValue == "steam"
         if let encoderValue, encoderValue != "steam" {
             fail(
-                .type, "unknown-encoder",
+                .type, .unknownEncoder,
                 "unknown encoder '\(printable(encoderValue, limit: 20))': only 'steam' is known")
         }
         if !steam, issuer?.lowercased() == "steam", parameters["digits"] == "5" { steam = true }
@@ -306,16 +300,16 @@ public enum OTPAuthURI {
         var secret: SecureBytes?
         if let bytes = fields.secretBytes {
             if bytes.count == 0 {
-                fail(.secret, "secret-empty", "the secret is empty")
+                fail(.secret, .secretEmpty, "the secret is empty")
             } else if bytes.count > maximumSecretLength * 5 / 8 {
                 fail(
-                    .secret, "secret-too-long",
+                    .secret, .secretTooLong,
                     "the secret is \(bytes.count) bytes long; the limit is \(maximumSecretLength * 5 / 8)")
             } else {
                 secret = bytes
                 if bytes.count * 8 < recommendedSecretBits {
                     warn(
-                        .secret, "weak-secret",
+                        .secret, .weakSecret,
                         "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
                 }
             }
@@ -323,20 +317,20 @@ public enum OTPAuthURI {
             let compact = rawSecret.filter { $0 != " " }
             if compact.utf8.count > maximumSecretLength {
                 fail(
-                    .secret, "secret-too-long",
+                    .secret, .secretTooLong,
                     "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
             } else if compact.isEmpty || compact.allSatisfy({ $0 == "=" }) {
-                fail(.secret, "secret-empty", "the secret parameter is empty")
+                fail(.secret, .secretEmpty, "the secret parameter is empty")
             } else {
                 do throws(Base32.DecodingError) {
                     let bytes = try Base32.decode(rawSecret)
                     if bytes.isEmpty {
-                        fail(.secret, "secret-empty", "the secret decodes to no bytes")
+                        fail(.secret, .secretEmpty, "the secret decodes to no bytes")
                     } else {
                         secret = SecureBytes(bytes)
                         if bytes.count * 8 < recommendedSecretBits {
                             warn(
-                                .secret, "weak-secret",
+                                .secret, .weakSecret,
                                 "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 "
                                     + "recommended)"
                             )
@@ -346,21 +340,21 @@ public enum OTPAuthURI {
                     switch error {
                     case .invalidCharacter(let position):
                         fail(
-                            .secret, "secret-not-base32", "character \(position) of the secret is not Base32 (A–Z, 2–7)"
+                            .secret, .secretNotBase32, "character \(position) of the secret is not Base32 (A–Z, 2–7)"
                         )
                     case .misplacedPadding(let position):
                         fail(
-                            .secret, "secret-not-base32",
+                            .secret, .secretNotBase32,
                             "the secret has '=' padding before its end (character \(position))")
                     case .invalidLength(let length):
                         fail(
-                            .secret, "secret-bad-length",
+                            .secret, .secretBadLength,
                             "a Base32 secret cannot be \(length) characters long (it would end in a partial byte)")
                     }
                 }
             }
         } else {
-            fail(.secret, "secret-missing", "the secret parameter is missing")
+            fail(.secret, .secretMissing, "the secret parameter is missing")
         }
 
         // Algorithm.
@@ -370,7 +364,7 @@ public enum OTPAuthURI {
                 algorithm = parsed
             } else {
                 fail(
-                    .algorithm, "unsupported-algorithm",
+                    .algorithm, .unsupportedAlgorithm,
                     "unsupported algorithm '\(printable(value, limit: 20))': use SHA1, SHA256 or SHA512")
             }
         }
@@ -380,17 +374,17 @@ public enum OTPAuthURI {
         if let value = parameters["digits"] {
             switch parseInteger(value) {
             case .some(let n) where steam:
-                if n != 5 { warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits=\(n) is ignored") }
+                if n != 5 { warn(.digits, .digitsIgnored, "Steam codes have 5 characters; digits=\(n) is ignored") }
             case .some(let n) where (6...10).contains(n): digits = Int(n)
             case .some:
                 fail(
-                    .digits, "digits-out-of-range",
+                    .digits, .digitsOutOfRange,
                     "digits must be between 6 and 10, not \(printable(value, limit: 20))")
             case .none where steam:
-                warn(.digits, "digits-ignored", "Steam codes have 5 characters; digits is ignored")
+                warn(.digits, .digitsIgnored, "Steam codes have 5 characters; digits is ignored")
             case .none:
                 fail(
-                    .digits, "digits-not-integer",
+                    .digits, .digitsNotInteger,
                     "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
             }
         }
@@ -400,17 +394,17 @@ public enum OTPAuthURI {
         var counter: UInt64 = 0
         if let value = parameters["period"] {
             if kind == .hotp {
-                warn(.period, "period-ignored", "HOTP codes have no period; the period parameter is ignored")
+                warn(.period, .periodIgnored, "HOTP codes have no period; the period parameter is ignored")
             } else {
                 switch parseInteger(value) {
                 case .some(let n) where (1...86_400).contains(n): period = Int(n)
                 case .some:
                     fail(
-                        .period, "period-out-of-range",
+                        .period, .periodOutOfRange,
                         "period must be between 1 and 86400 seconds, not \(printable(value, limit: 20))")
                 case .none:
                     fail(
-                        .period, "period-not-integer",
+                        .period, .periodNotInteger,
                         "period must be a whole number of seconds, not '\(printable(value, limit: 20))'")
                 }
             }
@@ -419,30 +413,30 @@ public enum OTPAuthURI {
             if kind == .hotp {
                 switch parseInteger(value) {
                 case .some(let n) where n <= UInt64(Int64.max): counter = n
-                case .some: fail(.counter, "counter-out-of-range", "counter must be between 0 and 2^63−1")
+                case .some: fail(.counter, .counterOutOfRange, "counter must be between 0 and 2^63−1")
                 case .none:
                     fail(
-                        .counter, "counter-not-integer",
+                        .counter, .counterNotInteger,
                         "counter must be a whole number, not '\(printable(value, limit: 30))'")
                 }
             } else if kind == .totp {
-                warn(.counter, "counter-ignored", "TOTP codes have no counter; the counter parameter is ignored")
+                warn(.counter, .counterIgnored, "TOTP codes have no counter; the counter parameter is ignored")
             }
         } else if kind == .hotp {
-            fail(.counter, "counter-missing", "HOTP needs a counter parameter (the Key-Uri-Format requires it)")
+            fail(.counter, .counterMissing, "HOTP needs a counter parameter (the Key-Uri-Format requires it)")
         }
 
         // Look-alike names: invisible and separator characters are kept, with a warning (and escaped when printed).
         if let name, UntrustedText.hasInvisibleCharacters(name) {
             warn(
-                .label, "invisible-characters",
+                .label, .invisibleCharacters,
                 "the account name '\(printable(name, limit: 60))' contains invisible or separator characters: it "
                     + "may pass for another name"
             )
         }
         if let issuer, UntrustedText.hasInvisibleCharacters(issuer) {
             warn(
-                .issuer, "invisible-characters",
+                .issuer, .invisibleCharacters,
                 "the issuer '\(printable(issuer, limit: 60))' contains invisible or separator characters: it may "
                     + "pass for another issuer"
             )

@@ -36,7 +36,7 @@ public enum Importer {
                     .init(
                         source: source,
                         diagnostic: Diagnostic(
-                            .warning, .uri, "incomplete-batch",
+                            .warning, .uri, .incompleteBatch,
                             "export batch \(id): \(names) missing; the parts present were imported")))
             }
         }
@@ -62,7 +62,7 @@ public enum Importer {
                 let message = item.check.diagnostics.filter { $0.severity == .error }.map(\.message).joined(
                     separator: "; ")
                 plan.failed.append(
-                    .init(source: item.source, code: error?.code ?? "not-provisioning", message: message))
+                    .init(source: item.source, code: error?.code.rawValue ?? "not-provisioning", message: message))
                 continue
             }
             plan.accepted.append((item.source, account, item.batch.map { .batch($0.id) } ?? .input(item.input)))

@@ -159,7 +159,7 @@ public enum InputReader {
                         account: nil,
                         diagnostics: [
                             Diagnostic(
-                                .error, .uri, "uri-too-long",
+                                .error, .uri, .uriTooLong,
                                 "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; "
                                     + "it was not read"
                             )

@@ -63,7 +63,8 @@ public enum ProvisioningInputs {
             switch entry.result {
             case .failure(let error):
                 let source = InputReader.isURI(input) ? "argument" : error.source
-                items.append(invalid(source, Diagnostic(.error, .uri, error.code, error.message)).with(input: index))
+                let code = Diagnostic.Code(rawValue: error.code) ?? .unreadable
+                items.append(invalid(source, Diagnostic(.error, .uri, code, error.message)).with(input: index))
             case .success(let payloads):
                 for payload in payloads {
                     items += Self.items(for: payload).map { $0.with(input: index) }
@@ -84,7 +85,7 @@ public enum ProvisioningInputs {
                 return [
                     invalid(
                         payload.source,
-                        Diagnostic(.error, .uri, "not-provisioning", "the Google Authenticator export holds no account")
+                        Diagnostic(.error, .uri, .notProvisioning, "the Google Authenticator export holds no account")
                     )
                 ]
             }
@@ -95,13 +96,13 @@ public enum ProvisioningInputs {
                         id: migration.batchID, index: migration.batchIndex, size: migration.batchSize, account: i))
             }
         case .damagedMigration(let error):
-            return [invalid(payload.source, Diagnostic(.error, .uri, "not-provisioning", error.description))]
+            return [invalid(payload.source, Diagnostic(.error, .uri, .notProvisioning, error.description))]
         case .other:
             return [
                 invalid(
                     payload.source,
                     Diagnostic(
-                        .error, .scheme, "not-provisioning", "this is not an otpauth:// or otpauth-migration:// URI"))
+                        .error, .scheme, .notProvisioning, "this is not an otpauth:// or otpauth-migration:// URI"))
             ]
         }
     }

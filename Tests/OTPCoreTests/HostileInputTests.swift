@@ -65,7 +65,7 @@ import Testing
         let check = OTPAuthURI.parse(
             "otpauth://totp/\(encoded):alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=\(encoded)")
         #expect(check.isValid)
-        #expect(check.diagnostics.filter { $0.code == "invisible-characters" }.map(\.field) == [.issuer])
+        #expect(check.diagnostics.filter { $0.code.rawValue == "invisible-characters" }.map(\.field) == [.issuer])
         let escaped = UntrustedText.escaped(name)
         #expect(escaped.contains("\\u{"))
         #expect(!escaped.unicodeScalars.contains(where: UntrustedText.isInvisible))
@@ -74,7 +74,9 @@ import Testing
             .init(secret: SecureBytes(Array("12345678901234567890".utf8)), name: name, issuer: "Issuer")
         ])
         #expect(
-            migration.accounts()[0].diagnostics.contains { $0.code == "invisible-characters" && $0.field == .label })
+            migration.accounts()[0].diagnostics.contains {
+                $0.code.rawValue == "invisible-characters" && $0.field == .label
+            })
     }
 
     @Test func controlCharactersStayErrors() {

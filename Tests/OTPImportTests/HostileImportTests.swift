@@ -25,7 +25,7 @@ import Testing
         }
         let items = payloads.flatMap(ProvisioningInputs.items(for:))
         #expect(items.map(\.check.isValid) == [true, false, true])
-        #expect(items[1].check.diagnostics.map(\.code) == ["uri-too-long"])
+        #expect(items[1].check.diagnostics.map(\.code.rawValue) == ["uri-too-long"])
         #expect(items[1].source == "big.txt:2")
     }
 
@@ -135,7 +135,7 @@ import Testing
             return
         }
         #expect(accounts.map(\.check.isValid) == [true, false])
-        #expect(accounts[1].check.diagnostics.map(\.code) == ["counter-missing"])
+        #expect(accounts[1].check.diagnostics.map(\.code.rawValue) == ["counter-missing"])
         // Schema 1 holds TOTP accounts only: no period means the default.
         let schema1 = text.replacingOccurrences(of: "\"schemaVersion\": 2", with: "\"schemaVersion\": 1")
         guard case .success(let old) = AppExports.accounts(in: schema1, source: "x.json", passphrase: { nil }) else {

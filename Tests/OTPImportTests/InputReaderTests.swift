@@ -90,6 +90,6 @@ extension Result {
         #expect(plan.failed.first?.message.contains("part 2 of 3 missing") == true)
         let allowed = Importer.plan(items([("one.png", part(0, of: 3, names: ["a"]))]), allowIncomplete: true)
         #expect(allowed.accepted.map(\.account.name) == ["a"])
-        #expect(allowed.warnings.map(\.diagnostic.code) == ["incomplete-batch"])
+        #expect(allowed.warnings.map(\.diagnostic.code.rawValue) == ["incomplete-batch"])
     }
 }

@@ -99,7 +99,7 @@ struct Import: ParsableCommand {
             warnings: report.warnings.map {
                 .init(
                     source: $0.source, severity: $0.diagnostic.severity.rawValue, field: $0.diagnostic.field.rawValue,
-                    code: $0.diagnostic.code, message: $0.diagnostic.message)
+                    code: $0.diagnostic.code.rawValue, message: $0.diagnostic.message)
             })
     }
 
