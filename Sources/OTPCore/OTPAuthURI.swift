@@ -232,224 +232,25 @@ public enum OTPAuthURI {
     /// Validates decoded fields with every rule of the validation table (the part of ``parse(_:)`` after
     /// decoding), adding to `diagnostics` found while decoding.
     public static func check(_ fields: Fields, diagnostics initial: [Diagnostic] = []) -> URICheck {
-        var diagnostics = initial
-        func fail(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
-            diagnostics.append(Diagnostic(.error, field, code, message))
-        }
-        func warn(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
-            diagnostics.append(Diagnostic(.warning, field, code, message))
-        }
-        let typeText = fields.type
-        let labelIssuer = fields.labelIssuer
-        let name = fields.name
-        let parameters = fields.parameters
-        let extras = fields.extras
-        // Type.
-        var kind: OTPAccount.Kind?
-        var steamType = false
-        switch typeText.lowercased() {
-        case "totp": kind = .totp
-        case "hotp": kind = .hotp
-        case "steam":
-            kind = .totp
-            steamType = true
-        case "":
-            fail(.type, .unknownType, "the OTP type is missing: expected otpauth://totp/… or otpauth://hotp/…")
-        default:
-            fail(.type, .unknownType, "unknown OTP type '\(printable(typeText, limit: 20))': expected totp or hotp")
-        }
-
-        if let name, name.isEmpty {
-            fail(.label, .accountEmpty, "the account name (the label after the issuer) is empty")
-        } else if name == nil, !diagnostics.contains(where: { $0.field == .label }) {
-            fail(.label, .accountEmpty, "there is no account name")
-        }
-        var issuer = labelIssuer
-        if let labelIssuer, containsControlCharacters(labelIssuer) {
-            fail(.issuer, .issuerControlCharacters, "the issuer in the label contains control characters")
-        }
-        if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty {
-            if containsControlCharacters(parameterIssuer) {
-                fail(.issuer, .issuerControlCharacters, "the issuer parameter contains control characters")
-            }
-            if let labelIssuer, labelIssuer != parameterIssuer {
-                warn(
-                    .issuer, .issuerMismatch,
-                    "the label says issuer '\(printable(labelIssuer, limit: 60))' but the issuer parameter says "
-                        + "'\(printable(parameterIssuer, limit: 60))'; the parameter is used"
-                )
-            }
-            issuer = parameterIssuer
-        } else if labelIssuer == nil {
-            warn(
-                .issuer, .issuerMissing,
-                "no issuer, neither in the label nor as a parameter: the account will be hard to tell apart")
-        }
-
-        // Steam.
-        let encoderValue = parameters["encoder"]?.lowercased()
-        var steam = steamType || encoderValue == "steam"
-        if let encoderValue, encoderValue != "steam" {
-            fail(
-                .type, .unknownEncoder,
-                "unknown encoder '\(printable(encoderValue, limit: 20))': only 'steam' is known")
-        }
-        if !steam, issuer?.lowercased() == "steam", parameters["digits"] == "5" { steam = true }
-
-        // Secret.
-        var secret: SecureBytes?
-        if let bytes = fields.secretBytes {
-            if bytes.count == 0 {
-                fail(.secret, .secretEmpty, "the secret is empty")
-            } else if bytes.count > maximumSecretLength * 5 / 8 {
-                fail(
-                    .secret, .secretTooLong,
-                    "the secret is \(bytes.count) bytes long; the limit is \(maximumSecretLength * 5 / 8)")
-            } else {
-                secret = bytes
-                if bytes.count * 8 < recommendedSecretBits {
-                    warn(
-                        .secret, .weakSecret,
-                        "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 recommended)")
-                }
-            }
-        } else if let rawSecret = parameters["secret"] {
-            let compact = rawSecret.filter { $0 != " " }
-            if compact.utf8.count > maximumSecretLength {
-                fail(
-                    .secret, .secretTooLong,
-                    "the secret is \(compact.utf8.count) characters long; the limit is \(maximumSecretLength)")
-            } else if compact.isEmpty || compact.allSatisfy({ $0 == "=" }) {
-                fail(.secret, .secretEmpty, "the secret parameter is empty")
-            } else {
-                do throws(Base32.DecodingError) {
-                    let bytes = try Base32.decode(rawSecret)
-                    if bytes.isEmpty {
-                        fail(.secret, .secretEmpty, "the secret decodes to no bytes")
-                    } else {
-                        secret = SecureBytes(bytes)
-                        if bytes.count * 8 < recommendedSecretBits {
-                            warn(
-                                .secret, .weakSecret,
-                                "the secret has \(bytes.count * 8) bits; RFC 4226 requires at least 128 (160 "
-                                    + "recommended)"
-                            )
-                        }
-                    }
-                } catch {
-                    switch error {
-                    case .invalidCharacter(let position):
-                        fail(
-                            .secret, .secretNotBase32, "character \(position) of the secret is not Base32 (A–Z, 2–7)"
-                        )
-                    case .misplacedPadding(let position):
-                        fail(
-                            .secret, .secretNotBase32,
-                            "the secret has '=' padding before its end (character \(position))")
-                    case .invalidLength(let length):
-                        fail(
-                            .secret, .secretBadLength,
-                            "a Base32 secret cannot be \(length) characters long (it would end in a partial byte)")
-                    }
-                }
-            }
-        } else {
-            fail(.secret, .secretMissing, "the secret parameter is missing")
-        }
-
-        // Algorithm.
-        var algorithm = HashAlgorithm.sha1
-        if let value = parameters["algorithm"] {
-            if let parsed = HashAlgorithm(rawValue: value.uppercased()) {
-                algorithm = parsed
-            } else {
-                fail(
-                    .algorithm, .unsupportedAlgorithm,
-                    "unsupported algorithm '\(printable(value, limit: 20))': use SHA1, SHA256 or SHA512")
-            }
-        }
-
-        // Digits.
-        var digits = steam ? 5 : 6
-        if let value = parameters["digits"] {
-            switch parseInteger(value) {
-            case .some(let n) where steam:
-                if n != 5 { warn(.digits, .digitsIgnored, "Steam codes have 5 characters; digits=\(n) is ignored") }
-            case .some(let n) where (6...10).contains(n): digits = Int(n)
-            case .some:
-                fail(
-                    .digits, .digitsOutOfRange,
-                    "digits must be between 6 and 10, not \(printable(value, limit: 20))")
-            case .none where steam:
-                warn(.digits, .digitsIgnored, "Steam codes have 5 characters; digits is ignored")
-            case .none:
-                fail(
-                    .digits, .digitsNotInteger,
-                    "digits must be a whole number between 6 and 10, not '\(printable(value, limit: 20))'")
-            }
-        }
-
-        // Period (TOTP) and counter (HOTP).
-        var period = 30
-        var counter: UInt64 = 0
-        if let value = parameters["period"] {
-            if kind == .hotp {
-                warn(.period, .periodIgnored, "HOTP codes have no period; the period parameter is ignored")
-            } else {
-                switch parseInteger(value) {
-                case .some(let n) where (1...86_400).contains(n): period = Int(n)
-                case .some:
-                    fail(
-                        .period, .periodOutOfRange,
-                        "period must be between 1 and 86400 seconds, not \(printable(value, limit: 20))")
-                case .none:
-                    fail(
-                        .period, .periodNotInteger,
-                        "period must be a whole number of seconds, not '\(printable(value, limit: 20))'")
-                }
-            }
-        }
-        if let value = parameters["counter"] {
-            if kind == .hotp {
-                switch parseInteger(value) {
-                case .some(let n) where n <= UInt64(Int64.max): counter = n
-                case .some: fail(.counter, .counterOutOfRange, "counter must be between 0 and 2^63−1")
-                case .none:
-                    fail(
-                        .counter, .counterNotInteger,
-                        "counter must be a whole number, not '\(printable(value, limit: 30))'")
-                }
-            } else if kind == .totp {
-                warn(.counter, .counterIgnored, "TOTP codes have no counter; the counter parameter is ignored")
-            }
-        } else if kind == .hotp {
-            fail(.counter, .counterMissing, "HOTP needs a counter parameter (the Key-Uri-Format requires it)")
-        }
-
-        // Look-alike names: invisible and separator characters are kept, with a warning (and escaped when printed).
-        if let name, UntrustedText.hasInvisibleCharacters(name) {
-            warn(
-                .label, .invisibleCharacters,
-                "the account name '\(printable(name, limit: 60))' contains invisible or separator characters: it "
-                    + "may pass for another name"
-            )
-        }
-        if let issuer, UntrustedText.hasInvisibleCharacters(issuer) {
-            warn(
-                .issuer, .invisibleCharacters,
-                "the issuer '\(printable(issuer, limit: 60))' contains invisible or separator characters: it may "
-                    + "pass for another issuer"
-            )
-        }
-
-        let order = Dictionary(uniqueKeysWithValues: Diagnostic.Field.allCases.enumerated().map { ($1, $0) })
-        diagnostics.sort { (order[$0.field] ?? 0) < (order[$1.field] ?? 0) }  // stable: keeps order within a field
-        guard let kind, let secret, let name, !diagnostics.contains(where: { $0.severity == .error }) else {
-            return URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
+        var checker = FieldChecker(diagnostics: initial)
+        let kind = checker.type(fields.type)
+        checker.name(fields.name)
+        let issuer = checker.issuer(label: fields.labelIssuer, parameter: fields.parameters["issuer"])
+        let steam = checker.steam(type: fields.type, parameters: fields.parameters, issuer: issuer)
+        let secret = checker.secret(bytes: fields.secretBytes, text: fields.parameters["secret"])
+        let algorithm = checker.algorithm(fields.parameters["algorithm"])
+        let digits = checker.digits(fields.parameters["digits"], steam: steam)
+        let period = checker.period(fields.parameters["period"], kind: kind)
+        let counter = checker.counter(fields.parameters["counter"], kind: kind)
+        checker.lookAlikes(name: fields.name, issuer: issuer)
+        let diagnostics = checker.sorted()
+        guard let kind, let secret, let name = fields.name, !diagnostics.contains(where: { $0.severity == .error })
+        else {
+            return URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: fields.name)
         }
         let account = OTPAccount(
             kind: kind, issuer: issuer, name: name, secret: secret, algorithm: algorithm, digits: digits,
-            period: period, counter: counter, encoder: steam ? .steam : .decimal, extraParameters: extras)
+            period: period, counter: counter, encoder: steam ? .steam : .decimal, extraParameters: fields.extras)
         return URICheck(account: account, diagnostics: diagnostics, issuer: issuer, name: name)
     }
 
