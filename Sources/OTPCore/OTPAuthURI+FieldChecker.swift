@@ -20,6 +20,103 @@ extension OTPAuthURI {
             return diagnostics.sorted { (order[$0.field] ?? 0) < (order[$1.field] ?? 0) }
         }
 
+        // MARK: Decoding steps of parse(_:)
+
+        /// At most ``OTPAuthURI/maximumLength`` bytes, scheme `otpauth` (case-insensitive).
+        mutating func scheme(of uri: String) -> Bool {
+            guard uri.utf8.count <= maximumLength else {
+                fail(.uri, .uriTooLong, "the URI is \(uri.utf8.count) bytes long; the limit is \(maximumLength)")
+                return false
+            }
+            guard !hasScheme(uri) else { return true }
+            let scheme = uri.firstRange(of: "://").map { String(uri[..<$0.lowerBound]) }
+            if let scheme, scheme.count <= 40,
+                scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+            {
+                fail(.scheme, .notOtpauth, "the scheme is '\(scheme)', not 'otpauth'")
+            } else {
+                fail(.scheme, .notOtpauth, "this is not an otpauth:// URI")
+            }
+            return false
+        }
+
+        /// The percent-decoded label: UTF-8, no control characters.
+        mutating func label(_ text: Substring) -> String? {
+            do throws(PercentEncoding.MalformedEscape) {
+                let bytes = try PercentEncoding.decode(text)
+                guard let label = String(validating: bytes, as: UTF8.self) else {
+                    fail(.label, .labelNotUtf8, "the label's percent-encoding does not decode to UTF-8")
+                    return nil
+                }
+                if containsControlCharacters(label) {
+                    fail(.label, .labelControlCharacters, "the label contains control characters")
+                }
+                return label
+            } catch {
+                fail(
+                    .label, .labelBadEscape,
+                    "the label has a '%' not followed by two hex digits (byte \(error.offset))")
+                return nil
+            }
+        }
+
+        /// The parameters the rules know, by lower-case name, and the others in order. Names are case-insensitive;
+        /// a name given twice is an error; values are percent-decoded with `+` as a space.
+        mutating func parameters(_ query: Substring) -> ([String: String], [OTPAccount.Parameter]) {
+            var parameters: [String: String] = [:]
+            var extras: [OTPAccount.Parameter] = []
+            var seen: Set<String> = []
+            for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+                let equals = pair.firstIndex(of: "=")
+                guard let nameBytes = try? PercentEncoding.decode(pair[..<(equals ?? pair.endIndex)]),
+                    let name = String(validating: nameBytes, as: UTF8.self)
+                else {
+                    fail(.uri, .badEscape, "a parameter name has a malformed percent-escape")
+                    continue
+                }
+                let key = name.lowercased()
+                let field = Self.knownParameters[key] ?? .uri
+                guard seen.insert(key).inserted else {
+                    fail(
+                        field, .duplicateParameter,
+                        "the parameter '\(printable(name, limit: 40))' is given more than once")
+                    continue
+                }
+                guard let value = parameterValue(equals.map { pair[pair.index(after: $0)...] } ?? "", name, field)
+                else { continue }
+                if Self.knownParameters[key] != nil {
+                    parameters[key] = value
+                } else {
+                    extras.append(OTPAccount.Parameter(name: name, value: value))
+                }
+            }
+            return (parameters, extras)
+        }
+
+        /// The parameters the validation table reads, and the field their diagnostics name.
+        static let knownParameters: [String: Diagnostic.Field] = [
+            "secret": .secret, "issuer": .issuer, "algorithm": .algorithm, "digits": .digits, "period": .period,
+            "counter": .counter, "encoder": .type,
+        ]
+
+        mutating func parameterValue(_ raw: Substring, _ name: String, _ field: Diagnostic.Field) -> String? {
+            do throws(PercentEncoding.MalformedEscape) {
+                let bytes = try PercentEncoding.decode(raw, plusAsSpace: true)
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    fail(field, .notUtf8, "the value of '\(printable(name, limit: 40))' does not decode to UTF-8")
+                    return nil
+                }
+                return text
+            } catch {
+                fail(
+                    field, .badEscape,
+                    "the value of '\(printable(name, limit: 40))' has a '%' not followed by two hex digits")
+                return nil
+            }
+        }
+
+        // MARK: The validation table
+
         /// `totp`, `hotp` or `steam` (a TOTP variant), case-insensitive.
         mutating func type(_ text: String) -> OTPAccount.Kind? {
             switch text.lowercased() {

@@ -72,33 +72,10 @@ public enum OTPAuthURI {
 
     /// Parses and validates an `otpauth://` URI, collecting every diagnostic rather than stopping at the first.
     public static func parse(_ uri: String) -> URICheck {
-        var diagnostics: [Diagnostic] = []
-        func fail(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
-            diagnostics.append(Diagnostic(.error, field, code, message))
+        var checker = FieldChecker(diagnostics: [])
+        guard checker.scheme(of: uri) else {
+            return URICheck(account: nil, diagnostics: checker.diagnostics, issuer: nil, name: nil)
         }
-        func warn(_ field: Diagnostic.Field, _ code: Diagnostic.Code, _ message: String) {
-            diagnostics.append(Diagnostic(.warning, field, code, message))
-        }
-        func failed(issuer: String? = nil, name: String? = nil) -> URICheck {
-            URICheck(account: nil, diagnostics: diagnostics, issuer: issuer, name: name)
-        }
-
-        guard uri.utf8.count <= maximumLength else {
-            fail(.uri, .uriTooLong, "the URI is \(uri.utf8.count) bytes long; the limit is \(maximumLength)")
-            return failed()
-        }
-        guard hasScheme(uri) else {
-            let scheme = uri.firstRange(of: "://").map { String(uri[..<$0.lowerBound]) }
-            if let scheme, scheme.count <= 40,
-                scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
-            {
-                fail(.scheme, .notOtpauth, "the scheme is '\(scheme)', not 'otpauth'")
-            } else {
-                fail(.scheme, .notOtpauth, "this is not an otpauth:// URI")
-            }
-            return failed()
-        }
-
         // otpauth://TYPE/LABEL?QUERY
         let rest = uri.dropFirst(10)
         let queryStart = rest.firstIndex(of: "?")
@@ -106,95 +83,25 @@ public enum OTPAuthURI {
         let query = queryStart.map { rest[rest.index(after: $0)...] } ?? ""
         let slash = beforeQuery.firstIndex(of: "/")
         let typeText = String(beforeQuery[..<(slash ?? beforeQuery.endIndex)])
-        let labelText = slash.map { beforeQuery[beforeQuery.index(after: $0)...] } ?? ""
-
-        // Label (split into issuer prefix and account name once the issuer parameter is known).
-        var label: String?
-        do throws(PercentEncoding.MalformedEscape) {
-            let bytes = try PercentEncoding.decode(labelText)
-            if let text = String(validating: bytes, as: UTF8.self) {
-                if containsControlCharacters(text) {
-                    fail(.label, .labelControlCharacters, "the label contains control characters")
-                }
-                label = text
-            } else {
-                fail(.label, .labelNotUtf8, "the label's percent-encoding does not decode to UTF-8")
-            }
-        } catch {
-            fail(
-                .label, .labelBadEscape, "the label has a '%' not followed by two hex digits (byte \(error.offset))")
-        }
-
-        // Parameters: names are case-insensitive; a name given twice is an error.
-        var parameters: [String: String] = [:]
-        var extras: [OTPAccount.Parameter] = []
-        let known: [String: Diagnostic.Field] = [
-            "secret": .secret, "issuer": .issuer, "algorithm": .algorithm, "digits": .digits, "period": .period,
-            "counter": .counter, "encoder": .type,
-        ]
-        var seen: Set<String> = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: "=")
-            let rawName = pair[..<(equals ?? pair.endIndex)]
-            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? ""
-            guard let nameBytes = try? PercentEncoding.decode(rawName),
-                let parameterName = String(validating: nameBytes, as: UTF8.self)
-            else {
-                fail(.uri, .badEscape, "a parameter name has a malformed percent-escape")
-                continue
-            }
-            let key = parameterName.lowercased()
-            let field = known[key] ?? .uri
-            if !seen.insert(key).inserted {
-                fail(
-                    field, .duplicateParameter,
-                    "the parameter '\(printable(parameterName, limit: 40))' is given more than once")
-                continue
-            }
-            let value: String
-            do throws(PercentEncoding.MalformedEscape) {
-                let bytes = try PercentEncoding.decode(rawValue, plusAsSpace: true)
-                guard let text = String(validating: bytes, as: UTF8.self) else {
-                    fail(
-                        field, .notUtf8,
-                        "the value of '\(printable(parameterName, limit: 40))' does not decode to UTF-8")
-                    continue
-                }
-                value = text
-            } catch {
-                fail(
-                    field, .badEscape,
-                    "the value of '\(printable(parameterName, limit: 40))' has a '%' not followed by two hex digits")
-                continue
-            }
-            if known[key] != nil {
-                parameters[key] = value
-            } else {
-                extras.append(OTPAccount.Parameter(name: parameterName, value: value))
-            }
-        }
-
-        // Account name and issuer.
-        var labelIssuer: String?
-        var name: String?
-        if let label {
-            var split = label.firstIndex(of: ":")
-            if let parameterIssuer = parameters["issuer"], !parameterIssuer.isEmpty,
-                label.hasPrefix(parameterIssuer + ":")
-            {
-                split = label.index(label.startIndex, offsetBy: parameterIssuer.count)
-            }
-            if let colon = split {
-                let prefix = String(label[..<colon])
-                labelIssuer = prefix.isEmpty ? nil : prefix
-                name = String(label[label.index(after: colon)...].drop { $0 == " " })
-            } else {
-                name = label
-            }
-        }
+        let label = checker.label(slash.map { beforeQuery[beforeQuery.index(after: $0)...] } ?? "")
+        let (parameters, extras) = checker.parameters(query)
+        let (labelIssuer, name) = splitLabel(label, issuerParameter: parameters["issuer"])
         return check(
             Fields(type: typeText, labelIssuer: labelIssuer, name: name, parameters: parameters, extras: extras),
-            diagnostics: diagnostics)
+            diagnostics: checker.diagnostics)
+    }
+
+    /// The label's issuer prefix and account name: split at the issuer parameter when the label starts with it and
+    /// a colon (so `Text: More Text:Secret` stays whole), else at the first colon; spaces after it are dropped.
+    static func splitLabel(_ label: String?, issuerParameter: String?) -> (issuer: String?, name: String?) {
+        guard let label else { return (nil, nil) }
+        var split = label.firstIndex(of: ":")
+        if let issuerParameter, !issuerParameter.isEmpty, label.hasPrefix(issuerParameter + ":") {
+            split = label.index(label.startIndex, offsetBy: issuerParameter.count)
+        }
+        guard let colon = split else { return (nil, label) }
+        let prefix = String(label[..<colon])
+        return (prefix.isEmpty ? nil : prefix, String(label[label.index(after: colon)...].drop { $0 == " " }))
     }
 
     /// The decoded parts of a provisioning URI, or of an account read from another app's export, ready for
