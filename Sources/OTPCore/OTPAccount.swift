@@ -52,13 +52,19 @@ public struct OTPAccount: Sendable, Hashable {
     public var encoder: Encoder
     /// Parameters kept but not interpreted.
     public var extraParameters: [Parameter]
+    /// A note of the user's (kept in the vault, sealed; never in a URI).
+    public var note: String?
+    /// The AWS MFA device's serial (`arn:aws:iam::123456789012:mfa/alice`), to select the account by it.
+    public var awsSerial: String?
 
     /// Creates an account; defaults are those of the Key-Uri-Format (SHA1, 6 digits, 30 s).
     public init(
         kind: Kind = .totp, issuer: String?, name: String, secret: SecureBytes, algorithm: HashAlgorithm = .sha1,
         digits: Int = 6, period: Int = 30, counter: UInt64 = 0, encoder: Encoder = .decimal,
-        extraParameters: [Parameter] = []
+        extraParameters: [Parameter] = [], note: String? = nil, awsSerial: String? = nil
     ) {
+        self.note = note
+        self.awsSerial = awsSerial
         self.kind = kind
         self.issuer = issuer
         self.name = name

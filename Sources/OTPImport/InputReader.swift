@@ -57,7 +57,7 @@ public enum InputReader {
         _ inputs: [String], workers: Int? = nil,
         standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.readStandardInput()) ?? [] },
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil
     ) -> [InputResult] {
         let expanded = InputExpansion.expand(inputs)
         var argumentNumber = 0
@@ -82,11 +82,14 @@ public enum InputReader {
                 return .success([InputPayload(source: "argument \(numbers[index])", text: input)])
             }
             if input == "-" {
-                return payloads(in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase)
+                return payloads(
+                    in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase, bareKey: bareKey
+                )
             }
             do throws(ScanError) {
                 return payloads(
-                    in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase)
+                    in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase,
+                    bareKey: bareKey)
             } catch .notFound where UntrustedText.mayCarrySecret(input) {
                 // Almost a URI (a leading space, `otpauth:/`, an https URL with secret=): never echo it.
                 return .failure(
@@ -112,7 +115,8 @@ public enum InputReader {
     /// The payloads in a file's bytes (PNG → QR codes, text → lines). SPI for the fuzz targets.
     @_spi(Fuzzing)
     public static func payloads(
-        in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil }
+        in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil },
+        bareKey: BareKeyAccount? = nil
     ) -> Result<[InputPayload], InputError> {
         if bytes.starts(with: PNGDecoder.signature) {
             guard let reader else {
@@ -135,6 +139,16 @@ public enum InputReader {
                 InputError(
                     source: source, code: ScanError.notPNG(looksLike: looksLike).code,
                     message: "neither a PNG image nor a text file of URIs (\(looksLike))"))
+        }
+        if let key = BareKeyAccount.key(in: text) {
+            guard let bareKey else {
+                return .failure(
+                    InputError(
+                        source: source, code: "not-provisioning",
+                        message: "this file holds only a Base32 key (like the AWS CLI's Base32StringSeed outfile); "
+                            + "give --account (and --issuer) to say which account it is"))
+            }
+            return .success([InputPayload(source: source, text: "", check: bareKey.check(key: key))])
         }
         if AppExports.looksLikeJSON(text) {
             switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {

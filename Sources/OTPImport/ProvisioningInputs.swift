@@ -50,13 +50,16 @@ public enum ProvisioningInputs {
     public static func read(
         _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil
     ) -> [CheckedItem] {
         let results =
             standardInput.map {
                 InputReader.read(
-                    inputs, workers: workers, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress)
-            } ?? InputReader.read(inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress)
+                    inputs, workers: workers, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress,
+                    bareKey: bareKey)
+            }
+            ?? InputReader.read(
+                inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress, bareKey: bareKey)
         var items: [CheckedItem] = []
         for (index, entry) in results.enumerated() {
             let input = entry.input

@@ -1,15 +1,23 @@
 import OTPCore
 import OTPCrypto
 
-/// The plaintext inside a sealed entry: every field of an ``OTPCore/OTPAccount``, in a small length-prefixed
-/// binary layout (version 1). Binary rather than JSON so the buffer holding the secret is one array this code can
+/// The plaintext inside a sealed entry: every field of an ``OTPCore/OTPAccount`` and the entry's bookkeeping, in a
+/// small length-prefixed binary layout (version 2; version 1, without the tail, is still read). Binary rather than JSON so the buffer holding the secret is one array this code can
 /// wipe, not a string copied through an encoder.
 ///
 /// Layout: `01` version, kind, algorithm, digits, encoder (one byte each), period (u32), counter (u64),
 /// secret (u16 length + bytes), issuer (u8 present + u32 length + UTF-8), name (u32 length + UTF-8),
-/// extra parameter count (u16) and each name and value (u32 length + UTF-8). Integers are big-endian.
+/// extra parameter count (u16) and each name and value (u32 length + UTF-8); version 2 adds the note and the AWS MFA
+/// serial (u8 present + string each) and the last TOTP step handed out with `--once` (u8 present + u64).
+/// Integers are big-endian.
 enum AccountCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
+
+    /// What the vault keeps about an entry besides the account: sealed like it.
+    struct State: Sendable, Equatable {
+        /// The last TOTP time step handed out by a `--once` request.
+        var lastOnceStep: UInt64?
+    }
 
     enum DecodingError: Error, CustomStringConvertible {
         case unknownVersion(UInt8)
@@ -24,7 +32,7 @@ enum AccountCodec {
     }
 
     /// The plaintext of a sealed entry, assembled in a buffer that wipes every copy it makes.
-    static func encode(_ account: OTPAccount) -> SecureBytes {
+    static func encode(_ account: OTPAccount, state: State = State()) -> SecureBytes {
         let out = SecureBuffer(capacity: 128 + account.secret.count)
         out.append(version)
         out.append(account.kind == .totp ? 0 : 1)
@@ -51,14 +59,32 @@ enum AccountCodec {
             appendString(out, parameter.name)
             appendString(out, parameter.value)
         }
+        for text in [account.note, account.awsSerial] {
+            if let text {
+                out.append(1)
+                appendString(out, text)
+            } else {
+                out.append(0)
+            }
+        }
+        if let step = state.lastOnceStep {
+            out.append(1)
+            out.append(bigEndian: step)
+        } else {
+            out.append(0)
+        }
         return out.finish()
     }
 
     static func decode(_ plaintext: SecureBytes) throws(DecodingError) -> OTPAccount {
-        try plaintext.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(DecodingError) -> OTPAccount in
+        try decodeWithState(plaintext).account
+    }
+
+    static func decodeWithState(_ plaintext: SecureBytes) throws(DecodingError) -> (account: OTPAccount, state: State) {
+        try plaintext.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(DecodingError) -> (OTPAccount, State) in
             var reader = Reader(bytes: raw)
             let v = try reader.byte()
-            guard v == version else { throw .unknownVersion(v) }
+            guard v == 1 || v == version else { throw .unknownVersion(v) }
             let kind: OTPAccount.Kind = try reader.byte() == 0 ? .totp : .hotp
             guard let algorithm = HashAlgorithm(storedCode: try reader.byte()) else { throw .malformed("algorithm") }
             let digits = Int(try reader.byte())
@@ -73,10 +99,17 @@ enum AccountCodec {
             for _ in 0..<Int(try reader.integer(UInt16.self)) {
                 extras.append(.init(name: try reader.string(), value: try reader.string()))
             }
-            guard reader.offset == raw.count else { throw .malformed("trailing bytes") }
-            return OTPAccount(
+            var account = OTPAccount(
                 kind: kind, issuer: issuer, name: name, secret: secret, algorithm: algorithm,
                 digits: digits, period: period, counter: counter, encoder: encoder, extraParameters: extras)
+            var state = State()
+            if v >= 2 {
+                account.note = try reader.byte() == 1 ? try reader.string() : nil
+                account.awsSerial = try reader.byte() == 1 ? try reader.string() : nil
+                state.lastOnceStep = try reader.byte() == 1 ? try reader.integer(UInt64.self) : nil
+            }
+            guard reader.offset == raw.count else { throw .malformed("trailing bytes") }
+            return (account, state)
         }
     }
 

@@ -43,7 +43,7 @@ extension Vault {
         }
         if selected.isEmpty { throw .query(.noMatch(query)) }
         var report = CodesReport()
-        let everything = (query.text ?? "").isEmpty
+        let everything = query.selectsEverything
         for entry in selected {
             switch entry.account {
             case .failure(let damage):

@@ -156,9 +156,9 @@ public final class Vault: Sendable {
     }
 
     private func seal(
-        _ account: OTPAccount, id: String, createdAt: Int64, now: Int64
+        _ account: OTPAccount, id: String, createdAt: Int64, now: Int64, state: AccountCodec.State = .init()
     ) throws(VaultError) -> SealedEntryRecord {
-        let plaintext = AccountCodec.encode(account)
+        let plaintext = AccountCodec.encode(account, state: state)
         let sealed = try Self.cryptoCall { () throws(CryptoError) in
             try AESGCM.seal(plaintext, key: entryKey, authenticating: aad(id: id, version: Self.entryVersion))
         }
@@ -171,6 +171,13 @@ public final class Vault: Sendable {
     private func open(
         _ record: SealedEntryRecord, with opener: AESGCMOpener? = nil
     ) -> Result<OTPAccount, VaultEntryDamage> {
+        openWithState(record, with: opener).map(\.account)
+    }
+
+    /// The account and the vault's bookkeeping about it (which must survive every re-seal).
+    func openWithState(
+        _ record: SealedEntryRecord, with opener: AESGCMOpener? = nil
+    ) -> Result<(account: OTPAccount, state: AccountCodec.State), VaultEntryDamage> {
         if let damage = record.damage { return .failure(VaultEntryDamage(description: damage)) }
         guard record.version == Self.entryVersion else {
             return .failure(VaultEntryDamage(description: "unknown entry format version \(record.version)"))
@@ -181,7 +188,7 @@ public final class Vault: Sendable {
                 try opener?.open(record.sealed, authenticating: aad)
                 ?? AESGCM.open(record.sealed, key: entryKey, authenticating: aad)
             do {
-                return .success(try AccountCodec.decode(plaintext))
+                return .success(try AccountCodec.decodeWithState(plaintext))
             } catch {
                 return .failure(VaultEntryDamage(description: error.description))
             }
@@ -189,6 +196,13 @@ public final class Vault: Sendable {
             return .failure(
                 VaultEntryDamage(description: "its seal does not verify (the entry was altered or damaged)"))
         }
+    }
+
+    /// The record re-sealed with new contents, keeping its id and creation time.
+    func reseal(
+        _ record: SealedEntryRecord, account: OTPAccount, state: AccountCodec.State, now: Int64
+    ) throws(VaultError) -> SealedEntryRecord {
+        try seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state)
     }
 
     private static func newID() throws(VaultError) -> String {
@@ -258,57 +272,95 @@ public final class Vault: Sendable {
         try storage.delete(ids: ids)
     }
 
-    /// A change to an account's names, for ``rename(id:to:)``.
-    public struct NameChange: Sendable, Equatable {
-        /// What happens to the issuer.
-        public enum Issuer: Sendable, Equatable {
-            /// Left as it is.
-            case unchanged
-            /// Removed.
-            case removed
-            /// Set to this text.
-            case set(String)
-        }
+    /// A change to one field: left, removed or set.
+    public enum FieldChange: Sendable, Equatable {
+        /// Left as it is.
+        case unchanged
+        /// Removed.
+        case removed
+        /// Set to this text (an empty text removes the field).
+        case set(String)
 
-        /// The issuer's change.
-        public var issuer: Issuer
-        /// The new account name, or `nil` to keep it.
-        public var name: String?
-
-        /// A change of the issuer and/or the name.
-        public init(issuer: Issuer = .unchanged, name: String? = nil) {
-            self.issuer = issuer
-            self.name = name
+        func applied(to value: String?) -> String? {
+            switch self {
+            case .unchanged: value
+            case .removed: nil
+            case .set(let text): text.isEmpty ? nil : text
+            }
         }
     }
 
-    /// Changes an entry's issuer and/or name, re-sealed in one transaction. The new names obey the rules imported
-    /// names obey: no control characters, a non-empty account name.
-    ///
-    /// - Throws: ``VaultError/invalidName(_:)``, ``VaultError/noSuchEntry(id:)``, ``VaultError/damaged(_:)``.
-    public func rename(id: String, to change: NameChange) throws(VaultError) -> OTPAccount {
+    /// A change to an account's names and notes, for ``edit(id:_:)``.
+    public struct AccountEdit: Sendable, Equatable {
+        /// The issuer.
+        public var issuer: FieldChange
+        /// The new account name, or `nil` to keep it.
+        public var name: String?
+        /// The user's note.
+        public var note: FieldChange
+        /// The AWS MFA device serial (`arn:aws:iam::123456789012:mfa/alice`).
+        public var awsSerial: FieldChange
+
+        /// A change of any of the fields.
+        public init(
+            issuer: FieldChange = .unchanged, name: String? = nil, note: FieldChange = .unchanged,
+            awsSerial: FieldChange = .unchanged
+        ) {
+            self.issuer = issuer
+            self.name = name
+            self.note = note
+            self.awsSerial = awsSerial
+        }
+    }
+
+    /// Checks the new values by the rules imported names obey: no control characters, a non-empty account name; a
+    /// serial is one word of at most 256 characters.
+    static func validate(_ change: AccountEdit) throws(VaultError) {
         if let name = change.name {
             guard !name.isEmpty else { throw .invalidName("the account name cannot be empty") }
             guard !UntrustedText.hasControlCharacters(name) else {
                 throw .invalidName("the account name contains control characters")
             }
         }
-        if case .set(let issuer) = change.issuer, UntrustedText.hasControlCharacters(issuer) {
-            throw .invalidName("the issuer contains control characters")
+        for (field, what) in [(change.issuer, "the issuer"), (change.note, "the note")] {
+            if case .set(let text) = field,
+                UntrustedText.hasControlCharacters(text.replacingOccurrences(of: "\n", with: ""))
+            {
+                throw .invalidName("\(what) contains control characters")
+            }
         }
+        if case .set(let serial) = change.awsSerial, !serial.isEmpty {
+            guard serial.count <= 256, !serial.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
+                !UntrustedText.hasControlCharacters(serial), !UntrustedText.hasInvisibleCharacters(serial)
+            else {
+                throw .invalidName(
+                    "an MFA serial is one word (arn:aws:iam::123456789012:mfa/name) of at most 256 characters")
+            }
+        }
+    }
+
+    /// Changes an entry's issuer, name, note or AWS MFA serial, re-sealed in one transaction (its HOTP counter and
+    /// `--once` bookkeeping kept).
+    ///
+    /// - Throws: ``VaultError/invalidName(_:)``, ``VaultError/noSuchEntry(id:)``, ``VaultError/damaged(_:)``.
+    public func edit(id: String, _ change: AccountEdit) throws(VaultError) -> OTPAccount {
+        try Self.validate(change)
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id) { (record) throws(VaultError) in
-            guard case .success(var account) = self.open(record) else {
+            guard case .success(var (account, state)) = self.openWithState(record) else {
                 throw VaultError.damaged("entry \(id) does not open")
             }
-            switch change.issuer {
-            case .unchanged: break
-            case .removed: account.issuer = nil
-            case .set(let issuer): account.issuer = issuer.isEmpty ? nil : issuer
-            }
+            account.issuer = change.issuer.applied(to: account.issuer)
             if let name = change.name { account.name = name }
-            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), account)
+            account.note = change.note.applied(to: account.note)
+            account.awsSerial = change.awsSerial.applied(to: account.awsSerial)
+            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state), account)
         }
+    }
+
+    /// Changes an entry's issuer and/or name (``edit(id:_:)``).
+    public func rename(id: String, to change: AccountEdit) throws(VaultError) -> OTPAccount {
+        try edit(id: id, change)
     }
 
     /// The next `count` HOTP codes of an entry, advancing its stored counter past them in the same transaction, so
@@ -316,7 +368,7 @@ public final class Vault: Sendable {
     public func nextHOTPCodes(id: String, count: Int) throws(VaultError) -> (OTPAccount, [OTPCode]) {
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id) { (record) throws(VaultError) in
-            guard case .success(var account) = self.open(record), account.kind == .hotp else {
+            guard case .success(var (account, state)) = self.openWithState(record), account.kind == .hotp else {
                 throw VaultError.damaged("entry \(id) is not an HOTP account that opens")
             }
             // RFC 4226 counters are 8 bytes; the contract keeps them within 0...2^63 − 1 (a signed column anywhere).
@@ -328,7 +380,8 @@ public final class Vault: Sendable {
             let codes = generator.hotp(counter: account.counter, count: count)
             let used = account
             account.counter = next
-            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now), (used, codes))
+            let sealed = try self.seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state)
+            return (sealed, (used, codes))
         }
     }
 }

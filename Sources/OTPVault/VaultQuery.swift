@@ -8,16 +8,33 @@ public import OTPCore
 public struct VaultQuery: Sendable, Hashable, CustomStringConvertible {
     /// The text as given; `nil` or empty selects every account.
     public let text: String?
+    /// An AWS MFA serial that must match exactly (``serial(_:)``).
+    public let serial: String?
 
     /// A query for `text` (`nil` for all accounts).
     public init(_ text: String?) {
         self.text = text
+        self.serial = nil
     }
+
+    private init(serial: String) {
+        self.text = nil
+        self.serial = serial
+    }
+
+    /// The account whose AWS MFA serial is exactly `arn` (as aws-vault's configuration names the device).
+    public static func serial(_ arn: String) -> VaultQuery { VaultQuery(serial: arn) }
+
+    /// Whether the query selects every account (no text, no serial).
+    public var selectsEverything: Bool { serial == nil && (text ?? "").isEmpty }
 
     /// Every account.
     public static let all = VaultQuery(nil)
 
-    public var description: String { text.map { UntrustedText.escaped($0) } ?? "(all accounts)" }
+    public var description: String {
+        if let serial { return "serial " + UntrustedText.escaped(serial) }
+        return text.map { UntrustedText.escaped($0) } ?? "(all accounts)"
+    }
 
     /// How well an entry matches: `nil` for no match.
     public enum Strength: Int, Sendable, Comparable {
@@ -31,6 +48,10 @@ public struct VaultQuery: Sendable, Hashable, CustomStringConvertible {
 
     /// How well `entry` matches this query; every entry matches an empty query exactly.
     public func strength(of entry: VaultEntry) -> Strength? {
+        if let serial {
+            guard case .success(let account) = entry.account, account.awsSerial == serial else { return nil }
+            return .exact
+        }
         guard let text, !text.isEmpty else { return .exact }
         let needle = text.lowercased()
         if entry.id.hasPrefix(needle) { return .exact }

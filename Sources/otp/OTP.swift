@@ -6,7 +6,8 @@ struct OTP: ParsableCommand {
         commandName: "otp",
         abstract: "Turn screenshots of MFA QR codes into one-time codes.",
         subcommands: [
-            Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Rename.self, Init.self, Passwd.self,
+            Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Edit.self, Add.self, Init.self,
+            Passwd.self,
         ]
     )
 }

@@ -45,12 +45,14 @@ enum CLI {
     }
 
     static func run(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], executable: URL? = nil
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], executable: URL? = nil,
+        wrapped: Bool = true
     ) throws -> Output {
         // `executable` is a wrapper (setsid) that runs the binary; it gets `--wait` so its status is the binary's.
+        // With `wrapped: false` it is another program, given `arguments` as they are.
         let process = Process()
         process.executableURL = executable ?? binary
-        process.arguments = executable == nil ? arguments : ["--wait", binary.path] + arguments
+        process.arguments = executable == nil || !wrapped ? arguments : ["--wait", binary.path] + arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -16,6 +16,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var export: ExportOptions
+    @OptionGroup var bare: BareKeyOptions
 
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
@@ -30,7 +31,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let source = export.passphrase
-        let items = ProvisioningInputs.read(inputs, workers: input.jobs, sourcePassphrase: { source.get() }).map {
+        let items = ProvisioningInputs.read(
+            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey
+        ).map {
             item in
             strict ? item.with(item.check.strict()) : item
         }

@@ -1,28 +1,36 @@
 import ArgumentParser
+import Foundation
 import OTPCore
 import OTPImport
 import OTPVault
 
-/// `otp code [QUERY] [--at TIME] [--next N] [--json]`: codes of vault accounts; with `--from INPUT`, codes straight
-/// from a URI, file, image or stdin.
+/// `otp code [QUERY] [--at TIME] [--next N] [--min-remaining S] [--format F] [--once] [--serial ARN]`: codes of vault
+/// accounts; with `--from INPUT`, codes straight from a URI, file, image or stdin.
 struct Code: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one-time codes.",
         discussion: """
-            Without --from: the current code of every vault account matching QUERY (all accounts without one). \
-            HOTP accounts advance their stored counter past the codes printed, in the same transaction. \
-            With --from, codes come straight from a URI, a text file, a screenshot or - (stdin), without a vault: \
-            otp code --from shot.png --next 2 prints "MFA code 1" and "MFA code 2" for AWS. Invalid accounts are \
-            reported on stderr and give no code (exit 1).
+            Without --from: the codes of the vault accounts matching QUERY. Without QUERY, TOTP and Steam accounts \
+            only: taking an HOTP code advances its stored counter, so it happens only for an account asked for. \
+            With --from, codes come straight from a URI, a text file, a screenshot or - (stdin), without a vault. \
+            For AWS: otp code aws --next 2 --min-remaining 20 prints two consecutive codes with at least 20 s left \
+            (waiting for the next step when needed); --format aws prints them as the two flags of \
+            aws iam enable-mfa-device; --format raw prints only the digits (aws-vault's mfa_process); --once never \
+            hands out a code twice, waiting for the next step when this one was already used.
             """
     )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, raw, aws, json
+    }
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var time: TimeOptions
     @OptionGroup var vault: VaultOptions
     @OptionGroup var export: ExportOptions
+    @OptionGroup var bare: BareKeyOptions
 
-    @Argument(help: "Issuer or name substring, or id prefix (vault mode).")
+    @Argument(help: "Issuer, account name or \"Issuer: name\" (exact wins over substring), or an id prefix.")
     var query: String?
 
     @Option(
@@ -30,84 +38,168 @@ struct Code: ParsableCommand {
     )
     var from: String?
 
+    @Option(
+        help:
+            "text (default), raw (digits only, one per line), aws (--authentication-code1 X --authentication-code2 Y) or json."
+    )
+    var format: Format?
+
+    @Option(
+        help: ArgumentHelp(
+            "Wait for the next step when the first code has fewer than this many seconds left.", valueName: "seconds"))
+    var minRemaining: Int?
+
+    @Flag(
+        help:
+            "Never hand out a TOTP code twice (remembered in the vault, across processes); wait for the next step when needed."
+    )
+    var once = false
+
+    @Flag(help: "With --once: exit 1 instead of waiting when the current step was already handed out.")
+    var noWait = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Select the account by its exact AWS MFA serial (set with otp edit --serial).", valueName: "arn"))
+    var serial: String?
+
+    var resolvedFormat: Format { output.json ? .json : format ?? .text }
+    var count: Int { resolvedFormat == .aws ? 2 : time.next }
+
     func validate() throws {
-        if from != nil, query != nil { throw ValidationError("Give either QUERY (vault) or --from INPUT, not both.") }
+        if from != nil, query != nil || serial != nil {
+            throw ValidationError("Give either QUERY or --serial (vault) or --from INPUT, not both.")
+        }
+        if query != nil, serial != nil { throw ValidationError("Give QUERY or --serial, not both.") }
+        if format == .aws, time.next != 1, time.next != 2 {
+            throw ValidationError(
+                "--format aws prints exactly two consecutive codes; leave out --next or give --next 2.")
+        }
+        if output.json, let format, format != .json {
+            throw ValidationError("--json and --format \(format.rawValue) disagree.")
+        }
+        if let minRemaining, !(0...86_400).contains(minRemaining) {
+            throw ValidationError("--min-remaining must be between 0 and 86400 seconds.")
+        }
+        if once, from != nil {
+            throw ValidationError("--once needs the vault (it remembers the steps handed out there).")
+        }
+        if noWait, !once { throw ValidationError("--no-wait goes with --once.") }
     }
 
     func run() throws {
-        guard let from else { return try runFromVault() }
+        let results = try from.map(codesFromInput) ?? codesFromVault()
+        try CodePrinter(format: resolvedFormat, now: time.unixTime).print(results.codes)
+        if results.failed { throw ExitCode(1) }
+    }
+
+    /// The codes of every valid account in an input, without a vault.
+    private func codesFromInput(_ from: String) throws -> (codes: [PrintedCodes], failed: Bool) {
         let source = export.passphrase
-        let items = ProvisioningInputs.read([from], sourcePassphrase: { source.get() })
-        var failed = false
-        var results: [(OTPAccount, [OTPCode])] = []
+        let items = ProvisioningInputs.read([from], sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
+        let accounts = items.compactMap(\.check.account)
         for item in items {
-            guard let account = item.check.account else {
-                failed = true
-                let problems = item.check.diagnostics.filter { $0.severity == .error }.map {
-                    Terminal.escaped($0.message)
-                }
-                Terminal.error("otp: \(Terminal.escaped(item.source)): no code: " + problems.joined(separator: "; "))
-                continue
-            }
-            for d in item.check.diagnostics where d.severity == .warning {
-                Terminal.error("otp: \(Terminal.escaped(item.source)): warning: \(Terminal.escaped(d.message))")
-            }
-            let generator = try OTPGenerator(account: account)
-            results.append((account, generator.codes(at: time.unixTime, count: time.next)))
+            CodePrinter.report(item)
         }
-        if output.json {
-            Terminal.out(
-                Terminal.json(
-                    results.map { account, codes in
-                        AccountCodesJSON(
-                            id: nil, issuer: account.issuer, account: account.name, codes: codes.map(CodeJSON.init))
-                    }))
-        } else {
-            Terminal.out(results.map { Self.describe($0, $1, now: time.unixTime) }.joined())
+        let at = try FreshStep.time(for: accounts, at: time.unixTime, minRemaining: minRemaining, fixed: time.at != nil)
+        let codes = try accounts.map {
+            PrintedCodes(
+                id: nil, account: $0, codes: try OTPGenerator(account: $0).codes(at: at, count: count), now: at)
         }
-        if failed { throw ExitCode(1) }
+        if resolvedFormat == .aws, codes.count != 1 {
+            throw ValidationError("--format aws needs exactly one account; this input holds \(codes.count).")
+        }
+        return (codes, accounts.count != items.count)
     }
 
-    private func runFromVault() throws {
-        try withVaultErrors {
-            let report = try withQueryErrors {
+    /// The codes of the vault accounts selected, through the vault's one call (HOTP counters advance there).
+    private func codesFromVault() throws -> (codes: [PrintedCodes], failed: Bool) {
+        let selector = serial.map(VaultQuery.serial) ?? VaultQuery(query)
+        return try withVaultErrors {
+            try withQueryErrors {
                 try vault.withVault(create: false) { opened in
-                    do throws(VaultCodesError) {
-                        return try opened.codes(for: VaultQuery(query), at: time.unixTime, count: time.next)
-                    } catch {
-                        switch error {
-                        case .query(let error): throw error
-                        case .vault(let error): throw VaultFailure(error)
-                        }
+                    let selected = try VaultCall.run { () throws(VaultError) in try selector.select(opened.entries()) }
+                    let accounts = selected.compactMap { try? $0.account.get() }.filter { $0.kind == .totp }
+                    let at = try FreshStep.time(
+                        for: accounts, at: time.unixTime, minRemaining: minRemaining, fixed: time.at != nil)
+                    if once { return try onceCodes(opened, selector, at: at) }
+                    let report = try VaultCall.codes { () throws(VaultCodesError) in
+                        try opened.codes(for: selector, at: at, count: count)
                     }
+                    for (id, damage) in report.damaged {
+                        Terminal.error("otp: entry \(id) is damaged and skipped: \(damage.description)")
+                    }
+                    if resolvedFormat == .aws, report.codes.count != 1 {
+                        throw ValidationError("--format aws needs exactly one account; \(report.codes.count) match.")
+                    }
+                    return (report.codes.map { PrintedCodes($0, now: at) }, !report.damaged.isEmpty)
                 }
             }
-            for (id, damage) in report.damaged {
-                Terminal.error("otp: entry \(id) is damaged and skipped: \(damage.description)")
-            }
-            if output.json {
-                Terminal.out(
-                    Terminal.json(
-                        report.codes.map {
-                            AccountCodesJSON(
-                                id: $0.id, issuer: $0.account.issuer, account: $0.account.name,
-                                codes: $0.codes.map(CodeJSON.init))
-                        }))
-            } else {
-                Terminal.out(report.codes.map { Self.describe($0.account, $0.codes, now: time.unixTime) }.joined())
-            }
-            if !report.damaged.isEmpty { throw ExitCode(1) }
         }
     }
 
-    /// `Issuer: name  123456 654321  (17 s left)`.
-    static func describe(_ account: OTPAccount, _ codes: [OTPCode], now: Int64) -> String {
-        var line = Terminal.escaped(account.displayName) + "  " + codes.map(\.value).joined(separator: " ")
-        if let until = codes.first?.validUntil {
-            line += "  (\(until - now) s left)"
-        } else if let counter = codes.first?.counter {
-            line += "  (counter \(counter))"
+    /// `--once`: one account; waits (or exits 1 with --no-wait) while its current step was already handed out.
+    private func onceCodes(
+        _ vault: Vault, _ selector: VaultQuery, at start: Int64
+    ) throws -> (codes: [PrintedCodes], failed: Bool) {
+        let entry = try selector.single(try VaultCall.run { () throws(VaultError) in try vault.entries() }).entry
+        var at = start
+        while true {
+            switch try VaultCall.run({ () throws(VaultError) in try vault.takeOnce(id: entry.id, at: at, count: count) }
+            ) {
+            case .codes(let codes):
+                return ([PrintedCodes(codes, now: at)], false)
+            case .alreadyTaken(let availableAt):
+                if noWait || time.at != nil {
+                    Terminal.error(
+                        "otp: the code of this step was already handed out (--once); the next is due in \(availableAt - at) s"
+                    )
+                    return ([], true)
+                }
+                FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
+                at = max(availableAt, Int64(Date().timeIntervalSince1970))
+            }
         }
-        return line + "\n"
+    }
+}
+
+/// One account's codes as printed, with the time they were made for.
+struct PrintedCodes {
+    let id: String?
+    let account: OTPAccount
+    let codes: [OTPCode]
+    let now: Int64
+
+    init(id: String?, account: OTPAccount, codes: [OTPCode], now: Int64) {
+        self.id = id
+        self.account = account
+        self.codes = codes
+        self.now = now
+    }
+
+    init(_ entry: EntryCodes, now: Int64) {
+        self.init(id: entry.id, account: entry.account, codes: entry.codes, now: now)
+    }
+}
+
+/// Vault calls with typed errors, rethrown as the CLI reports them.
+enum VaultCall {
+    static func run<T>(_ body: () throws(VaultError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw VaultFailure(error)
+        }
+    }
+
+    static func codes(_ body: () throws(VaultCodesError) -> CodesReport) throws -> CodesReport {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .query(let error): throw error
+            case .vault(let error): throw VaultFailure(error)
+            }
+        }
     }
 }

@@ -26,6 +26,10 @@ struct Import: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var export: ExportOptions
+    @OptionGroup var bare: BareKeyOptions
+
+    @Flag(help: "Once the accounts are committed, overwrite each source file that gave them and delete it.")
+    var shred = false
 
     @Flag(help: "Report what would be imported; write nothing.")
     var dryRun = false
@@ -42,6 +46,7 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one input.") }
+        if shred, dryRun { throw ValidationError("--shred destroys what was imported; --dry-run imports nothing.") }
     }
 
     func run() throws {
@@ -55,17 +60,45 @@ struct Import: ParsableCommand {
             let progress = ProgressBar(label: "reading", json: output.json)
             let source = export.passphrase
             let items = ProvisioningInputs.read(
-                inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback)
+                inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
+                bareKey: bare.bareKey)
             progress.finish()
             let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
                 try report(Importer.dryRunWithoutVault(plan))
                 return
             }
-            try vault.withVault(create: !dryRun) { opened in
-                try report(try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop))
+            let result = try vault.withVault(create: !dryRun) { opened in
+                try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
+            }
+            // The vault is closed: everything is committed. Only now are sources destroyed.
+            let shredFailed = shred ? Self.shredSources(inputs, items: items, report: result) : false
+            try report(result)
+            if shredFailed { throw ExitCode(1) }
+        }
+    }
+
+    /// Shreds each input file all of whose accounts were committed (imported, duplicate or conflict). Files with a
+    /// failure, stdin and URIs are left alone. Returns whether a shred failed.
+    static func shredSources(_ inputs: [String], items: [CheckedItem], report: ImportReport) -> Bool {
+        let expanded = InputExpansion.expand(inputs)
+        let failedSources = Set(report.failed.map(\.source))
+        var failed = false
+        for (index, item) in expanded.enumerated() where item.input != "-" && !InputReader.isURI(item.input) {
+            let own = items.filter { $0.input == index }
+            guard !own.isEmpty, own.allSatisfy({ $0.check.account != nil && !failedSources.contains($0.source) }) else {
+                Terminal.error("otp: not shredded (something in it was not imported): \(Terminal.escaped(item.input))")
+                continue
+            }
+            do throws(Shredder.Failure) {
+                try Shredder.shred(item.input)
+                Terminal.error("otp: shredded \(Terminal.escaped(item.input))")
+            } catch {
+                failed = true
+                Terminal.error("otp: \(Terminal.escaped(error.description))")
             }
         }
+        return failed
     }
 
     /// For the crash-safety test only: with `OTP_TEST_STOP_AFTER_COMMITS=N` the process stops itself (SIGSTOP)

@@ -20,6 +20,12 @@ struct VaultOptions: ParsableArguments {
             valueName: "path"))
     var passphraseFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run this command (with /bin/sh -c) and take the first line it prints as the passphrase (a password manager).",
+            valueName: "command"))
+    var passphraseCommand: String?
+
     /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`, `~/.local/share/otp/vault.sqlite`.
     var path: String {
         let environment = ProcessInfo.processInfo.environment
@@ -33,6 +39,7 @@ struct VaultOptions: ParsableArguments {
     /// (asked twice when `confirm`).
     func passphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws -> SecureBytes {
         if let passphraseFile { return try Self.readPassphraseFile(passphraseFile) }
+        if let passphraseCommand { return try Self.runPassphraseCommand(passphraseCommand) }
         if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
             return SecureBytes(Array(value.utf8))
         }
@@ -49,16 +56,16 @@ struct VaultOptions: ParsableArguments {
     /// The first line of a passphrase file: a regular file, or a pipe (`--passphrase-file <(pass show otp)`).
     /// At most 64 KiB is read, so `/dev/zero` or a huge file cannot exhaust memory; devices and directories are
     /// refused.
-    static func readPassphraseFile(_ path: String) throws -> SecureBytes {
+    static func readPassphraseFile(_ path: String, what: String = "passphrase file") throws -> SecureBytes {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             throw VaultFailure(
-                .noPassphrase("cannot read the passphrase file \(path): \(String(cString: strerror(errno)))"))
+                .noPassphrase("cannot read the \(what) \(path): \(String(cString: strerror(errno)))"))
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, [S_IFREG, S_IFIFO].contains(info.st_mode & S_IFMT) else {
-            throw VaultFailure(.noPassphrase("the passphrase file \(path) is not a regular file or a pipe"))
+            throw VaultFailure(.noPassphrase("the \(what) \(path) is not a regular file or a pipe"))
         }
         var bytes = [UInt8](repeating: 0, count: 65_536)
         defer { for i in bytes.indices { bytes[i] = 0 } }
@@ -77,7 +84,30 @@ struct VaultOptions: ParsableArguments {
             count += n
         }
         let line = bytes[..<count].prefix { $0 != 0x0A && $0 != 0x0D }
-        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase file \(path) is empty")) }
+        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the \(what) \(path) is empty")) }
+        return SecureBytes(line)
+    }
+
+    /// The first line a command prints (like totp-cli's `--password-command`); its stderr goes to ours.
+    static func runPassphraseCommand(_ command: String) throws -> SecureBytes {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do {
+            try process.run()
+        } catch {
+            throw VaultFailure(.noPassphrase("cannot run the passphrase command: \(error.localizedDescription)"))
+        }
+        var data = pipe.fileHandleForReading.readData(ofLength: 65_536)
+        defer { data.resetBytes(in: 0..<data.count) }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw VaultFailure(.noPassphrase("the passphrase command failed (exit \(process.terminationStatus))"))
+        }
+        let line = data.prefix { $0 != 0x0A && $0 != 0x0D }
+        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase command printed nothing")) }
         return SecureBytes(line)
     }
 
@@ -108,9 +138,9 @@ struct VaultFailure: Error, CustomStringConvertible {
 
 extension ParsableCommand {
     /// Runs `body`, turning vault failures into a message on stderr and exit status 2.
-    func withVaultErrors(_ body: () throws -> Void) throws {
+    func withVaultErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            try body()
+            return try body()
         } catch let failure as VaultFailure {
             Terminal.error("otp: \(failure.description)")
             throw ExitCode(2)

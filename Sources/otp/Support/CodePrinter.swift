@@ -1,0 +1,55 @@
+import OTPCore
+import OTPImport
+
+/// Prints codes in the format asked for; stdout gets the codes only.
+struct CodePrinter {
+    let format: Code.Format
+    let now: Int64
+
+    func print(_ results: [PrintedCodes]) throws {
+        switch format {
+        case .json:
+            Terminal.out(
+                Terminal.json(
+                    results.map {
+                        AccountCodesJSON(
+                            id: $0.id, issuer: $0.account.issuer, account: $0.account.name,
+                            codes: $0.codes.map(CodeJSON.init))
+                    }))
+        case .raw:
+            // Digits only, one code per line, whatever stdout is (aws-vault's mfa_process reads this).
+            Terminal.out(results.flatMap(\.codes).map { $0.value + "\n" }.joined())
+        case .aws:
+            let values = results.first?.codes.map(\.value) ?? []
+            guard values.count == 2 else { return }
+            Terminal.out("--authentication-code1 \(values[0]) --authentication-code2 \(values[1])\n")
+        case .text:
+            Terminal.out(results.map { Self.describe($0.account, $0.codes, now: $0.now) }.joined())
+        }
+    }
+
+    /// Problems and warnings of an input read with --from, on stderr.
+    static func report(_ item: CheckedItem) {
+        guard item.check.account != nil else {
+            let problems = item.check.diagnostics.filter { $0.severity == .error }.map { Terminal.escaped($0.message) }
+            Terminal.error("otp: \(Terminal.escaped(item.source)): no code: " + problems.joined(separator: "; "))
+            return
+        }
+        for d in item.check.diagnostics where d.severity == .warning {
+            Terminal.error("otp: \(Terminal.escaped(item.source)): warning: \(Terminal.escaped(d.message))")
+        }
+    }
+
+    /// `Issuer: name  123456 654321  (17 s left, the last 47 s)`.
+    static func describe(_ account: OTPAccount, _ codes: [OTPCode], now: Int64) -> String {
+        var line = Terminal.escaped(account.displayName) + "  " + codes.map(\.value).joined(separator: " ")
+        if let until = codes.first?.validUntil {
+            line += "  (\(until - now) s left"
+            if codes.count > 1, let last = codes.last?.validUntil { line += ", the last \(last - now) s" }
+            line += ")"
+        } else if let counter = codes.first?.counter {
+            line += "  (counter \(counter))"
+        }
+        return line + "\n"
+    }
+}
