@@ -104,8 +104,9 @@ public final class QRReader {
     /// Reads every QR code in the PNG file at `path`.
     ///
     /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
+    /// `-` reads standard input.
     public func read(contentsOf path: String) throws(ScanError) -> ScanOutcome {
-        try read(png: FileLoader.read(path))
+        try read(png: path == "-" ? FileLoader.readStandardInput() : FileLoader.read(path))
     }
 
     /// Reads every QR code in PNG data.

@@ -327,7 +327,17 @@ public final class SQLiteVaultStorage: VaultStorage {
                 if let existing = try String.fetchOne(
                     db, sql: "SELECT id FROM entry WHERE duplicateTag = ?", arguments: [Data(record.duplicateTag)])
                 {
-                    dispositions.append(.duplicate(existingID: existing))
+                    let stale =
+                        replacing
+                        ? try String.fetchAll(
+                            db, sql: "SELECT id FROM entry WHERE identityTag = ? AND id != ? ORDER BY createdAt, rowid",
+                            arguments: [Data(record.identityTag), existing]) : []
+                    if stale.isEmpty {
+                        dispositions.append(.duplicate(existingID: existing))
+                    } else {
+                        for id in stale { try db.execute(sql: "DELETE FROM entry WHERE id = ?", arguments: [id]) }
+                        dispositions.append(.replacedOthers(keptID: existing, removed: stale))
+                    }
                     continue
                 }
                 let conflicting = try String.fetchAll(

@@ -35,6 +35,10 @@ extension Vault {
             case .inserted:
                 report.imported.append(
                     .init(source: source, id: result.id, account: result.account, conflictsWith: [], replaced: false))
+            case .replacedOthers(let kept, let removed):
+                // Already stored; the older secrets under its name were removed (--replace).
+                report.duplicates.append(
+                    .init(source: source, id: kept, account: result.account, conflictsWith: removed, replaced: true))
             case .duplicate(let existing):
                 report.duplicates.append(
                     .init(source: source, id: existing, account: result.account, conflictsWith: [], replaced: false))

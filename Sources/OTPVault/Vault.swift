@@ -248,7 +248,14 @@ public final class Vault: Sendable {
                 seenIdentity[entry.identityTag, default: []].append(entry.id)
             }
             dispositions = records.map { record in
-                if let id = seenDuplicate[record.duplicateTag] { return .duplicate(existingID: id) }
+                if let id = seenDuplicate[record.duplicateTag] {
+                    let others = (seenIdentity[record.identityTag] ?? []).filter { $0 != id }
+                    if replacing, !others.isEmpty {
+                        seenIdentity[record.identityTag] = [id]
+                        return .replacedOthers(keptID: id, removed: others)
+                    }
+                    return .duplicate(existingID: id)
+                }
                 let conflicts = seenIdentity[record.identityTag] ?? []
                 seenDuplicate[record.duplicateTag] = record.id
                 seenIdentity[record.identityTag, default: []].append(record.id)
@@ -259,6 +266,9 @@ public final class Vault: Sendable {
         }
         return zip(accounts, zip(records, dispositions)).map { account, pair in
             let (record, disposition) = pair
+            if case .replacedOthers(let kept, _) = disposition {
+                return AddResult(account: account, id: kept, disposition: disposition)
+            }
             if case .duplicate(let existing) = disposition {
                 return AddResult(account: account, id: existing, disposition: disposition)
             }

@@ -68,6 +68,9 @@ public enum InsertDisposition: Sendable, Equatable {
     case duplicate(existingID: String)
     /// Entries with the same identity but other codes exist; stored beside them (or replacing them).
     case conflict(existingIDs: [String], replaced: Bool)
+    /// With `replacing`: the account was already stored (as `keptID`), and the other entries with its issuer and name
+    /// — a device re-created since — were removed.
+    case replacedOthers(keptID: String, removed: [String])
 }
 
 /// The storage behind a vault: every operation is one whole transaction, so a second backend (PostgreSQL, with the

@@ -91,7 +91,7 @@ let testSecret = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ"
         #expect(result.status == 0)
         #expect(
             result.stdout.range(
-                of: #"^Amazon Web Services: bob@123456789012  \d{6} \d{6}  \(\d+ s left\)\n$"#,
+                of: #"^Amazon Web Services: bob@123456789012  \d{6} \d{6}  \(\d+ s left, the last \d+ s\)\n$"#,
                 options: .regularExpression) != nil)
     }
 

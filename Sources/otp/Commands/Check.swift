@@ -7,7 +7,8 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate provisioning URIs (given directly, in images, or one per line in text files).",
         discussion: """
-            Prints one line per account with its verdict, then each diagnostic. Secrets are never printed; \
+            Prints one line per account with its verdict — valid, valid* (valid, with warnings: a weak secret, a \
+            missing issuer, …) or invalid — then each diagnostic, and a summary line. Secrets are never printed; \
             secretBits tells their strength. Exit status: 0 when every account is valid, 1 otherwise.
             """
     )
@@ -45,6 +46,11 @@ struct Check: ParsableCommand {
             }
         } else {
             for item in items { Terminal.out(Self.describe(item)) }
+            let valid = items.filter(\.check.isValid)
+            let warned = valid.filter { !$0.check.diagnostics.isEmpty }.count
+            Terminal.out(
+                "\(items.count) account\(items.count == 1 ? "" : "s"): \(valid.count - warned) valid, \(warned) valid with "
+                    + "warnings, \(items.count - valid.count) invalid\n")
         }
         if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
     }

@@ -51,7 +51,7 @@ struct Code: ParsableCommand {
 
     @Flag(
         help:
-            "Never hand out a TOTP code twice (remembered in the vault, across processes); wait for the next step when needed."
+            "Never hand out a TOTP code twice (the vault remembers, across processes); wait for a new step if needed."
     )
     var once = false
 
@@ -71,6 +71,10 @@ struct Code: ParsableCommand {
             throw ValidationError("Give either QUERY or --serial (vault) or --from INPUT, not both.")
         }
         if query != nil, serial != nil { throw ValidationError("Give QUERY or --serial, not both.") }
+        if let query, FileManager.default.fileExists(atPath: query) || InputReader.isURI(query) {
+            let shown = InputReader.isURI(query) ? "the URI" : "'\(Terminal.escaped(query))'"
+            throw ValidationError("QUERY names an account in the vault; did you mean --from \(shown)?")
+        }
         if format == .aws, time.next != 1, time.next != 2 {
             throw ValidationError(
                 "--format aws prints exactly two consecutive codes; leave out --next or give --next 2.")
@@ -129,6 +133,11 @@ struct Code: ParsableCommand {
                     for (id, damage) in report.damaged {
                         Terminal.error("otp: entry \(id) is damaged and skipped: \(damage.description)")
                     }
+                    if !report.skippedHOTP.isEmpty, resolvedFormat == .text {
+                        Terminal.error(
+                            "otp: \(report.skippedHOTP.count) HOTP account(s) left out: name one to take its code "
+                                + "(each code advances its counter)")
+                    }
                     if resolvedFormat == .aws, report.codes.count != 1 {
                         throw ValidationError("--format aws needs exactly one account; \(report.codes.count) match.")
                     }
@@ -152,8 +161,8 @@ struct Code: ParsableCommand {
             case .alreadyTaken(let availableAt):
                 if noWait || time.at != nil {
                     Terminal.error(
-                        "otp: the code of this step was already handed out (--once); the next is due in \(availableAt - at) s"
-                    )
+                        "otp: the code of this step was already handed out (--once); the next is due in "
+                            + "\(availableAt - at) s")
                     return ([], true)
                 }
                 FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")

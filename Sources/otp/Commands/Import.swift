@@ -145,9 +145,10 @@ struct Import: ParsableCommand {
                 + "[\(Terminal.escaped(item.source))]\n"
         }
         for item in report.duplicates {
+            let replaced = item.replaced ? "; replaced \(item.conflictsWith.joined(separator: ", "))" : ""
             text +=
                 "duplicate  \(item.id)  \(Terminal.escaped(item.account.displayName))  "
-                + "[\(Terminal.escaped(item.source))] already in the vault\n"
+                + "[\(Terminal.escaped(item.source))] already in the vault\(replaced)\n"
         }
         for item in report.conflicts {
             let what = item.replaced ? "replaced" : "kept beside"
@@ -166,10 +167,10 @@ struct Import: ParsableCommand {
                 "warning    \(Terminal.escaped(warning.source)): \(Terminal.escaped(warning.diagnostic.message)) "
                 + "[\(warning.diagnostic.code)]\n"
         }
+        // A conflict kept (or replacing) is an account added too: count it with the imported ones.
         text +=
-            "\(report.imported.count) \(verb), \(report.duplicates.count) duplicate, \(report.conflicts.count) "
-            + "conflict, "
-            + "\(report.failed.count) failed, \(report.warnings.count) "
+            "\(report.imported.count + report.conflicts.count) \(verb), \(report.duplicates.count) duplicate, "
+            + "\(report.conflicts.count) conflict, \(report.failed.count) failed, \(report.warnings.count) "
             + "warning\(report.warnings.count == 1 ? "" : "s")\n"
         return text
     }

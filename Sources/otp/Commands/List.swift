@@ -39,6 +39,10 @@ struct List: ParsableCommand {
                 }
             }
             if damaged > 0 { throw ExitCode(1) }
+            if listed.isEmpty, let query, !query.isEmpty {
+                Terminal.error("otp: no account matches '\(Terminal.escaped(query))'")
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -28,11 +28,17 @@ struct Passwd: ParsableCommand {
                 } else if let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
                     new = SecureBytes(Array(value.utf8))
                 } else {
-                    let first = try Passphrase.prompt("New passphrase: ")
+                    let first = try Passphrase.prompt(
+                        "New passphrase: ", otherwise: "give --new-passphrase-file or set OTP_NEW_PASSPHRASE")
                     guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
                         throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
                     }
                     new = first
+                }
+                if new.count < 8 {
+                    Terminal.error(
+                        "otp: warning: a \(new.count)-character passphrase is short; anyone with a copy of the vault "
+                            + "can try guesses offline")
                 }
                 try opened.changePassphrase(to: new)
                 if output.json {

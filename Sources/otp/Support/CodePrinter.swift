@@ -24,7 +24,13 @@ struct CodePrinter {
             guard values.count == 2 else { return }
             Terminal.out("--authentication-code1 \(values[0]) --authentication-code2 \(values[1])\n")
         case .text:
-            Terminal.out(results.map { Self.describe($0.account, $0.codes, now: $0.now) }.joined())
+            // Two accounts with one label (a re-created device beside the old one): show ids to tell them apart.
+            let labels = Dictionary(grouping: results, by: { $0.account.displayName }).filter { $0.value.count > 1 }
+            Terminal.out(
+                results.map {
+                    let id = labels[$0.account.displayName] != nil ? $0.id.map { "\($0)  " } ?? "" : ""
+                    return id + Self.describe($0.account, $0.codes, now: $0.now)
+                }.joined())
         }
     }
 

@@ -20,6 +20,15 @@ enum Terminal {
     /// Whether standard error is a terminal (progress bars go there).
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// Whether standard input is a terminal (questions can be asked there).
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+
+    /// Asks a question on stderr and reads one line of the answer from stdin (empty at end of input).
+    static func ask(_ question: String) -> String {
+        FileHandle.standardError.write(Data(question.utf8))
+        return (readLine() ?? "").trimmingCharacters(in: .whitespaces)
+    }
+
     /// Text read from a QR code or a file made safe to print (``OTPCore/UntrustedText/escaped(_:limit:)``):
     /// control, format and separator characters become visible escapes (`\n`, `\u{1B}`, `\u{200B}`), so a hostile
     /// name cannot move the cursor, clear the screen, reorder what the user sees or pass for another name.

@@ -22,17 +22,24 @@ struct VaultOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Run this command (with /bin/sh -c) and take the first line it prints as the passphrase (a password manager).",
+            "Run this command (/bin/sh -c) and take the first line it prints as the passphrase (a password manager).",
             valueName: "command"))
     var passphraseCommand: String?
 
-    /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`, `~/.local/share/otp/vault.sqlite`.
+    /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`,
+    /// `$HOME/.local/share/otp/vault.sqlite` (`$HOME`, not the password database, so sudo and containers behave).
+    /// An empty `--vault` is an error, not the default.
     var path: String {
         let environment = ProcessInfo.processInfo.environment
-        if let vault, !vault.isEmpty { return vault }
+        if let vault { return vault }
         if let vault = environment["OTP_VAULT"], !vault.isEmpty { return vault }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/otp/vault.sqlite" }
-        return NSHomeDirectory() + "/.local/share/otp/vault.sqlite"
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/otp/vault.sqlite"
+    }
+
+    func validate() throws {
+        if let vault, vault.isEmpty { throw ValidationError("--vault needs a path (leave it out for the default).") }
     }
 
     /// The passphrase: `--passphrase-file` (first line), `$OTP_PASSPHRASE`, or a no-echo prompt on the terminal
@@ -153,12 +160,12 @@ extension ParsableCommand {
 
 /// Reads a passphrase from the terminal without echo.
 enum Passphrase {
-    static func prompt(_ text: String) throws -> SecureBytes {
+    static func prompt(
+        _ text: String, otherwise: String = "give --passphrase-file, --passphrase-command or set OTP_PASSPHRASE"
+    ) throws -> SecureBytes {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
-            throw VaultFailure(
-                .noPassphrase(
-                    "no passphrase: give --passphrase-file or set OTP_PASSPHRASE (there is no terminal to ask on)"))
+            throw VaultFailure(.noPassphrase("no passphrase: \(otherwise) (there is no terminal to ask on)"))
         }
         defer { close(fd) }
         _ = text.withCString { write(fd, $0, strlen($0)) }

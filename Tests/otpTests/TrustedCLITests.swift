@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// Issue 13 items through the real binary: safe defaults, scripts' contract, finding the right account.
+@Suite(.serialized) struct TrustedCLITests {
+    let directory: URL
+    let environment: [String: String]
+
+    init() throws {
+        directory = try CLI.temporaryDirectory()
+        environment = [
+            "OTP_VAULT": directory.appendingPathComponent("vault/vault.sqlite").path, "OTP_PASSPHRASE": "cli tests",
+        ]
+    }
+
+    func otp(_ arguments: String..., stdin: String? = nil, env: [String: String] = [:]) throws -> CLI.Output {
+        try CLI.run(arguments, stdin: stdin, environment: environment.merging(env) { $1 })
+    }
+
+    static let secretA = "JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP"
+    static let secretB = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+    @Test func removeAsksOrNeedsYes() throws {
+        _ = try otp("import", "-", stdin: "otpauth://totp/R:gone?secret=\(Self.secretA)&issuer=R\n")
+        let refused = try otp("remove", "gone")
+        #expect(refused.status == 64 && refused.stderr.contains("--yes"))
+        #expect((try otp("list", "--json").json as? [Any])?.count == 1)
+        #expect(try otp("remove", "gone", "--yes").status == 0)
+        #expect((try otp("list", "--json").json as? [Any])?.count == 0)
+    }
+
+    @Test func codeWithoutQueryLeavesHOTPCountersAlone() throws {
+        _ = try otp(
+            "import", "-",
+            stdin: "otpauth://hotp/H:counter?secret=\(Self.secretA)&issuer=H&counter=7\n"
+                + "otpauth://totp/T:time?secret=\(Self.secretB)&issuer=T\n")
+        let all = try otp("code")
+        #expect(all.status == 0 && all.stdout.contains("T: time") && !all.stdout.contains("H: counter"))
+        #expect(all.stderr.contains("HOTP"))
+        let listed = try #require(try otp("list", "--json").json as? [[String: Any]])
+        #expect(listed.first { $0["issuer"] as? String == "H" }?["counter"] as? Int == 7)
+        // Named, it is taken (and advances).
+        #expect(try otp("code", "counter", "--json").status == 0)
+        let after = try #require(try otp("list", "--json").json as? [[String: Any]])
+        #expect(after.first { $0["issuer"] as? String == "H" }?["counter"] as? Int == 8)
+    }
+
+    @Test func aRecreatedDeviceIsCountedShownByIdAndReplaced() throws {
+        _ = try otp("import", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretA)&issuer=AWS\n")
+        // The device re-created: a new secret under the same label.
+        let second = try otp("import", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n")
+        #expect(second.stdout.contains("1 imported, 0 duplicate, 1 conflict"))
+        let codes = try otp("code", "root")
+        let lines = codes.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.first?.isHexDigit == true }, "ids shown: \(lines)")
+        // --replace with the new secret again: the stale entry goes.
+        let replaced = try otp(
+            "import", "--replace", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n")
+        #expect(replaced.status == 0 && replaced.stdout.contains("replaced"))
+        #expect((try otp("list", "--json").json as? [Any])?.count == 1)
+    }
+
+    @Test func anExactNameWinsOverSubstrings() throws {
+        _ = try otp(
+            "import", "-",
+            stdin: "otpauth://totp/X:bob?secret=\(Self.secretA)&issuer=X\n"
+                + "otpauth://totp/X:bob2?secret=\(Self.secretB)&issuer=X\n")
+        let code = try otp("code", "bob", "--json")
+        #expect((code.json as? [[String: Any]])?.map { $0["account"] as? String } == ["bob"])
+        let ambiguous = try otp("edit", "bo", "--note", "x")
+        #expect(ambiguous.status == 1 && ambiguous.stderr.contains("matches 2 accounts"))
+    }
+
+    @Test func usageHelpersAndContract() throws {
+        #expect(try otp("--version").stdout.hasPrefix("otp "))
+        let png = CLI.png("console-1080p.png")
+        let mistaken = try otp("code", png)
+        #expect(mistaken.status == 64 && mistaken.stderr.contains("did you mean --from"))
+        #expect(try otp("list", "--vault", "").status == 64)
+        _ = try otp("import", "-", stdin: "otpauth://totp/L:one?secret=\(Self.secretA)&issuer=L\n")
+        #expect(try otp("list", "nothing-like-this").status == 1)
+        let fromStdin = try CLI.run(["scan", "-"], stdin: String(decoding: Data(), as: UTF8.self))
+        #expect(fromStdin.status == 1)
+        let check = try otp("check", "otpauth://totp/A:b?secret=\(Self.secretA)&issuer=A")
+        #expect(check.stdout.hasSuffix("1 account: 1 valid, 0 valid with warnings, 0 invalid\n"))
+        let passwd = try otp("passwd")
+        #expect(passwd.status == 2 && passwd.stderr.contains("OTP_NEW_PASSPHRASE"))
+    }
+
+    @Test func theDefaultVaultFollowsHome() throws {
+        let home = directory.appendingPathComponent("home").path
+        var env = ProcessInfo.processInfo.environment
+        env["OTP_VAULT"] = ""
+        env["XDG_DATA_HOME"] = ""
+        env["HOME"] = home
+        env["OTP_PASSPHRASE"] = "home"
+        let output = try CLI.run(["import", "otpauth://totp/H:h?secret=\(Self.secretA)&issuer=H"], environment: env)
+        #expect(output.status == 0)
+        #expect(FileManager.default.fileExists(atPath: home + "/.local/share/otp/vault.sqlite"))
+    }
+}
