@@ -2,8 +2,8 @@ import OTPCore
 import OTPCrypto
 
 /// The plaintext inside a sealed entry: every field of an ``OTPCore/OTPAccount`` and the entry's bookkeeping, in a
-/// small length-prefixed binary layout (version 2; version 1, without the tail, is still read). Binary rather than JSON so the buffer holding the secret is one array this code can
-/// wipe, not a string copied through an encoder.
+/// small length-prefixed binary layout (version 2; version 1, without the tail, is still read). Binary rather than
+/// JSON so the buffer holding the secret is one array this code can wipe, not a string copied through an encoder.
 ///
 /// Layout: `01` version, kind, algorithm, digits, encoder (one byte each), period (u32), counter (u64),
 /// secret (u16 length + bytes), issuer (u8 present + u32 length + UTF-8), name (u32 length + UTF-8),

@@ -49,8 +49,8 @@ struct Check: ParsableCommand {
             let valid = items.filter(\.check.isValid)
             let warned = valid.filter { !$0.check.diagnostics.isEmpty }.count
             Terminal.out(
-                "\(items.count) account\(items.count == 1 ? "" : "s"): \(valid.count - warned) valid, \(warned) valid with "
-                    + "warnings, \(items.count - valid.count) invalid\n")
+                "\(items.count) account\(items.count == 1 ? "" : "s"): \(valid.count - warned) valid, "
+                    + "\(warned) valid with warnings, \(items.count - valid.count) invalid\n")
         }
         if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
     }

@@ -40,7 +40,7 @@ struct Code: ParsableCommand {
 
     @Option(
         help:
-            "text (default), raw (digits only, one per line), aws (--authentication-code1 X --authentication-code2 Y) or json."
+            "text (default), raw (digits only, one per line), aws (the two flags of enable-mfa-device) or json."
     )
     var format: Format?
 
