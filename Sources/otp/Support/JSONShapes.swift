@@ -36,7 +36,7 @@ struct AccountJSON: Encodable {
 /// The fields `Account` and `Entry` share, written in one place.
 enum AccountFields {
     enum Key: String, CodingKey {
-        case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder
+        case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder, note, serial
     }
 
     static func encode(_ account: OTPAccount, id: String?, secretBits: Bool, to encoder: any Encoder) throws {
@@ -51,6 +51,9 @@ enum AccountFields {
         try c.encode(account.kind == .hotp ? account.counter : nil, forKey: .counter)
         if secretBits { try c.encode(account.secretBits, forKey: .secretBits) }
         if account.encoder == .steam { try c.encode("steam", forKey: .encoder) }
+        // Vault entries only, and only when set (otp edit --note / --serial).
+        if id != nil, let note = account.note { try c.encode(note, forKey: .note) }
+        if id != nil, let serial = account.awsSerial { try c.encode(serial, forKey: .serial) }
     }
 }
 
