@@ -19,6 +19,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Linux calls Swift cannot import (prctl, SO_PEERCRED's struct ucred need _GNU_SOURCE): the agent's process
+        // hardening and peer check.
+        .target(name: "CSystemShims"),
         .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
@@ -30,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan", "OTPImport", "OTPVault",
+                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

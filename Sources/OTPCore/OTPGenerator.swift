@@ -12,6 +12,14 @@ public struct OTPCode: Sendable, Hashable, CustomStringConvertible {
     public let counter: UInt64?
 
     public var description: String { value }
+
+    /// A code as made elsewhere (an agent process, a test).
+    public init(value: String, validFrom: Int64?, validUntil: Int64?, counter: UInt64?) {
+        self.value = value
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.counter = counter
+    }
 }
 
 /// Makes HOTP (RFC 4226) and TOTP (RFC 6238) codes for one account, with the HMAC key schedule computed once.

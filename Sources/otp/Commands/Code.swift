@@ -116,8 +116,47 @@ struct Code: ParsableCommand {
         return (codes, accounts.count != items.count)
     }
 
+    /// The codes from the agent (`otp unlock`) when one runs for this vault: no passphrase needed.
+    private func codesFromAgent() throws -> (codes: [PrintedCodes], failed: Bool)? {
+        let path = Agent.absolute(vault.path)
+        var request = Agent.Request(
+            command: "codes", vault: path, query: query, serial: serial, at: time.unixTime, count: count, once: once,
+            noWait: noWait, minRemaining: minRemaining)
+        while true {
+            guard let reply = Agent.send(request) else { return nil }
+            if let error = reply.error {
+                Terminal.error("otp: \(Terminal.escaped(error))")
+                throw reply.status == 2 ? ExitCode(2) : ExitCode(1)
+            }
+            for message in reply.damaged { Terminal.error("otp: \(message)") }
+            if let availableAt = reply.availableAt {
+                if noWait || time.at != nil {
+                    Terminal.error("otp: the code of this step was already handed out (--once)")
+                    return ([], true)
+                }
+                FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
+                request.at = max(availableAt, Int64(Date().timeIntervalSince1970))
+                continue
+            }
+            // A fresh pair may belong to the next step: print it when that step begins.
+            if time.at == nil, let from = reply.codes.first?.codes.first?.validFrom, from > request.at {
+                FreshStep.wait(until: from, reason: "fewer than \(minRemaining ?? 0) s left")
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let codes = reply.codes.map {
+                PrintedCodes(
+                    id: $0.id, issuer: $0.issuer, name: $0.name, codes: $0.codes, now: time.at == nil ? now : $0.now)
+            }
+            if resolvedFormat == .aws, codes.count != 1 {
+                throw ValidationError("--format aws needs exactly one account; \(codes.count) match.")
+            }
+            return (codes, reply.status != 0)
+        }
+    }
+
     /// The codes of the vault accounts selected, through the vault's one call (HOTP counters advance there).
     private func codesFromVault() throws -> (codes: [PrintedCodes], failed: Bool) {
+        if let fromAgent = try codesFromAgent() { return fromAgent }
         let selector = serial.map(VaultQuery.serial) ?? VaultQuery(query)
         return try withVaultErrors {
             try withQueryErrors {
@@ -172,23 +211,58 @@ struct Code: ParsableCommand {
     }
 }
 
-/// One account's codes as printed, with the time they were made for.
-struct PrintedCodes {
+/// One account's codes as printed, with the time they were made for (names only: no secret).
+struct PrintedCodes: Codable {
     let id: String?
-    let account: OTPAccount
-    let codes: [OTPCode]
+    let issuer: String?
+    let name: String
+    let codes: [AgentCode]
     let now: Int64
 
     init(id: String?, account: OTPAccount, codes: [OTPCode], now: Int64) {
         self.id = id
-        self.account = account
-        self.codes = codes
+        self.issuer = account.issuer
+        self.name = account.name
+        self.codes = codes.map(AgentCode.init)
         self.now = now
     }
 
     init(_ entry: EntryCodes, now: Int64) {
         self.init(id: entry.id, account: entry.account, codes: entry.codes, now: now)
     }
+
+    init(id: String?, issuer: String?, name: String, codes: [AgentCode], now: Int64) {
+        self.id = id
+        self.issuer = issuer
+        self.name = name
+        self.codes = codes
+        self.now = now
+    }
+
+    /// `Issuer: name`, or the name alone.
+    var displayName: String {
+        if let issuer, !issuer.isEmpty { return "\(issuer): \(name)" }
+        return name
+    }
+
+    var otpCodes: [OTPCode] { codes.map(\.code) }
+}
+
+/// A code in a form that crosses the agent's socket.
+struct AgentCode: Codable {
+    let value: String
+    let validFrom: Int64?
+    let validUntil: Int64?
+    let counter: UInt64?
+
+    init(_ code: OTPCode) {
+        value = code.value
+        validFrom = code.validFrom
+        validUntil = code.validUntil
+        counter = code.counter
+    }
+
+    var code: OTPCode { OTPCode(value: value, validFrom: validFrom, validUntil: validUntil, counter: counter) }
 }
 
 /// Vault calls with typed errors, rethrown as the CLI reports them.

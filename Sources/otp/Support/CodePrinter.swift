@@ -13,8 +13,7 @@ struct CodePrinter {
                 Terminal.json(
                     results.map {
                         AccountCodesJSON(
-                            id: $0.id, issuer: $0.account.issuer, account: $0.account.name,
-                            codes: $0.codes.map(CodeJSON.init))
+                            id: $0.id, issuer: $0.issuer, account: $0.name, codes: $0.otpCodes.map(CodeJSON.init))
                     }))
         case .raw:
             // Digits only, one code per line, whatever stdout is (aws-vault's mfa_process reads this).
@@ -25,11 +24,11 @@ struct CodePrinter {
             Terminal.out("--authentication-code1 \(values[0]) --authentication-code2 \(values[1])\n")
         case .text:
             // Two accounts with one label (a re-created device beside the old one): show ids to tell them apart.
-            let labels = Dictionary(grouping: results, by: { $0.account.displayName }).filter { $0.value.count > 1 }
+            let labels = Dictionary(grouping: results, by: \.displayName).filter { $0.value.count > 1 }
             Terminal.out(
                 results.map {
-                    let id = labels[$0.account.displayName] != nil ? $0.id.map { "\($0)  " } ?? "" : ""
-                    return id + Self.describe($0.account, $0.codes, now: $0.now)
+                    let id = labels[$0.displayName] != nil ? $0.id.map { "\($0)  " } ?? "" : ""
+                    return id + Self.describe($0.displayName, $0.otpCodes, now: $0.now)
                 }.joined())
         }
     }
@@ -47,8 +46,8 @@ struct CodePrinter {
     }
 
     /// `Issuer: name  123456 654321  (17 s left, the last 47 s)`.
-    static func describe(_ account: OTPAccount, _ codes: [OTPCode], now: Int64) -> String {
-        var line = Terminal.escaped(account.displayName) + "  " + codes.map(\.value).joined(separator: " ")
+    static func describe(_ displayName: String, _ codes: [OTPCode], now: Int64) -> String {
+        var line = Terminal.escaped(displayName) + "  " + codes.map(\.value).joined(separator: " ")
         if let until = codes.first?.validUntil {
             line += "  (\(until - now) s left"
             if codes.count > 1, let last = codes.last?.validUntil { line += ", the last \(last - now) s" }

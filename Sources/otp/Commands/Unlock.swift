@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import OTPCrypto
+import OTPVault
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `otp unlock [--timeout 15m]`: start the agent that answers code requests without a passphrase.
+struct Unlock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Unlock the vault for unattended use: an agent answers otp code until the timeout or otp lock.",
+        discussion: """
+            The agent holds the vault's key in memory (locked pages when allowed, no core dumps) and hands out codes \
+            only, never the key or a secret, over a Unix socket in $XDG_RUNTIME_DIR/otp (else /tmp/otp-UID), a \
+            0700 directory; it checks that each caller is this user. otp code uses it when it runs.
+            """)
+
+    @OptionGroup var vault: VaultOptions
+
+    @Option(help: ArgumentHelp("How long the agent runs: 90s, 15m, 8h (default 15m).", valueName: "duration"))
+    var timeout = "15m"
+
+    static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        if let unit = text.last, let factor = units[unit], let n = Int(text.dropLast()), n > 0 { return n * factor }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    func validate() throws {
+        guard let seconds = Self.seconds(timeout), seconds <= 7 * 86_400 else {
+            throw ValidationError("--timeout is a duration such as 90s, 15m or 8h (at most 7 days).")
+        }
+    }
+
+    func run() throws {
+        let path = Agent.absolute(vault.path)
+        let seconds = Self.seconds(timeout) ?? 900
+        let passphrase = try vault.passphrase()
+        // Check the passphrase here, so a wrong one is reported by this command, not lost in the agent.
+        try withVaultErrors {
+            do {
+                try Vault.withVault(path: path, passphrase: passphrase, create: false) { (_: VaultOpening) in }
+            } catch let error as VaultError {
+                throw VaultFailure(error)
+            }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["agent", "--vault", path, "--seconds", String(seconds)]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = passphrase.withUnsafeBytes { Data($0) }
+        line.append(0x0A)
+        input.fileHandleForWriting.write(line)
+        line.resetBytes(in: 0..<line.count)
+        try input.fileHandleForWriting.close()
+        for _ in 0..<100 {
+            if Agent.send(Agent.Request(command: "ping", vault: path)) != nil {
+                Terminal.error("otp: unlocked \(path) for \(timeout) (otp lock ends it)")
+                return
+            }
+            if !process.isRunning { break }
+            usleep(50_000)
+        }
+        Terminal.error("otp: the agent did not start")
+        throw ExitCode(2)
+    }
+}
+
+/// `otp lock`: stop the agent.
+struct Lock: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop the agent started by otp unlock.")
+
+    @OptionGroup var vault: VaultOptions
+
+    func run() throws {
+        let path = Agent.absolute(vault.path)
+        if Agent.send(Agent.Request(command: "lock", vault: path)) != nil {
+            Terminal.error("otp: locked \(path)")
+        } else {
+            Terminal.error("otp: no agent was running for \(path)")
+        }
+    }
+}
+
+/// The agent process itself (started by `otp unlock`; not for people).
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agent", shouldDisplay: false)
+
+    @Option var vault: String
+    @Option var seconds: Int
+
+    func run() throws {
+        // The passphrase arrives on stdin (never in arguments or the environment).
+        guard let data = Agent.readLine(STDIN_FILENO) else { throw ExitCode(2) }
+        var bytes = [UInt8](data)
+        let passphrase = SecureBytes(bytes)
+        for i in bytes.indices { bytes[i] = 0 }
+        setsid()
+        signal(SIGHUP, SIG_IGN)
+        let opening = try Vault.open(path: vault, passphrase: passphrase, create: false)
+        try Agent.serve(vault: opening.vault, path: vault, deadline: Date().addingTimeInterval(TimeInterval(seconds)))
+    }
+}
