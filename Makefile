@@ -20,8 +20,8 @@ demo: deps
 	export OTP_VAULT="$$dir/vault.sqlite" OTP_PASSPHRASE="demo passphrase, not a real one"; \
 	echo "== otp check Tests/Fixtures/png/console-1080p-dark.png (the secret is never printed)"; \
 	.build/release/otp check Tests/Fixtures/png/console-1080p-dark.png; \
-	echo "== otp import Tests/Fixtures/png/console-1080p-dark.png"; \
-	.build/release/otp import Tests/Fixtures/png/console-1080p-dark.png; \
+	echo "== otp import --create Tests/Fixtures/png/console-1080p-dark.png"; \
+	.build/release/otp import --create Tests/Fixtures/png/console-1080p-dark.png; \
 	echo "== otp list"; .build/release/otp list; \
 	echo "== otp code amazon --next 2   (MFA code 1 and MFA code 2)"; \
 	.build/release/otp code amazon --next 2

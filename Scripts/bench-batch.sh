@@ -26,8 +26,8 @@ PY
 export OTP_PASSPHRASE="benchmark passphrase"
 du -sh "$dir" | sed 's/^/files: /'
 hyperfine -w 1 -r 3 --prepare "rm -f $dir/v.sqlite*" \
-  "OTP_VAULT=$dir/v.sqlite $otp import --jobs 2 $dir" \
-  "OTP_VAULT=$dir/v.sqlite $otp import --jobs 1 $dir" \
+  "OTP_VAULT=$dir/v.sqlite $otp import --create --jobs 2 $dir" \
+  "OTP_VAULT=$dir/v.sqlite $otp import --create --jobs 1 $dir" \
   "for f in $dir/*.png; do zbarimg --nodbus -q --raw \$f; done" \
   --export-json /tmp/otp-batch.json 2>/dev/null | grep -E "Benchmark|Time"
 python3 - <<'PY'

@@ -17,10 +17,10 @@ open(f"{d}/1000.txt", "w").write(uris("Thousand", 1000))
 open(f"{d}/10000.txt", "w").write(uris("Big", 9999) + uris("Needle", 1))
 PY
 OTP_VAULT=$dir/empty.sqlite "$otp" init 2>/dev/null
-OTP_VAULT=$dir/big.sqlite "$otp" import "$dir/10000.txt" >/dev/null 2>&1
+OTP_VAULT=$dir/big.sqlite "$otp" import --create "$dir/10000.txt" >/dev/null 2>&1
 echo "== unlock: otp list on an empty vault (default scrypt) vs otp --help (process start)"
 OTP_VAULT=$dir/empty.sqlite hyperfine -N -w 2 -r 15 "$otp list" "$otp --help" 2>/dev/null | grep -E "Benchmark|Time"
 echo "== import 1000 accounts from a text file into a new vault (one transaction for the input)"
-hyperfine -w 1 -r 8 --prepare "rm -f $dir/t.sqlite*" "OTP_VAULT=$dir/t.sqlite $otp import $dir/1000.txt" 2>/dev/null | grep -E "Time"
+hyperfine -w 1 -r 8 --prepare "rm -f $dir/t.sqlite*" "OTP_VAULT=$dir/t.sqlite $otp import --create $dir/1000.txt" 2>/dev/null | grep -E "Time"
 echo "== on 10 000 accounts: otp list, otp code needle, otp list on the empty vault (unlock alone)"
 hyperfine -N -w 2 -r 10 "env OTP_VAULT=$dir/big.sqlite $otp list" "env OTP_VAULT=$dir/big.sqlite $otp code needle" "env OTP_VAULT=$dir/empty.sqlite $otp list" 2>/dev/null | grep -E "Benchmark|Time"

@@ -9,7 +9,7 @@ fail=0
 for r in $(seq 1 "$rounds"); do
   d=$(mktemp -d); pids=()
   for i in $(seq 1 "$procs"); do
-    OTP_VAULT=$d/v/vault.sqlite OTP_PASSPHRASE=pw "$otp" import "otpauth://totp/I$i:n$i?secret=$secret&issuer=I$i" \
+    OTP_VAULT=$d/v/vault.sqlite OTP_PASSPHRASE=pw "$otp" import --create "otpauth://totp/I$i:n$i?secret=$secret&issuer=I$i" \
       >/dev/null 2>"$d/err$i" &
     pids+=($!)
   done

@@ -43,10 +43,12 @@ import Testing
     func seedFileAndScreenshotGiveOathtoolsCodes() throws {
         let seed = try seedFile()
         // Without an account the file is refused, saying why.
-        let bare = try otp("import", seed)
+        let bare = try otp("import", "--create", seed)
         #expect(bare.status == 1 && bare.stdout.contains("only a Base32 key"))
         #expect(!bare.stdout.contains(Self.seed) && !bare.stderr.contains(Self.seed))
-        #expect(try otp("add", "--account", "alice@123456789012", "--issuer", "AWS", "--secret-file", seed).status == 0)
+        #expect(
+            try otp("add", "--create", "--account", "alice@123456789012", "--issuer", "AWS", "--secret-file", seed)
+                .status == 0)
         for time: Int64 in [59, 1_111_111_109, 2_000_000_000] {
             let pair = try otp("code", "alice", "--next", "2", "--at", "\(time)", "--format", "raw")
             #expect(pair.stdout == (try Self.oathtool(Self.seed, at: time, count: 2)).map { $0 + "\n" }.joined())
@@ -55,7 +57,7 @@ import Testing
         let shot = CLI.fixtures.appendingPathComponent("batch/shot-aws.png").path
         let uri = try #require(try otp("scan", shot).stdout.split(separator: "\n").first.map(String.init))
         let key = try #require(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
-        #expect(try otp("import", shot).status == 0)
+        #expect(try otp("import", "--create", shot).status == 0)
         let codes = try otp("code", "dave", "--next", "2", "--at", "1700000000", "--format", "raw")
         #expect(codes.stdout == (try Self.oathtool(key, at: 1_700_000_000, count: 2)).map { $0 + "\n" }.joined())
     }
@@ -106,7 +108,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/oathtool")))
     func serialsSelectTheDevice() throws {
-        _ = try otp("add", "--account", "bob", "--issuer", "AWS", stdin: Self.seed + "\n")
+        _ = try otp("add", "--create", "--account", "bob", "--issuer", "AWS", stdin: Self.seed + "\n")
         let arn = "arn:aws:iam::123456789012:mfa/bob"
         #expect(try otp("edit", "bob", "--serial", arn).status == 0)
         #expect(try otp("rename", "bob", "--note", "break-glass").status == 0)
@@ -119,7 +121,7 @@ import Testing
     @Test func eightProcessesWithOnceNeverPrintTheSameCode() throws {
         // A 1-second step keeps the test short; with 30 s the eight would take four minutes.
         let uri = "otpauth://totp/Once:o?secret=\(Self.seed)&issuer=Once&period=1"
-        #expect(try otp("import", "-", stdin: uri + "\n").status == 0)
+        #expect(try otp("import", "--create", "-", stdin: uri + "\n").status == 0)
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             guard let output = try? CLI.run(["code", "once", "--once", "--json"], environment: environment) else {
@@ -142,14 +144,14 @@ import Testing
     @Test func shredOnlyAfterTheCommit() throws {
         let kept = try seedFile("kept.txt")
         // A wrong passphrase: nothing is committed, the seed stays.
-        _ = try otp("import", "--account", "x", try seedFile("first.txt"))
+        _ = try otp("import", "--create", "--account", "x", try seedFile("first.txt"))
         var wrong = environment
         wrong["OTP_PASSPHRASE"] = "not the passphrase"
-        let failed = try CLI.run(["import", "--account", "k", "--shred", kept], environment: wrong)
+        let failed = try CLI.run(["import", "--create", "--account", "k", "--shred", kept], environment: wrong)
         #expect(failed.status == 2)
         #expect(FileManager.default.fileExists(atPath: kept))
         // The right one: committed, then shredded.
-        let done = try otp("import", "--account", "k", "--shred", kept)
+        let done = try otp("import", "--create", "--account", "k", "--shred", kept)
         #expect(done.status == 0 && done.stderr.contains("shredded"))
         #expect(!FileManager.default.fileExists(atPath: kept))
     }

@@ -18,7 +18,7 @@ import Testing
 
     func prepare() throws {
         let uri = "otpauth://totp/Agent:a?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=Agent"
-        #expect(try CLI.run(["import", "-"], stdin: uri + "\n", environment: unlocked).status == 0)
+        #expect(try CLI.run(["import", "--create", "-"], stdin: uri + "\n", environment: unlocked).status == 0)
     }
 
     @Test func codesWithoutPassphraseUntilLock() throws {

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func folderImportsEveryGoodAccountOnceAndReportsEachBadFile() throws {
-        let first = try otp(["import", "--json", Self.batch])
+        let first = try otp(["import", "--create", "--json", Self.batch])
         #expect(first.status == 1)
         let report = try #require(first.json as? [String: Any])
         #expect(
@@ -49,7 +49,7 @@ import Testing
             ])
         #expect(!first.stdout.contains("Hidden"))  // .hidden.png is skipped
         // Again: nothing new, every account a duplicate.
-        let second = try otp(["import", "--json", Self.batch])
+        let second = try otp(["import", "--create", "--json", Self.batch])
         let again = try #require(second.json as? [String: Any])
         #expect(names(again["imported"]).isEmpty)
         #expect(Set(names(again["duplicates"])) == Set(names(report["imported"])))
@@ -58,11 +58,11 @@ import Testing
 
     @Test func oneTransferPartAloneImportsNothingUnlessAllowed() throws {
         let part = Self.batch + "/export-1-of-2.png"
-        let alone = try otp(["import", part])
+        let alone = try otp(["import", "--create", part])
         #expect(alone.status == 1)
         #expect(alone.stdout.contains("export batch 1217841385: part 2 of 2 missing"))
         #expect(alone.stdout.contains("0 imported"))
-        let allowed = try otp(["import", "--allow-incomplete", "--json", part])
+        let allowed = try otp(["import", "--create", "--allow-incomplete", "--json", part])
         #expect(allowed.status == 0)
         let report = try #require(allowed.json as? [String: Any])
         #expect(names(report["imported"]) == ["Transfer: alice", "Transfer: bob"])
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func dryRunWritesNothing() throws {
-        let dry = try otp(["import", "--dry-run", Self.batch + "/shot-aws.png"])
+        let dry = try otp(["import", "--create", "--dry-run", Self.batch + "/shot-aws.png"])
         #expect(dry.stdout.contains("would import"))
         #expect(!FileManager.default.fileExists(atPath: environment["OTP_VAULT"] ?? ""))
     }
@@ -98,7 +98,7 @@ import Testing
             #expect(got["period"] as? Int == want["period"] as? Int)
         }
         // The secrets: the export's codes equal those of URIs built from the expected Base32 secrets.
-        let imported = try otp(["import", "--source-passphrase-file", password.path, path])
+        let imported = try otp(["import", "--create", "--source-passphrase-file", password.path, path])
         #expect(imported.status == 0)
         let codes = try #require(try otp(["code", "--json", "--at", "1700000000"]).json as? [[String: Any]])
         for want in expected where want["type"] as? String == "totp" && want["steam"] as? Bool != true {
@@ -118,7 +118,7 @@ import Testing
         let wrong = directory.appendingPathComponent("wrong.txt")
         try "not the password\n".write(to: wrong, atomically: true, encoding: .utf8)
         let path = Self.exports.appendingPathComponent("aegis-encrypted.json").path
-        let result = try otp(["import", "--source-passphrase-file", wrong.path, path])
+        let result = try otp(["import", "--create", "--source-passphrase-file", wrong.path, path])
         #expect(result.status == 1 && result.stdout.contains("wrong password"))
     }
 
@@ -132,8 +132,9 @@ import Testing
             atPath: Self.batch + "/uris.txt", toPath: folder.appendingPathComponent("a/uris.txt").path)
         try FileManager.default.createSymbolicLink(
             atPath: folder.appendingPathComponent("a/b/loop").path, withDestinationPath: folder.path)
-        let first = try CLI.start(["import", folder.path], environment: environment)
-        let second = try CLI.start(["import", folder.appendingPathComponent("a").path], environment: environment)
+        let first = try CLI.start(["import", "--create", folder.path], environment: environment)
+        let second = try CLI.start(
+            ["import", "--create", folder.appendingPathComponent("a").path], environment: environment)
         first.waitUntilExit()
         second.waitUntilExit()
         // Both finish normally: 1, because uris.txt holds one invalid line (digits 4); never 2 (a vault failure).

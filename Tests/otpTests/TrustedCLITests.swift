@@ -21,7 +21,7 @@ import Testing
     static let secretB = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
     @Test func removeAsksOrNeedsYes() throws {
-        _ = try otp("import", "-", stdin: "otpauth://totp/R:gone?secret=\(Self.secretA)&issuer=R\n")
+        _ = try otp("import", "--create", "-", stdin: "otpauth://totp/R:gone?secret=\(Self.secretA)&issuer=R\n")
         let refused = try otp("remove", "gone")
         #expect(refused.status == 64 && refused.stderr.contains("--yes"))
         #expect((try otp("list", "--json").json as? [Any])?.count == 1)
@@ -31,7 +31,7 @@ import Testing
 
     @Test func codeWithoutQueryLeavesHOTPCountersAlone() throws {
         _ = try otp(
-            "import", "-",
+            "import", "--create", "-",
             stdin: "otpauth://hotp/H:counter?secret=\(Self.secretA)&issuer=H&counter=7\n"
                 + "otpauth://totp/T:time?secret=\(Self.secretB)&issuer=T\n")
         let all = try otp("code")
@@ -46,23 +46,25 @@ import Testing
     }
 
     @Test func aRecreatedDeviceIsCountedShownByIdAndReplaced() throws {
-        _ = try otp("import", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretA)&issuer=AWS\n")
+        _ = try otp("import", "--create", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretA)&issuer=AWS\n")
         // The device re-created: a new secret under the same label.
-        let second = try otp("import", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n")
+        let second = try otp(
+            "import", "--create", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n")
         #expect(second.stdout.contains("1 imported, 0 duplicate, 1 conflict"))
         let codes = try otp("code", "root")
         let lines = codes.stdout.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.first?.isHexDigit == true }, "ids shown: \(lines)")
         // --replace with the new secret again: the stale entry goes.
         let replaced = try otp(
-            "import", "--replace", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n")
+            "import", "--create", "--replace", "-", stdin: "otpauth://totp/AWS:root?secret=\(Self.secretB)&issuer=AWS\n"
+        )
         #expect(replaced.status == 0 && replaced.stdout.contains("replaced"))
         #expect((try otp("list", "--json").json as? [Any])?.count == 1)
     }
 
     @Test func anExactNameWinsOverSubstrings() throws {
         _ = try otp(
-            "import", "-",
+            "import", "--create", "-",
             stdin: "otpauth://totp/X:bob?secret=\(Self.secretA)&issuer=X\n"
                 + "otpauth://totp/X:bob2?secret=\(Self.secretB)&issuer=X\n")
         let code = try otp("code", "bob", "--json")
@@ -77,7 +79,7 @@ import Testing
         let mistaken = try otp("code", png)
         #expect(mistaken.status == 64 && mistaken.stderr.contains("did you mean --from"))
         #expect(try otp("list", "--vault", "").status == 64)
-        _ = try otp("import", "-", stdin: "otpauth://totp/L:one?secret=\(Self.secretA)&issuer=L\n")
+        _ = try otp("import", "--create", "-", stdin: "otpauth://totp/L:one?secret=\(Self.secretA)&issuer=L\n")
         #expect(try otp("list", "nothing-like-this").status == 1)
         let fromStdin = try CLI.run(["scan", "-"], stdin: String(decoding: Data(), as: UTF8.self))
         #expect(fromStdin.status == 1)
@@ -94,8 +96,30 @@ import Testing
         env["XDG_DATA_HOME"] = ""
         env["HOME"] = home
         env["OTP_PASSPHRASE"] = "home"
-        let output = try CLI.run(["import", "otpauth://totp/H:h?secret=\(Self.secretA)&issuer=H"], environment: env)
+        let output = try CLI.run(
+            ["import", "--create", "otpauth://totp/H:h?secret=\(Self.secretA)&issuer=H"], environment: env)
         #expect(output.status == 0)
         #expect(FileManager.default.fileExists(atPath: home + "/.local/share/otp/vault.sqlite"))
+    }
+}
+
+/// A vault is created only when asked for, and never left empty by a failed run.
+@Suite(.serialized) struct VaultCreationTests {
+    @Test func importCreatesOnlyWithCreateAndKeepsNothingEmpty() throws {
+        let directory = try CLI.temporaryDirectory()
+        let path = directory.appendingPathComponent("typo/vault.sqlite").path
+        let env = ["OTP_VAULT": path, "OTP_PASSPHRASE": "creation"]
+        let uri = "otpauth://totp/C:c?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=C"
+        // A mistyped vault path: refused, nothing created.
+        let refused = try CLI.run(["import", uri], environment: env)
+        #expect(refused.status == 2 && refused.stderr.contains("no vault"))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // --create with only failing inputs: the new vault is not kept.
+        let failed = try CLI.run(["import", "--create", "/nonexistent/shot.png"], environment: env)
+        #expect(failed.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // --create with an account: created and kept.
+        #expect(try CLI.run(["import", "--create", uri], environment: env).status == 0)
+        #expect(FileManager.default.fileExists(atPath: path))
     }
 }

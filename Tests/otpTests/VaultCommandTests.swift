@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func screenshotToCodes() throws {
-        let imported = try otp("import", "--json", CLI.png("console-1080p.png"))
+        let imported = try otp("import", "--create", "--json", CLI.png("console-1080p.png"))
         #expect(imported.status == 0)
         #expect(imported.stderr.contains("created a new vault"))
         let report = try #require(imported.json as? [String: Any])
@@ -41,12 +41,12 @@ import Testing
         #expect((element["codes"] as? [[String: Any]])?.count == 2)
         #expect((element["id"] as? String)?.count == 16)
         // Again: a duplicate, nothing new.
-        let again = try otp("import", CLI.png("console-1080p.png"))
+        let again = try otp("import", "--create", CLI.png("console-1080p.png"))
         #expect(again.status == 0 && again.stdout.contains("0 imported, 1 duplicate"))
     }
 
     @Test func wrongPassphraseAndNoPassphrase() throws {
-        _ = try otp("import", CLI.png("gray16.png"))
+        _ = try otp("import", "--create", CLI.png("gray16.png"))
         let before = FileManager.default.contents(atPath: vaultPath)
         let wrong = try otp("list", env: ["OTP_PASSPHRASE": "not it"])
         #expect(wrong.status == 2 && wrong.stderr.contains("wrong passphrase"))
@@ -67,7 +67,7 @@ import Testing
     @Test func renameRemoveAmbiguityAndPasswd() throws {
         let file = directory.appendingPathComponent("uris.txt")
         try uris("Corp", 3).write(to: file, atomically: true, encoding: .utf8)
-        #expect(try otp("import", file.path).status == 0)
+        #expect(try otp("import", "--create", file.path).status == 0)
         let ambiguous = try otp("remove", "corp", "--yes")
         #expect(ambiguous.status == 1 && ambiguous.stderr.contains("matches 3 accounts"))
         #expect(try otp("rename", "user1", "--issuer", "NewCorp", "--account", "renamed").status == 0)
@@ -84,7 +84,7 @@ import Testing
     @Test func damagedEntryIsReportedAndSkipped() throws {
         let file = directory.appendingPathComponent("uris.txt")
         try uris("Dmg", 3).write(to: file, atomically: true, encoding: .utf8)
-        _ = try otp("import", file.path)
+        _ = try otp("import", "--create", file.path)
         let queue = try DatabaseQueue(path: vaultPath)
         try queue.write { db in
             try db.execute(sql: "UPDATE entry SET sealed = zeroblob(60) WHERE rowid = (SELECT MIN(rowid) FROM entry)")
@@ -102,7 +102,7 @@ import Testing
         for p in 0..<8 {
             let file = directory.appendingPathComponent("p\(p).txt")
             try uris("Proc\(p)", 10).write(to: file, atomically: true, encoding: .utf8)
-            processes.append(try CLI.start(["import", file.path], environment: environment))
+            processes.append(try CLI.start(["import", "--create", file.path], environment: environment))
         }
         for process in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
@@ -113,7 +113,9 @@ import Testing
 
     @Test func concurrentHOTPCodesUseEachCounterOnce() throws {
         let secret = Base32Fixture.encode(Array("12345678901234567890".utf8))
-        _ = try otp("import", "-", stdin: "otpauth://hotp/Shared:counter?secret=\(secret)&issuer=Shared&counter=0\n")
+        _ = try otp(
+            "import", "--create", "-", stdin: "otpauth://hotp/Shared:counter?secret=\(secret)&issuer=Shared&counter=0\n"
+        )
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             for _ in 0..<4 {
@@ -145,7 +147,7 @@ import Testing
         // race with the clock.
         var stopping = environment
         stopping["OTP_TEST_STOP_AFTER_COMMITS"] = "50"
-        let process = try CLI.start(["import"] + files, environment: stopping)
+        let process = try CLI.start(["import", "--create"] + files, environment: stopping)
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, !Self.isStopped(process.processIdentifier), process.isRunning { usleep(2_000) }
         #expect(Self.isStopped(process.processIdentifier), "the importer never reached its 50th commit")
@@ -233,7 +235,7 @@ enum Base32Fixture {
             var processes: [Process] = []
             for p in 0..<8 {
                 let uri = "otpauth://totp/I\(p):n\(p)?secret=\(Self.secret)&issuer=I\(p)"
-                processes.append(try CLI.start(["import", uri], environment: env))
+                processes.append(try CLI.start(["import", "--create", uri], environment: env))
             }
             for process in processes { process.waitUntilExit() }
             #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8), "round \(round)")
@@ -248,14 +250,14 @@ enum Base32Fixture {
         try queue.write { db in try db.execute(sql: "CREATE TABLE photos (id INTEGER PRIMARY KEY)") }
         try queue.close()
         let before = FileManager.default.contents(atPath: path)
-        let output = try otp("import", "otpauth://totp/A:b?secret=\(Self.secret)&issuer=A", vault: path)
+        let output = try otp("import", "--create", "otpauth://totp/A:b?secret=\(Self.secret)&issuer=A", vault: path)
         #expect(output.status == 2)
         #expect(output.stderr.contains("is not an otp vault"))
         #expect(FileManager.default.contents(atPath: path) == before)
     }
 
     @Test func aPlainCopyAfterImportIsAWholeVault() throws {
-        _ = try otp("import", "-", stdin: "otpauth://totp/Copy:me?secret=\(Self.secret)&issuer=Copy\n")
+        _ = try otp("import", "--create", "-", stdin: "otpauth://totp/Copy:me?secret=\(Self.secret)&issuer=Copy\n")
         let copy = directory.appendingPathComponent("copy.sqlite").path
         try FileManager.default.copyItem(atPath: vaultPath, toPath: copy)
         let listed = try otp("list", "--json", vault: copy)
@@ -274,7 +276,9 @@ enum Base32Fixture {
 
     @Test func anHOTPCounterAtItsMaximumIsRefusedNotWrapped() throws {
         let max = Int64.max
-        _ = try otp("import", "-", stdin: "otpauth://hotp/Max:h?secret=\(Self.secret)&issuer=Max&counter=\(max - 1)\n")
+        _ = try otp(
+            "import", "--create", "-",
+            stdin: "otpauth://hotp/Max:h?secret=\(Self.secret)&issuer=Max&counter=\(max - 1)\n")
         let first = try otp("code", "max", "--json")
         #expect(first.status == 0)
         let second = try otp("code", "max")
@@ -288,7 +292,7 @@ enum Base32Fixture {
             "https://example.com/mfa?secret=\(Self.secret)", "\u{1}otpauth://totp/A?secret=\(Self.secret)",
         ]
         for argument in arguments {
-            for command in [["check"], ["scan"], ["import", "--dry-run"], ["code", "--from"]] {
+            for command in [["check"], ["scan"], ["import", "--create", "--dry-run"], ["code", "--from"]] {
                 let output = try CLI.run(command + [argument], environment: environment)
                 #expect(output.status != 0, "\(command)")
                 #expect(

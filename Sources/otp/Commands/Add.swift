@@ -57,6 +57,9 @@ struct Add: ParsableCommand {
     @Flag(help: "Once the account is stored, overwrite the --secret-file and delete it.")
     var shred = false
 
+    @Flag(help: "Create the vault when there is none (a terminal asks instead).")
+    var create = false
+
     func validate() throws {
         if shred, secretFile == nil { throw ValidationError("--shred destroys the --secret-file; give one.") }
         if type != .hotp, counter != nil { throw ValidationError("--counter is for --type hotp.") }
@@ -72,7 +75,7 @@ struct Add: ParsableCommand {
         guard var account = check.account else { throw ExitCode(1) }
         account.awsSerial = serial.flatMap { $0.isEmpty ? nil : $0 }
         let result = try withVaultErrors {
-            try vault.withVault(create: true) { opened in
+            try vault.withVault(create: vault.mayCreate(explicitly: create)) { opened in
                 try VaultCall.run { () throws(VaultError) in try opened.add([account]) }
             }
         }

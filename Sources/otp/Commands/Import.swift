@@ -15,9 +15,10 @@ struct Import: ParsableCommand {
         discussion: """
             Every input is reported: imported, duplicate (already in the vault, skipped), conflict (same issuer and \
             account with another secret: imported beside the old one, or replacing it with --replace) or failed \
-            (with the reason). Google Authenticator transfer batches are imported whole or not at all. Creates the \
-            vault when it does not exist. Exit status: 0 when every input was imported or already there, 1 when any \
-            input failed, 2 when the vault could not be opened or written.
+            (with the reason). Google Authenticator transfer batches are imported whole or not at all. A new vault is \
+            created only with --create (or a yes on the terminal), and not kept when nothing was imported. Exit \
+            status: 0 when every input was imported or already there, 1 when any input failed, 2 when the vault \
+            could not be opened or written.
             """
     )
 
@@ -30,6 +31,9 @@ struct Import: ParsableCommand {
 
     @Flag(help: "Once the accounts are committed, overwrite each source file that gave them and delete it.")
     var shred = false
+
+    @Flag(help: "Create the vault when there is none (without it, a mistyped --vault is an error; a terminal asks).")
+    var create = false
 
     @Flag(help: "Report what would be imported; write nothing.")
     var dryRun = false
@@ -68,7 +72,10 @@ struct Import: ParsableCommand {
                 try report(Importer.dryRunWithoutVault(plan))
                 return
             }
-            let result = try vault.withVault(create: !dryRun) { opened in
+            let creating = !dryRun && vault.mayCreate(explicitly: create)
+            let result = try vault.withVault(
+                create: creating, keepCreated: { !$0.imported.isEmpty || !$0.conflicts.isEmpty }
+            ) { opened in
                 try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
             }
             // The vault is closed: everything is committed. Only now are sources destroyed.

@@ -118,20 +118,49 @@ struct VaultOptions: ParsableArguments {
         return SecureBytes(line)
     }
 
-    /// Opens the vault, runs `body`, and closes it (so its write-ahead log is folded back into the file).
-    func withVault<T>(create: Bool, _ body: (Vault) throws -> T) throws -> T {
+    /// Whether a vault may be created when there is none: `init`, or `--create` on import and add, or a yes on
+    /// the terminal. A typo in `--vault` or `$OTP_VAULT` never creates a vault silently.
+    func mayCreate(explicitly create: Bool) -> Bool {
+        if create || FileManager.default.fileExists(atPath: path) { return true }
+        guard Terminal.stdinIsTerminal else { return false }
+        let answer = Terminal.ask("There is no vault at \(path). Create it? [y/N] ").lowercased()
+        return answer == "y" || answer == "yes"
+    }
+
+    /// Opens the vault, runs `body`, and closes it (so its write-ahead log is folded back into the file). A vault
+    /// this call created is removed again when `body` throws or `keepCreated` says it holds nothing worth keeping:
+    /// a failed run never leaves an empty vault behind.
+    func withVault<T>(
+        create: Bool, keepCreated: (T) -> Bool = { _ in true }, _ body: (Vault) throws -> T
+    ) throws -> T {
         let path = self.path
         guard !path.isEmpty else { throw VaultFailure(.notFound(path: path)) }
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && !create { throw VaultFailure(.notFound(path: path)) }
+        var created = false
+        func discard() {
+            guard created else { return }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            Terminal.error("otp: nothing was stored, so the new vault was not kept")
+        }
         let secret = try passphrase(confirm: !exists)
         do {
-            return try Vault.withVault(path: path, passphrase: secret, create: create) { opening in
-                if opening.created { Terminal.error("otp: created a new vault at \(path)") }
+            let result = try Vault.withVault(path: path, passphrase: secret, create: create) { opening in
+                created = opening.created
                 return try body(opening.vault)
             }
+            if created, !keepCreated(result) {
+                discard()
+            } else if created {
+                Terminal.error("otp: created a new vault at \(path)")
+            }
+            return result
         } catch let error as VaultError {
+            discard()
             throw VaultFailure(error)
+        } catch {
+            discard()
+            throw error
         }
     }
 }
