@@ -14,7 +14,7 @@ export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
 case "$mode" in
   replay)
     for t in "${targets_all[@]}"; do
-      files=$(find "Corpus/$t" "Regressions/$t" -type f ! -name .gitkeep 2>/dev/null | sort)
+      files=$( (find "Corpus/$t" "Regressions/$t" -type f ! -name .gitkeep 2>/dev/null || true) | sort)
       [ -z "$files" ] && continue
       n=$(echo "$files" | wc -l)
       # One run per file, no mutation: a fixed crash stays fixed.
