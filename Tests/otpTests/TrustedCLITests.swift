@@ -123,3 +123,86 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: path))
     }
 }
+
+/// The `--json` table of CONTRACT.md, checked by running every command to success and to failure: exactly one
+/// document on stdout, of the documented kind and keys.
+@Suite(.serialized) struct JSONContractTests {
+    enum Kind { case list, object }
+
+    struct Shape {
+        let arguments: [String]
+        let kind: Kind
+        /// Keys every element (list) or the object must have.
+        let keys: Set<String>
+        let status: Int32
+        var stdin: String?
+    }
+
+    static let uri = "otpauth://totp/J:json?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=J"
+    static let entry: Set<String> = ["id", "type", "issuer", "account", "algorithm", "digits"]
+
+    static let shapes: [Shape] = [
+        Shape(arguments: ["init", "--json"], kind: .object, keys: ["vault"], status: 0),
+        Shape(
+            arguments: ["scan", "--json", CLI.png("console-1080p.png")], kind: .list,
+            keys: ["file", "payloads", "error"], status: 0),
+        Shape(
+            arguments: ["check", "--json", uri], kind: .list, keys: ["source", "valid", "account", "diagnostics"],
+            status: 0),
+        Shape(
+            arguments: ["import", "--json", uri], kind: .object,
+            keys: ["imported", "duplicates", "conflicts", "failed", "warnings"], status: 0),
+        Shape(
+            arguments: ["add", "--json", "--account", "added"], kind: .object, keys: entry, status: 0,
+            stdin: "JBSWY3DPEHPK3PXPJBSWY3DP\n"),
+        Shape(arguments: ["list", "--json"], kind: .list, keys: entry, status: 0),
+        Shape(
+            arguments: ["code", "--json", "json"], kind: .list, keys: ["id", "issuer", "account", "codes"], status: 0),
+        Shape(
+            arguments: ["code", "--json", "--from", uri], kind: .list, keys: ["issuer", "account", "codes"], status: 0),
+        Shape(arguments: ["edit", "--json", "json", "--note", "n"], kind: .list, keys: entry, status: 0),
+        Shape(arguments: ["rename", "--json", "json", "--account", "json2"], kind: .list, keys: entry, status: 0),
+        Shape(arguments: ["remove", "--json", "--yes", "json2"], kind: .list, keys: entry, status: 0),
+        // Failures: the whole command fails, the document is an error.
+        Shape(arguments: ["code", "--json", "nothing-matches-this"], kind: .object, keys: ["error"], status: 1),
+        Shape(
+            arguments: ["list", "--json", "--vault", "/nonexistent/vault.sqlite"], kind: .object, keys: ["error"],
+            status: 2),
+        Shape(arguments: ["import", "--json", "--no-such-option"], kind: .object, keys: ["error"], status: 64),
+        Shape(arguments: ["init", "--json"], kind: .object, keys: ["error"], status: 2),
+        // Failures of some inputs: the usual document, exit 1.
+        Shape(
+            arguments: ["scan", "--json", "/nonexistent.png"], kind: .list, keys: ["file", "payloads", "error"],
+            status: 1),
+        Shape(
+            arguments: ["check", "--json", "/nonexistent.txt"], kind: .list, keys: ["source", "valid", "diagnostics"],
+            status: 1),
+        Shape(
+            arguments: ["code", "--json", "--from", "/nonexistent.png"], kind: .list, keys: ["source", "error"],
+            status: 1),
+    ]
+
+    @Test func everyCommandPrintsOneDocumentOfItsShape() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "json"]
+        for shape in Self.shapes {
+            let output = try CLI.run(shape.arguments, stdin: shape.stdin, environment: env)
+            let what = shape.arguments.joined(separator: " ")
+            #expect(output.status == shape.status, "\(what): exit \(output.status), \(output.stderr)")
+            let document = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
+            switch shape.kind {
+            case .list:
+                let list = try #require(document as? [[String: Any]], "\(what): not a list")
+                #expect(!list.isEmpty, "\(what): empty")
+                for element in list { #expect(shape.keys.isSubset(of: element.keys), "\(what): \(element.keys)") }
+            case .object:
+                let object = try #require(document as? [String: Any], "\(what): not an object")
+                #expect(shape.keys.isSubset(of: object.keys), "\(what): \(object.keys)")
+                if shape.keys == ["error"] {
+                    let error = try #require(object["error"] as? [String: Any])
+                    #expect(error["code"] is String && error["message"] is String, "\(what)")
+                }
+            }
+        }
+    }
+}

@@ -42,7 +42,8 @@ struct Check: ParsableCommand {
             Terminal.outJSONArray(items) {
                 CheckJSON(
                     source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
-                    diagnostics: $0.check.diagnostics)
+                    diagnostics: $0.check.diagnostics, issuer: $0.check.issuer, name: $0.check.name,
+                    batch: $0.batch.map { CheckJSON.Batch(id: $0.id, index: $0.index, size: $0.size) })
             }
         } else {
             for item in items { Terminal.out(Self.describe(item)) }

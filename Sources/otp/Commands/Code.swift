@@ -93,9 +93,18 @@ struct Code: ParsableCommand {
 
     func run() throws {
         let results = try from.map(codesFromInput) ?? codesFromVault()
-        try CodePrinter(format: resolvedFormat, now: time.unixTime).print(results.codes)
+        try CodePrinter(format: resolvedFormat, now: time.unixTime).print(results.codes, rejected: rejected(results))
         if results.failed { throw ExitCode(1) }
     }
+
+    /// With `--from`, the inputs that gave no account, for the JSON document (`{"source", "error"}` elements).
+    private func rejected(_ results: (codes: [PrintedCodes], failed: Bool)) -> [ScanFileJSON.Rejected] {
+        guard from != nil, results.failed else { return [] }
+        return Self.rejectedItems.map { .init(source: $0.source, error: JSONError(code: $0.code, message: $0.message)) }
+    }
+
+    /// Filled by ``codesFromInput(_:)`` (the command runs once per process).
+    nonisolated(unsafe) static var rejectedItems: [(source: String, code: String, message: String)] = []
 
     /// The codes of every valid account in an input, without a vault.
     private func codesFromInput(_ from: String) throws -> (codes: [PrintedCodes], failed: Bool) {
@@ -104,6 +113,11 @@ struct Code: ParsableCommand {
         let accounts = items.compactMap(\.check.account)
         for item in items {
             CodePrinter.report(item)
+            if item.check.account == nil {
+                let error = item.check.diagnostics.first { $0.severity == .error }
+                Self.rejectedItems.append(
+                    (item.source, error?.code.rawValue ?? "not-provisioning", error?.message ?? "no account"))
+            }
         }
         let at = try FreshStep.time(for: accounts, at: time.unixTime, minRemaining: minRemaining, fixed: time.at != nil)
         let codes = try accounts.map {

@@ -130,9 +130,9 @@ struct Import: ParsableCommand {
 
     static func json(_ report: ImportReport) -> ImportJSON {
         ImportJSON(
-            imported: report.imported.map { EntryJSON(id: $0.id, account: $0.account) },
-            duplicates: report.duplicates.map { EntryJSON(id: $0.id, account: $0.account) },
-            conflicts: report.conflicts.map { EntryJSON(id: $0.id, account: $0.account) },
+            imported: report.imported.map { EntryJSON(id: $0.id, account: $0.account, source: $0.source) },
+            duplicates: report.duplicates.map { EntryJSON(id: $0.id, account: $0.account, source: $0.source) },
+            conflicts: report.conflicts.map { EntryJSON(id: $0.id, account: $0.account, source: $0.source) },
             failed: report.failed.map {
                 .init(source: $0.source, error: JSONError(code: $0.code, message: $0.message))
             },

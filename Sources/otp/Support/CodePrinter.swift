@@ -6,15 +6,14 @@ struct CodePrinter {
     let format: Code.Format
     let now: Int64
 
-    func print(_ results: [PrintedCodes]) throws {
+    func print(_ results: [PrintedCodes], rejected: [ScanFileJSON.Rejected] = []) throws {
         switch format {
         case .json:
-            Terminal.out(
-                Terminal.json(
-                    results.map {
-                        AccountCodesJSON(
-                            id: $0.id, issuer: $0.issuer, account: $0.name, codes: $0.otpCodes.map(CodeJSON.init))
-                    }))
+            // One list: an element per account with codes, then one per input that gave none.
+            let accounts: [any Encodable] = results.map {
+                AccountCodesJSON(id: $0.id, issuer: $0.issuer, account: $0.name, codes: $0.otpCodes.map(CodeJSON.init))
+            }
+            Terminal.out(Terminal.json(accounts.map(AnyEncodable.init) + rejected.map(AnyEncodable.init)))
         case .raw:
             // Digits only, one code per line, whatever stdout is (aws-vault's mfa_process reads this).
             Terminal.out(results.flatMap(\.codes).map { $0.value + "\n" }.joined())
@@ -57,4 +56,11 @@ struct CodePrinter {
         }
         return line + "\n"
     }
+}
+
+/// A type-erased element of a JSON list whose elements have different shapes.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -7,6 +7,14 @@ struct JSONError: Encodable {
     let message: String
 }
 
+extension ScanFileJSON {
+    /// An input `otp code --from --json` could not read an account from: `{"source", "error"}`.
+    struct Rejected: Encodable {
+        let source: String
+        let error: JSONError
+    }
+}
+
 /// One element of `otp scan --json`: `{"file", "payloads", "error": null | JSONError}`.
 struct ScanFileJSON: Encodable {
     let file: String
@@ -57,14 +65,24 @@ enum AccountFields {
     }
 }
 
-/// One element of `otp check --json`.
+/// One element of `otp check --json`: `{"source", "valid", "account", "diagnostics"}`, and for an account that
+/// could not be read whole, the `issuer` and `name` that could; `batch` for a Google transfer part.
 struct CheckJSON: Encodable {
+    struct Batch: Encodable {
+        let id: Int32
+        let index: Int32
+        let size: Int32
+    }
+
     let source: String
     let valid: Bool
     let account: AccountJSON?
     let diagnostics: [Diagnostic]
+    var issuer: String?
+    var name: String?
+    var batch: Batch?
 
-    enum CodingKeys: String, CodingKey { case source, valid, account, diagnostics }
+    enum CodingKeys: String, CodingKey { case source, valid, account, diagnostics, issuer, name, batch }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -72,7 +90,26 @@ struct CheckJSON: Encodable {
         try c.encode(valid, forKey: .valid)
         try c.encode(account, forKey: .account)
         try c.encode(diagnostics, forKey: .diagnostics)
+        if account == nil, let issuer { try c.encode(issuer, forKey: .issuer) }
+        if account == nil, let name { try c.encode(name, forKey: .name) }
+        if let batch { try c.encode(batch, forKey: .batch) }
     }
+}
+
+/// `{"error": {"code", "message"}}`: what every command prints with `--json` when it fails as a whole.
+struct ErrorDocument: Encodable {
+    struct Body: Encodable {
+        let code: String
+        let message: String
+        var candidates: [Candidate]?
+    }
+
+    struct Candidate: Encodable {
+        let id: String
+        let name: String
+    }
+
+    let error: Body
 }
 
 /// One code: `{"code", "validFrom", "validUntil"}` for TOTP, `{"code", "counter"}` for HOTP.
@@ -115,9 +152,23 @@ struct AccountCodesJSON: Encodable {
 struct EntryJSON: Encodable {
     let id: String
     let account: OTPAccount
+    /// Where it came from (`otp import`).
+    var source: String?
+
+    init(id: String, account: OTPAccount, source: String? = nil) {
+        self.id = id
+        self.account = account
+        self.source = source
+    }
+
+    enum SourceKey: String, CodingKey { case source }
 
     func encode(to encoder: any Encoder) throws {
         try AccountFields.encode(account, id: id, secretBits: false, to: encoder)
+        if let source {
+            var c = encoder.container(keyedBy: SourceKey.self)
+            try c.encode(source, forKey: .source)
+        }
     }
 }
 

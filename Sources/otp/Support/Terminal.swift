@@ -14,7 +14,18 @@ enum Terminal {
 
     /// Writes text to standard output.
     static func out(_ text: String) {
+        wroteJSON = wroteJSON || jsonMode
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// `--json` was given: failures print an error document on stdout (set once, by `main`, before any thread).
+    nonisolated(unsafe) static var jsonMode = false
+    /// Whether a JSON document was already written (then a failure adds none: one document per run).
+    nonisolated(unsafe) static var wroteJSON = false
+
+    /// `{"error": {"code", "message"}}` on stdout.
+    static func errorDocument(code: String, message: String, candidates: [ErrorDocument.Candidate]? = nil) {
+        out(json(ErrorDocument(error: .init(code: code, message: message, candidates: candidates))))
     }
 
     /// Whether standard error is a terminal (progress bars go there).

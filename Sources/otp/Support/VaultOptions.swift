@@ -165,6 +165,26 @@ struct VaultOptions: ParsableArguments {
     }
 }
 
+extension VaultError {
+    /// The code of a whole-command failure in `--json` error documents.
+    var code: String {
+        switch self {
+        case .notFound: "vault-not-found"
+        case .alreadyExists: "vault-exists"
+        case .wrongPassphrase: "wrong-passphrase"
+        case .damaged: "vault-damaged"
+        case .notAVault: "not-a-vault"
+        case .locked: "vault-locked"
+        case .storage: "storage"
+        case .crypto: "crypto"
+        case .noPassphrase: "no-passphrase"
+        case .noSuchEntry: "no-such-entry"
+        case .counterExhausted: "counter-exhausted"
+        case .invalidName: "invalid-name"
+        }
+    }
+}
+
 /// A vault error as the CLI reports it: message on stderr, exit status 2.
 struct VaultFailure: Error, CustomStringConvertible {
     let error: VaultError
@@ -179,9 +199,15 @@ extension ParsableCommand {
             return try body()
         } catch let failure as VaultFailure {
             Terminal.error("otp: \(failure.description)")
+            if Terminal.jsonMode, !Terminal.wroteJSON {
+                Terminal.errorDocument(code: failure.error.code, message: failure.description)
+            }
             throw ExitCode(2)
         } catch let error as VaultError {
             Terminal.error("otp: \(error.description)")
+            if Terminal.jsonMode, !Terminal.wroteJSON {
+                Terminal.errorDocument(code: error.code, message: error.description)
+            }
             throw ExitCode(2)
         }
     }

@@ -12,6 +12,12 @@ extension ParsableCommand {
             for candidate in error.candidates {
                 Terminal.error("  \(candidate.id)  \(Terminal.escaped(candidate.displayName))")
             }
+            if Terminal.jsonMode, !Terminal.wroteJSON {
+                Terminal.errorDocument(
+                    code: error.candidates.isEmpty ? "no-match" : "ambiguous", message: error.description,
+                    candidates: error.candidates.isEmpty
+                        ? nil : error.candidates.map { .init(id: $0.id, name: $0.displayName) })
+            }
             throw ExitCode(1)
         }
     }
