@@ -4,7 +4,7 @@ APT_BUILD := libpng-dev libzbar-dev libssl-dev libsqlite3-dev pkg-config
 APT_TEST := oathtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test release bench-deps format lint sanitize sanitize-address sanitize-thread fuzz fuzz-replay
+.PHONY: deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,6 +32,31 @@ test: deps
 
 release: deps
 	swift build -c release
+
+# A man page per command, generated from the command definitions (swift-argument-parser's generate-manual plugin).
+man: deps
+	swift package generate-manual --multi-page
+	rm -rf .build/man && mkdir -p .build/man && cp .build/plugins/GenerateManual/outputs/otp/*.1 .build/man/
+	rm -f .build/man/otp.agent.1
+
+# Shell completion scripts (file paths complete where an argument is a file).
+completions: release
+	mkdir -p .build/completions
+	.build/release/otp --generate-completion-script bash > .build/completions/otp.bash
+	.build/release/otp --generate-completion-script zsh > .build/completions/_otp
+	.build/release/otp --generate-completion-script fish > .build/completions/otp.fish
+
+# make install PREFIX=/usr/local (or ~/.local): the binary, the man pages and the completions.
+PREFIX ?= /usr/local
+install: release man completions
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 .build/release/otp $(DESTDIR)$(PREFIX)/bin/otp
+	install -m 644 .build/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 .build/completions/otp.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/otp
+	install -m 644 .build/completions/_otp $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_otp
+	install -m 644 .build/completions/otp.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/otp.fish
 
 # House rules (.swift-format, 120 columns): `make format` rewrites, `make lint` checks (CI runs it).
 format:

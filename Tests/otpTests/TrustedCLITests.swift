@@ -206,3 +206,29 @@ import Testing
         }
     }
 }
+
+/// Shell completion: with the generated bash script loaded, an import path completes to files.
+@Suite struct CompletionTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash")))
+    func importPathsCompleteToFiles() throws {
+        let directory = try CLI.temporaryDirectory()
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("shot-one.png").path, contents: Data())
+        let script = """
+            source <("$OTP" --generate-completion-script bash)
+            cd "$DIR"
+            for line in "otp import " "otp code --from " "otp scan "; do
+              read -ra COMP_WORDS <<< "$line"; COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+              COMP_LINE="$line"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+              # As bash calls a completion function: command, the word being completed, the word before it.
+              _otp otp "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
+              echo "$line|${COMPREPLY[*]}"
+            done
+            """
+        let output = try CLI.run(
+            ["-c", script], environment: ["OTP": CLI.binary.path, "DIR": directory.path],
+            executable: URL(fileURLWithPath: "/bin/bash"), wrapped: false)
+        let lines = output.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(output.stdout) \(output.stderr)")
+        for line in lines { #expect(line.contains("shot-one.png"), "\(line)") }
+    }
+}

@@ -47,7 +47,8 @@ struct Add: ParsableCommand {
     var counter: UInt64?
 
     @Option(
-        help: ArgumentHelp("Read the key from this file (the AWS CLI's Base32StringSeed outfile).", valueName: "path"))
+        help: ArgumentHelp("Read the key from this file (the AWS CLI's Base32StringSeed outfile).", valueName: "path"),
+        completion: .file())
     var secretFile: String?
 
     @Option(

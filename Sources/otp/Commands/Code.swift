@@ -34,8 +34,9 @@ struct Code: ParsableCommand {
     var query: String?
 
     @Option(
-        help: ArgumentHelp("Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input")
-    )
+        help: ArgumentHelp(
+            "Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input"),
+        completion: .file())
     var from: String?
 
     @Option(

@@ -45,7 +45,8 @@ struct Import: ParsableCommand {
     var allowIncomplete = false
 
     @Argument(
-        help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.")
+        help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.",
+        completion: .file())
     var inputs: [String]
 
     func validate() throws {

@@ -16,7 +16,9 @@ struct Passwd: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "path"),
+        completion: .file())
     var newPassphraseFile: String?
 
     func run() throws {

@@ -21,7 +21,7 @@ struct Scan: ParsableCommand {
     @Flag(help: "Print on stderr which passes were tried and what each cost.")
     var verbose = false
 
-    @Argument(help: "PNG images (screenshots of QR codes).")
+    @Argument(help: "PNG images (screenshots of QR codes).", completion: .file())
     var files: [String]
 
     func validate() throws {

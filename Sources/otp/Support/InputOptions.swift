@@ -15,7 +15,8 @@ struct InputOptions: ParsableArguments {
 struct ExportOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"))
+            "Password of encrypted exports (Aegis), from the first line of this file.", valueName: "path"),
+        completion: .file())
     var sourcePassphraseFile: String?
 
     /// The password source handed to the input readers.

@@ -11,13 +11,14 @@ import OTPVault
 struct VaultOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"))
+            "The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"),
+        completion: .file())
     var vault: String?
 
     @Option(
         help: ArgumentHelp(
             "Read the passphrase from the first line of this file (else $OTP_PASSPHRASE, else a prompt).",
-            valueName: "path"))
+            valueName: "path"), completion: .file())
     var passphraseFile: String?
 
     @Option(
