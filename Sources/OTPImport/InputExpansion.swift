@@ -1,4 +1,5 @@
 import Foundation
+import OTPScan
 
 #if canImport(Glibc)
     import Glibc
@@ -13,6 +14,19 @@ public enum InputExpansion {
         public let input: String
         /// Set when the input cannot be expanded (unreadable directory).
         public let error: String?
+        /// Set for a file found in a folder that is clearly not an input (a document, an archive): skipped with a
+        /// note rather than failing the run. Files named on the command line are never skipped.
+        public var skipped: String? = nil
+        /// Set for a folder named on the command line that holds no file at all.
+        public var emptyFolder = false
+
+        /// An item.
+        public init(input: String, error: String?, skipped: String? = nil, emptyFolder: Bool = false) {
+            self.input = input
+            self.error = error
+            self.skipped = skipped
+            self.emptyFolder = emptyFolder
+        }
     }
 
     /// The inputs with directories replaced by their files.
@@ -22,7 +36,9 @@ public enum InputExpansion {
             var info = stat()
             if input != "-", !InputReader.isURI(input), stat(input, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 var visited: Set<[UInt64]> = []
+                let before = out.count
                 walk(input, into: &out, visited: &visited)
+                if out.count == before { out.append(Item(input: input, error: nil, emptyFolder: true)) }
             } else {
                 out.append(Item(input: input, error: nil))
             }
@@ -54,9 +70,20 @@ public enum InputExpansion {
             }
             switch entry.st_mode & S_IFMT {
             case S_IFDIR: walk(path, into: &out, visited: &visited)
-            case S_IFREG: out.append(Item(input: path, error: nil))
+            case S_IFREG: out.append(Item(input: path, error: nil, skipped: nonInput(path)))
             default: continue  // sockets, fifos, devices: not inputs
             }
         }
+    }
+
+    /// What a folder's file is when its first bytes show it is no input (``FileSniffer/nonInputKind(_:)``).
+    static func nonInput(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 512)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        return FileSniffer.nonInputKind(Array(head.prefix(n)))
     }
 }

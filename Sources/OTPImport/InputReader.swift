@@ -78,6 +78,9 @@ public enum InputReader {
             if let error = item.error {
                 return .failure(InputError(source: input, code: "unreadable", message: error))
             }
+            // A document or an archive found in a folder, or an empty folder: nothing to read, nothing failed (the
+            // command says so with a note).
+            if item.skipped != nil || item.emptyFolder { return .success([]) }
             if isURI(input) {
                 return .success([InputPayload(source: "argument \(numbers[index])", text: input)])
             }

@@ -21,4 +21,24 @@ public enum FileSniffer {
         if printable { return "it is a text file" }
         return "unknown binary data"
     }
+
+    /// What a file's first bytes say it is when it is clearly not an input of ours: a document or an archive
+    /// (PDF, ZIP and the office formats built on it, gzip, bzip2, xz, 7-Zip, RAR, tar). `nil` for anything else.
+    public static func nonInputKind(_ head: [UInt8]) -> String? {
+        func starts(_ prefix: [UInt8]) -> Bool {
+            head.count >= prefix.count && head.prefix(prefix.count).elementsEqual(prefix)
+        }
+        if starts(Array("%PDF".utf8)) { return "a PDF document" }
+        if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) {
+            return "a ZIP archive or office document"
+        }
+        if starts([0x1F, 0x8B]) { return "a gzip archive" }
+        if starts(Array("BZh".utf8)) { return "a bzip2 archive" }
+        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return "an xz archive" }
+        if starts([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) { return "a 7-Zip archive" }
+        if starts(Array("Rar!".utf8)) { return "a RAR archive" }
+        if head.count >= 262, head[257..<262].elementsEqual("ustar".utf8) { return "a tar archive" }
+        if starts([0xD0, 0xCF, 0x11, 0xE0]) { return "an old office document" }
+        return nil
+    }
 }

@@ -232,3 +232,25 @@ import Testing
         for line in lines { #expect(line.contains("shot-one.png"), "\(line)") }
     }
 }
+
+/// A folder's documents and archives are skipped with a note; an empty folder is a warning; neither fails the run.
+@Suite struct FolderNoteTests {
+    @Test func documentsAndArchivesInAFolderAreSkipped() throws {
+        let directory = try CLI.temporaryDirectory()
+        let folder = directory.appendingPathComponent("exports")
+        let empty = directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        try Data("%PDF-1.4\n".utf8).write(to: folder.appendingPathComponent("manual.pdf"))
+        try Data([0x50, 0x4B, 0x03, 0x04, 0, 0]).write(to: folder.appendingPathComponent("backup.zip"))
+        try Data("otpauth://totp/F:f?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=F\n".utf8)
+            .write(to: folder.appendingPathComponent("uris.txt"))
+        let output = try CLI.run(["import", "--dry-run", folder.path, empty.path])
+        #expect(output.status == 0)
+        #expect(output.stderr.contains("skipped") && output.stderr.contains("manual.pdf"))
+        #expect(output.stderr.contains("backup.zip") && output.stderr.contains("holds no file"))
+        #expect(output.stdout.contains("1 would import"))
+        // Named on the command line, a PDF is still an error.
+        #expect(try CLI.run(["check", folder.appendingPathComponent("manual.pdf").path]).status == 1)
+    }
+}

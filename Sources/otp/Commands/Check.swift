@@ -33,6 +33,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let source = export.passphrase
+        InputNotes.print(inputs)
         let items = ProvisioningInputs.read(
             inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey
         ).map {

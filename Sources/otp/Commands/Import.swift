@@ -68,6 +68,7 @@ struct Import: ParsableCommand {
                 inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
                 bareKey: bare.bareKey)
             progress.finish()
+            InputNotes.print(inputs)
             let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
                 try report(Importer.dryRunWithoutVault(plan))
@@ -92,7 +93,8 @@ struct Import: ParsableCommand {
         let expanded = InputExpansion.expand(inputs)
         let failedSources = Set(report.failed.map(\.source))
         var failed = false
-        for (index, item) in expanded.enumerated() where item.input != "-" && !InputReader.isURI(item.input) {
+        for (index, item) in expanded.enumerated()
+        where item.input != "-" && !InputReader.isURI(item.input) && item.skipped == nil && !item.emptyFolder {
             let own = items.filter { $0.input == index }
             guard !own.isEmpty, own.allSatisfy({ $0.check.account != nil && !failedSources.contains($0.source) }) else {
                 Terminal.error("otp: not shredded (something in it was not imported): \(Terminal.escaped(item.input))")
