@@ -14,19 +14,7 @@ public enum Importer {
     /// `allowIncomplete`. A part seen twice (the same QR code scanned twice) counts once.
     public static func plan(_ items: [CheckedItem], allowIncomplete: Bool = false) -> Plan {
         var plan = Plan()
-        var parts: [Int32: (size: Int32, indices: Set<Int32>)] = [:]
-        for item in items {
-            guard let batch = item.batch else { continue }
-            var part = parts[batch.id] ?? (batch.size, [])
-            part.indices.insert(batch.index)
-            part.size = max(part.size, batch.size)
-            parts[batch.id] = part
-        }
-        var missing: [Int32: [Int32]] = [:]
-        for (id, info) in parts {
-            let absent = (0..<max(info.size, 1)).filter { !info.indices.contains($0) }
-            if !absent.isEmpty { missing[id] = absent }
-        }
+        let (parts, missing) = batchParts(items)
         if allowIncomplete {
             for (id, absent) in missing.sorted(by: { $0.key < $1.key }) {
                 let size = max(parts[id]?.size ?? 1, 1)
@@ -71,6 +59,41 @@ public enum Importer {
             }
         }
         return plan
+    }
+
+    /// The parts of each Google transfer batch among `items`, and the indices each incomplete batch misses.
+    public static func batchParts(
+        _ items: [CheckedItem]
+    ) -> (parts: [Int32: (size: Int32, indices: Set<Int32>)], missing: [Int32: [Int32]]) {
+        var parts: [Int32: (size: Int32, indices: Set<Int32>)] = [:]
+        for item in items {
+            guard let batch = item.batch else { continue }
+            var part = parts[batch.id] ?? (batch.size, [])
+            part.indices.insert(batch.index)
+            part.size = max(part.size, batch.size)
+            parts[batch.id] = part
+        }
+        var missing: [Int32: [Int32]] = [:]
+        for (id, info) in parts {
+            let absent = (0..<max(info.size, 1)).filter { !info.indices.contains($0) }
+            if !absent.isEmpty { missing[id] = absent }
+        }
+        return (parts, missing)
+    }
+
+    /// Items with a warning on every account of an incomplete batch naming the missing parts (`otp check`).
+    public static func warningIncompleteBatches(_ items: [CheckedItem]) -> [CheckedItem] {
+        let missing = batchParts(items).missing
+        return items.map { item in
+            guard let batch = item.batch, let absent = missing[batch.id] else { return item }
+            let names = absent.map { "part \($0 + 1) of \(max(batch.size, 1))" }.joined(separator: ", ")
+            let warning = Diagnostic(
+                .warning, .uri, .incompleteBatch, "export batch \(batch.id): \(names) missing (import needs them all)")
+            let check = URICheck(
+                account: item.check.account, diagnostics: item.check.diagnostics + [warning], issuer: item.check.issuer,
+                name: item.check.name)
+            return item.with(check)
+        }
     }
 
     /// What a dry run reports when there is no vault yet: every account would be imported, except repeats within

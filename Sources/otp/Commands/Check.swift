@@ -34,12 +34,10 @@ struct Check: ParsableCommand {
     func run() throws {
         let source = export.passphrase
         InputNotes.print(inputs)
-        let items = ProvisioningInputs.read(
-            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey
-        ).map {
-            item in
-            strict ? item.with(item.check.strict()) : item
-        }
+        let read = ProvisioningInputs.read(
+            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
+        // A transfer batch with parts missing: each account says which (import would refuse the batch).
+        let items = Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
         if output.json {
             Terminal.outJSONArray(items) {
                 CheckJSON(
