@@ -75,6 +75,10 @@ public struct ImportPlan: Sendable {
     public var failed: [ImportReport.Failure] = []
     public var warnings: [ImportReport.Warning] = []
 
+    /// For each transfer batch with accounts to import: its size and the parts this run holds (the vault remembers
+    /// them, so the remaining parts can come in a later run).
+    public var batchParts: [Int32: (size: Int32, parts: Set<Int32>)] = [:]
+
     /// An empty plan.
     public init() {}
 }

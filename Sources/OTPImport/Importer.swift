@@ -12,9 +12,15 @@ public enum Importer {
     /// Migration parts are grouped by batch id across all inputs; a batch missing any index `0..<size` contributes
     /// nothing (each of its present accounts fails with `incomplete-batch`, naming the missing parts) unless
     /// `allowIncomplete`. A part seen twice (the same QR code scanned twice) counts once.
-    public static func plan(_ items: [CheckedItem], allowIncomplete: Bool = false) -> Plan {
+    ///
+    /// - Parameter imported: The parts of each batch the vault already holds (from earlier runs): they count as
+    ///   present, so a batch completed over several runs is imported.
+    public static func plan(
+        _ items: [CheckedItem], allowIncomplete: Bool = false, imported: [Int32: Set<Int32>] = [:]
+    ) -> Plan {
         var plan = Plan()
-        let (parts, missing) = batchParts(items)
+        let (parts, missing) = batchParts(items, imported: imported)
+        for (id, info) in parts { plan.batchParts[id] = (info.size, info.indices.subtracting(imported[id] ?? [])) }
         if allowIncomplete {
             for (id, absent) in missing.sorted(by: { $0.key < $1.key }) {
                 let size = max(parts[id]?.size ?? 1, 1)
@@ -25,7 +31,8 @@ public enum Importer {
                         source: source,
                         diagnostic: Diagnostic(
                             .warning, .uri, .incompleteBatch,
-                            "export batch \(id): \(names) missing; the parts present were imported")))
+                            "export batch \(id): \(names) missing; the parts present were imported (the vault "
+                                + "remembers them: import the rest later)")))
             }
         }
         var seenAccounts: Set<[Int]> = []
@@ -63,12 +70,12 @@ public enum Importer {
 
     /// The parts of each Google transfer batch among `items`, and the indices each incomplete batch misses.
     public static func batchParts(
-        _ items: [CheckedItem]
+        _ items: [CheckedItem], imported: [Int32: Set<Int32>] = [:]
     ) -> (parts: [Int32: (size: Int32, indices: Set<Int32>)], missing: [Int32: [Int32]]) {
         var parts: [Int32: (size: Int32, indices: Set<Int32>)] = [:]
         for item in items {
             guard let batch = item.batch else { continue }
-            var part = parts[batch.id] ?? (batch.size, [])
+            var part = parts[batch.id] ?? (batch.size, imported[batch.id] ?? [])
             part.indices.insert(batch.index)
             part.size = max(part.size, batch.size)
             parts[batch.id] = part

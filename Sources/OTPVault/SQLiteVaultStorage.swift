@@ -151,6 +151,16 @@ public final class SQLiteVaultStorage: VaultStorage {
             // Vaults created before v1 set it.
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
         }
+        migrator.registerMigration("v3 batch parts") { db in
+            // Which parts of which Google transfer batch the vault holds (batches imported over several runs); the
+            // batch id is stored as a keyed fingerprint, like everything else.
+            try db.execute(
+                sql: """
+                    CREATE TABLE batchPart (
+                        batchTag BLOB NOT NULL, part INTEGER NOT NULL, size INTEGER NOT NULL,
+                        PRIMARY KEY (batchTag, part));
+                    """)
+        }
         return migrator
     }
 
@@ -397,6 +407,33 @@ public final class SQLiteVaultStorage: VaultStorage {
             try pool.close()
         } catch {
             throw Self.map(error)
+        }
+    }
+
+    public func batchParts(tag: [UInt8]) throws(VaultError) -> (size: Int32, parts: Set<Int32>)? {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT part, size FROM batchPart WHERE batchTag = ?", arguments: [Data(tag)])
+        }
+        var parts: Set<Int32> = []
+        var size: Int32 = 0
+        for row in rows {
+            guard let part = Self.column(row, "part", as: Int64.self),
+                let total = Self.column(row, "size", as: Int64.self),
+                let part32 = Int32(exactly: part), let total32 = Int32(exactly: total)
+            else { continue }
+            parts.insert(part32)
+            size = max(size, total32)
+        }
+        return parts.isEmpty ? nil : (size, parts)
+    }
+
+    public func recordBatchParts(tag: [UInt8], size: Int32, parts: Set<Int32>) throws(VaultError) {
+        try write { db in
+            for part in parts.sorted() {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO batchPart (batchTag, part, size) VALUES (?, ?, ?)",
+                    arguments: [Data(tag), Int64(part), Int64(size)])
+            }
         }
     }
 

@@ -1,6 +1,26 @@
 public import OTPCore
+import OTPCrypto
 
 extension Vault {
+    /// The keyed fingerprint of a transfer batch id (the id itself is not stored).
+    func batchTag(_ id: Int32) throws(VaultError) -> [UInt8] {
+        do throws(CryptoError) {
+            let hmac = try HMACContext(key: batchKey, algorithm: .sha256)
+            return withUnsafeBytes(of: id.bigEndian) { hmac.authenticationCode(for: $0) }
+        } catch {
+            throw .crypto(error)
+        }
+    }
+
+    /// The parts of these transfer batches that earlier runs imported.
+    public func importedBatchParts(_ ids: some Sequence<Int32>) throws(VaultError) -> [Int32: Set<Int32>] {
+        var known: [Int32: Set<Int32>] = [:]
+        for id in Set(ids) {
+            if let stored = try storage.batchParts(tag: try batchTag(id)) { known[id] = stored.parts }
+        }
+        return known
+    }
+
     /// Writes a plan's accounts to the vault, one transaction per input (a transfer batch is one transaction), so
     /// a run killed midway leaves whole inputs only; with `dryRun` it reports what would happen and writes nothing.
     ///
@@ -27,6 +47,9 @@ extension Vault {
         for (done, key) in order.enumerated() {
             let members = groups[key] ?? []
             let results = try add(members.map(\.account), replacing: replacing, dryRun: dryRun)
+            if !dryRun, case .batch(let id) = key, let parts = plan.batchParts[id] {
+                try storage.recordBatchParts(tag: try batchTag(id), size: parts.size, parts: parts.parts)
+            }
             pairs += zip(members.map(\.source), results)
             if !dryRun { committed?(done + 1, order.count) }
         }

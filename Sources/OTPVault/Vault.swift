@@ -43,6 +43,8 @@ public final class Vault: Sendable {
     public let storage: any VaultStorage
     private let entryKey: SecureBytes
     private let tagKey: SecureBytes
+    /// Keys the fingerprints of transfer batch ids.
+    let batchKey: SecureBytes
     private let masterKey: SecureBytes
 
     private init(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) {
@@ -51,6 +53,7 @@ public final class Vault: Sendable {
         do {
             entryKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault entry key v1".utf8))
             tagKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault fingerprint key v1".utf8))
+            batchKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault batch key v1".utf8))
         } catch {
             throw .crypto(error)
         }

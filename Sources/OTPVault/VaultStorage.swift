@@ -95,6 +95,10 @@ public protocol VaultStorage: Sendable {
     func update<T: Sendable>(
         id: String, _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
     ) throws(VaultError) -> T
+    /// The parts of a Google transfer batch (by keyed fingerprint of its id) already imported, and its size.
+    func batchParts(tag: [UInt8]) throws(VaultError) -> (size: Int32, parts: Set<Int32>)?
+    /// Remembers that these parts of a batch are imported (one transaction).
+    func recordBatchParts(tag: [UInt8], size: Int32, parts: Set<Int32>) throws(VaultError)
     /// Deletes entries by id in one transaction; returns how many were deleted.
     func delete(ids: [String]) throws(VaultError) -> Int
     /// Releases the backend (for SQLite: closes every connection, which folds the write-ahead log back into the

@@ -48,7 +48,9 @@ struct OTP: ParsableCommand {
             helping = true
             words.removeFirst()
         }
-        guard let word = words.first, !word.hasPrefix("-"), !commandNames.contains(word) else { return nil }
+        guard let word = words.first, !word.hasPrefix("-"), !commandNames.contains(word), word != "agent" else {
+            return nil
+        }
         let nearest = commandNames.min { distance($0, word) < distance($1, word) }
         let suggestion = nearest.flatMap { distance($0, word) <= 2 ? " Did you mean '\($0)'?" : nil } ?? ""
         let kind = helping ? "no help for" : "unknown command"

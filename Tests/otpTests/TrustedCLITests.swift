@@ -254,3 +254,19 @@ import Testing
         #expect(try CLI.run(["check", folder.appendingPathComponent("manual.pdf").path]).status == 1)
     }
 }
+
+/// A Google transfer batch over two runs: the vault remembers the parts it holds.
+@Suite struct BatchAcrossRunsTests {
+    @Test func theRestOfABatchCompletesItInALaterRun() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "batches"]
+        let first = CLI.fixtures.appendingPathComponent("batch/export-1-of-2.png").path
+        let second = CLI.fixtures.appendingPathComponent("batch/sub/export-2-of-2.png").path
+        // Alone, the second part is refused (the first is not in the vault yet).
+        #expect(try CLI.run(["import", "--create", second], environment: env).status == 1)
+        #expect(try CLI.run(["import", "--create", "--allow-incomplete", first], environment: env).status == 0)
+        let rest = try CLI.run(["import", second], environment: env)
+        #expect(rest.status == 0 && rest.stderr.contains("is complete"))
+        #expect((try CLI.run(["list", "--json"], environment: env).json as? [Any])?.count == 3)
+    }
+}

@@ -69,16 +69,25 @@ struct Import: ParsableCommand {
                 bareKey: bare.bareKey)
             progress.finish()
             InputNotes.print(inputs)
-            let plan = Importer.plan(items, allowIncomplete: allowIncomplete)
             if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
-                try report(Importer.dryRunWithoutVault(plan))
+                try report(Importer.dryRunWithoutVault(Importer.plan(items, allowIncomplete: allowIncomplete)))
                 return
             }
             let creating = !dryRun && vault.mayCreate(explicitly: create)
             let result = try vault.withVault(
                 create: creating, keepCreated: { !$0.imported.isEmpty || !$0.conflicts.isEmpty }
             ) { opened in
-                try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
+                // Parts of a transfer batch imported by earlier runs count as present.
+                let known = try VaultCall.run { () throws(VaultError) in
+                    try opened.importedBatchParts(items.compactMap(\.batch?.id))
+                }
+                let plan = Importer.plan(items, allowIncomplete: allowIncomplete, imported: known)
+                for (id, parts) in plan.batchParts where known[id] != nil && !plan.accepted.isEmpty {
+                    if Set(0..<parts.size).isSubset(of: parts.parts.union(known[id] ?? [])) {
+                        Terminal.error("otp: export batch \(id) is complete: its last parts came in this run")
+                    }
+                }
+                return try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
             }
             // The vault is closed: everything is committed. Only now are sources destroyed.
             let shredFailed = shred ? Self.shredSources(inputs, items: items, report: result) : false
