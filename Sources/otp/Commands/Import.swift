@@ -56,43 +56,51 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            if inputs.contains(where: InputReader.isURI) {
-                Terminal.error(
-                    "otp: warning: a URI on the command line is visible to other local users and kept in shell "
-                        + "history; prefer a file or stdin"
-                )
-            }
-            let progress = ProgressBar(label: "reading", json: output.json)
-            let source = export.passphrase
-            let items = ProvisioningInputs.read(
-                inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
-                bareKey: bare.bareKey)
-            progress.finish()
-            InputNotes.print(inputs)
-            if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
-                try report(Importer.dryRunWithoutVault(Importer.plan(items, allowIncomplete: allowIncomplete)))
-                return
-            }
-            let creating = !dryRun && vault.mayCreate(explicitly: create)
-            let result = try vault.withVault(
-                create: creating, keepCreated: { !$0.imported.isEmpty || !$0.conflicts.isEmpty }
-            ) { opened in
-                // Parts of a transfer batch imported by earlier runs count as present.
-                let known = try VaultCall.run { () throws(VaultError) in
-                    try opened.importedBatchParts(items.compactMap(\.batch?.id))
-                }
-                let plan = Importer.plan(items, allowIncomplete: allowIncomplete, imported: known)
-                for (id, parts) in plan.batchParts where known[id] != nil && !plan.accepted.isEmpty {
-                    if Set(0..<parts.size).isSubset(of: parts.parts.union(known[id] ?? [])) {
-                        Terminal.error("otp: export batch \(id) is complete: its last parts came in this run")
-                    }
-                }
-                return try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
-            }
+            let items = readInputs()
+            let result = try importInto(items)
             // The vault is closed: everything is committed. Only now are sources destroyed.
             let shredFailed = shred ? Self.shredSources(inputs, items: items, report: result) : false
             try report(result)
             if shredFailed { throw ExitCode(1) }
+        }
+    }
+
+    /// Every input read and checked (images on every core), with notes on stderr.
+    private func readInputs() -> [CheckedItem] {
+        if inputs.contains(where: InputReader.isURI) {
+            Terminal.error(
+                "otp: warning: a URI on the command line is visible to other local users and kept in shell "
+                    + "history; prefer a file or stdin")
+        }
+        let progress = ProgressBar(label: "reading", json: output.json)
+        let source = export.passphrase
+        let items = ProvisioningInputs.read(
+            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
+            bareKey: bare.bareKey)
+        progress.finish()
+        InputNotes.print(inputs)
+        return items
+    }
+
+    /// The plan written into the vault (or, for a dry run without a vault, what would be).
+    private func importInto(_ items: [CheckedItem]) throws -> ImportReport {
+        if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
+            return Importer.dryRunWithoutVault(Importer.plan(items, allowIncomplete: allowIncomplete))
+        }
+        let creating = !dryRun && vault.mayCreate(explicitly: create)
+        return try vault.withVault(create: creating, keepCreated: { !$0.imported.isEmpty || !$0.conflicts.isEmpty }) {
+            opened in
+            // Parts of a transfer batch imported by earlier runs count as present.
+            let known = try VaultCall.run { () throws(VaultError) in
+                try opened.importedBatchParts(items.compactMap(\.batch?.id))
+            }
+            let plan = Importer.plan(items, allowIncomplete: allowIncomplete, imported: known)
+            for (id, parts) in plan.batchParts where known[id] != nil && !plan.accepted.isEmpty {
+                if Set(0..<parts.size).isSubset(of: parts.parts.union(known[id] ?? [])) {
+                    Terminal.error("otp: export batch \(id) is complete: its last parts came in this run")
+                }
+            }
+            return try opened.commit(plan, replacing: replace, dryRun: dryRun, committed: Self.testStop)
         }
     }
 
