@@ -437,6 +437,28 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
+    /// A consistent copy of the whole vault, taken with SQLite's online backup while other processes may be
+    /// writing: a new file (`0600`), never one that exists. The copy is as encrypted as the vault (same key slots).
+    ///
+    /// - Throws: ``VaultError/alreadyExists(path:)`` when `destination` exists, or a storage error.
+    public func backup(to destination: String) throws(VaultError) {
+        let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw .alreadyExists(path: destination) }
+            throw .storage(
+                StorageFailure("cannot create \(destination): \(String(cString: strerror(errno)))", errno: errno))
+        }
+        Glibc.close(fd)
+        do {
+            let target = try DatabaseQueue(path: destination)
+            try pool.backup(to: target)
+            try target.close()
+        } catch {
+            unlink(destination)
+            throw Self.map(error)
+        }
+    }
+
     public func delete(ids: [String]) throws(VaultError) -> Int {
         try write { db in
             var count = 0

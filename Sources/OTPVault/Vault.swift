@@ -131,6 +131,17 @@ public final class Vault: Sendable {
         }
     }
 
+    /// A consistent snapshot of the vault in a new file (SQLite's online backup; other processes may be writing).
+    ///
+    /// - Throws: ``VaultError/alreadyExists(path:)``; ``VaultError/storage(_:)`` for a storage that cannot back
+    ///   up (not SQLite).
+    public func backup(to path: String) throws(VaultError) {
+        guard let sqlite = storage as? SQLiteVaultStorage else {
+            throw .storage(StorageFailure("this vault's storage cannot be backed up to a file"))
+        }
+        try sqlite.backup(to: path)
+    }
+
     /// Closes the storage (see ``VaultStorage/close()``).
     public func close() throws(VaultError) {
         try storage.close()

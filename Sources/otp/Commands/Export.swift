@@ -1,0 +1,158 @@
+import ArgumentParser
+import OTPCore
+import OTPCrypto
+import OTPImport
+import OTPVault
+
+/// `otp export [QUERY] --format uri|google-uri|aegis [--encrypt] -o PATH`: accounts out, secrets included.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write accounts, secrets included, in a format other apps read.",
+        discussion: """
+            uri: one otpauth:// URI per line. google-uri: Google Authenticator transfer payloads \
+            (otpauth-migration://), \
+            ten accounts each, one batch; accounts it cannot hold (Steam, steps other than 30 s, digits other than \
+            6 or 8) are named and left out (exit 1). aegis: an Aegis vault file, encrypted with --encrypt (scrypt \
+            and AES-256-GCM as Aegis specifies; the password from --export-passphrase-file or a prompt). Files are \
+            new and 0600 (--force overwrites); -o - writes to stdout.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case uri
+        case googleURI = "google-uri"
+        case aegis
+    }
+
+    @OptionGroup var vault: VaultOptions
+
+    @Argument(help: "Only accounts matching this (all without it).")
+    var query: String?
+
+    @Option(help: "uri, google-uri or aegis.")
+    var format: Format
+
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("The file to write, or - for stdout.", valueName: "path"),
+        completion: .file())
+    var output: String
+
+    @Flag(help: "Encrypt (aegis): the export gets its own password.")
+    var encrypt = false
+
+    @Option(
+        help: ArgumentHelp("The export's password, from the first line of this file.", valueName: "path"),
+        completion: .file())
+    var exportPassphraseFile: String?
+
+    @Flag(help: "Overwrite the output file.")
+    var force = false
+
+    func validate() throws {
+        if encrypt, format != .aegis { throw ValidationError("--encrypt is for --format aegis.") }
+    }
+
+    func run() throws {
+        let accounts = try withVaultErrors {
+            try vault.withVault(create: false) { opened in
+                try VaultQuery(query).select(try opened.entries()).compactMap { try? $0.account.get() }
+            }
+        }
+        if accounts.isEmpty {
+            Terminal.error("otp: no account to export")
+            throw ExitCode(1)
+        }
+        let password = encrypt ? try exportPassword() : nil
+        let result: Exporter.Output
+        do throws(Exporter.Failure) {
+            result = try Exporter.export(
+                accounts, as: Exporter.Format(rawValue: format.rawValue) ?? .uri, password: password)
+        } catch {
+            Terminal.error("otp: \(error.description)")
+            throw ExitCode(1)
+        }
+        try SecretOutput.write(result.data, to: output, force: force)
+        for (account, reason) in result.leftOut {
+            Terminal.error("otp: left out \(Terminal.escaped(account.displayName)): \(reason)")
+        }
+        let destination = output == "-" ? "stdout" : output
+        Terminal.error("otp: exported \(result.count) account\(result.count == 1 ? "" : "s") to \(destination)")
+        if !result.leftOut.isEmpty { throw ExitCode(1) }
+    }
+
+    private func exportPassword() throws -> SecureBytes {
+        if let exportPassphraseFile {
+            return try VaultOptions.readPassphraseFile(exportPassphraseFile, what: "export passphrase file")
+        }
+        let first = try Passphrase.prompt("Export password: ", otherwise: "give --export-passphrase-file")
+        guard first == (try Passphrase.prompt("Repeat the export password: ")) else {
+            throw ValidationError("The two passwords differ; nothing was written.")
+        }
+        return first
+    }
+}
+
+/// `otp show QUERY --uri|--secret`: one account's URI or key, to move it to a phone by hand.
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one account's otpauth URI or Base32 key (to type or paste into a phone).")
+
+    @OptionGroup var vault: VaultOptions
+
+    @Argument(help: "Issuer, account name or \"Issuer: name\", or an id prefix, matching exactly one account.")
+    var query: String
+
+    @Flag(help: "Print the otpauth:// URI.")
+    var uri = false
+
+    @Flag(help: "Print the Base32 key, in groups of four characters.")
+    var secret = false
+
+    func validate() throws {
+        if uri == secret { throw ValidationError("Give --uri or --secret.") }
+    }
+
+    func run() throws {
+        let account = try withVaultErrors {
+            try vault.withVault(create: false) { opened in
+                try withQueryErrors { try VaultQuery(query).single(try opened.entries()).account }
+            }
+        }
+        if Exporter.googleRefusal(account) != nil || account.algorithm != .sha1 {
+            Terminal.error(
+                "otp: warning: many apps ignore this account's settings (\(account.algorithm.rawValue), "
+                    + "\(account.digits) digits, \(account.period) s); check the codes the phone shows")
+        }
+        let text: String
+        if uri {
+            text = OTPAuthURI.string(for: account)
+        } else {
+            let key = account.secret.withUnsafeBytes { Base32.encode($0) }
+            text = stride(from: 0, to: key.count, by: 4).map { start -> String in
+                let from = key.index(key.startIndex, offsetBy: start)
+                return String(key[from..<key.index(from, offsetBy: min(4, key.count - start))])
+            }.joined(separator: " ")
+        }
+        try SecretOutput.write(SecureBytes(Array((text + "\n").utf8)), to: "-", force: false)
+    }
+}
+
+/// `otp backup FILE`: a consistent snapshot of the vault.
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the vault to a new file (safe while other processes write).",
+        discussion: "The copy is encrypted like the vault (same passphrase); otp --vault FILE opens it.")
+
+    @OptionGroup var vault: VaultOptions
+
+    @Argument(help: "The new file.", completion: .file())
+    var file: String
+
+    func run() throws {
+        try withVaultErrors {
+            try vault.withVault(create: false) { opened in
+                try VaultCall.run { () throws(VaultError) in try opened.backup(to: file) }
+            }
+        }
+        Terminal.error("otp: backed up to \(file)")
+    }
+}

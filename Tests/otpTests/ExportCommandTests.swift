@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Testing
+
+/// Issue 11 (part): accounts out and back in with the same codes; what a format cannot hold is named; backups
+/// taken while others write are whole.
+@Suite(.serialized) struct ExportCommandTests {
+    let directory: URL
+    let environment: [String: String]
+
+    init() throws {
+        directory = try CLI.temporaryDirectory()
+        environment = [
+            "OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "export",
+        ]
+    }
+
+    static let uris = [
+        "otpauth://totp/T:sha1?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=T",
+        "otpauth://totp/T:sha256?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA&issuer=T"
+            + "&algorithm=SHA256&digits=8&period=60",
+        "otpauth://totp/T:sha512?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=T"
+            + "&algorithm=SHA512&digits=8",
+        "otpauth://hotp/H:counter?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=H&counter=42",
+        "otpauth://totp/Steam:s?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DQ&issuer=Steam&encoder=steam",
+    ]
+
+    /// Codes of every TOTP and Steam account at fixed times, and each HOTP account's stored counter
+    /// (taking an HOTP code would move the counter), from the vault `env` points at.
+    func codes(_ env: [String: String]) throws -> [String: [String]] {
+        var all: [String: [String]] = [:]
+        for time in ["59", "1700000000"] {
+            let output = try CLI.run(["code", "--json", "--at", time], environment: env)
+            for item in output.json as? [[String: Any]] ?? [] {
+                let name = "\(item["issuer"] ?? ""):\(item["account"] ?? "")"
+                all[name, default: []] += (item["codes"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            }
+        }
+        let listed = try CLI.run(["list", "--json"], environment: env).json as? [[String: Any]] ?? []
+        for item in listed where item["type"] as? String == "hotp" {
+            all["\(item["issuer"] ?? ""):\(item["account"] ?? "")"] = ["counter \(item["counter"] ?? "")"]
+        }
+        return all
+    }
+
+    @Test func everyFormatReimportsToTheSameCodes() throws {
+        #expect(
+            try CLI.run(
+                ["import", "--create", "-"], stdin: Self.uris.joined(separator: "\n"), environment: environment
+            ).status == 0)
+        let original = try codes(environment)
+        #expect(original.count == 5)
+        let password = directory.appendingPathComponent("pw").path
+        try "export password\n".write(toFile: password, atomically: true, encoding: .utf8)
+        let cases: [(format: [String], leftOut: Int)] = [
+            (["--format", "uri"], 0), (["--format", "aegis"], 0),
+            (["--format", "aegis", "--encrypt", "--export-passphrase-file", password], 0),
+            (["--format", "google-uri"], 2),  // the 60-second SHA256 account and Steam
+        ]
+        for (index, testCase) in cases.enumerated() {
+            let file = directory.appendingPathComponent("export\(index)").path
+            let export = try CLI.run(["export"] + testCase.format + ["-o", file], environment: environment)
+            #expect(export.status == (testCase.leftOut == 0 ? 0 : 1), "\(testCase.format): \(export.stderr)")
+            #expect(export.stderr.components(separatedBy: "left out").count - 1 == testCase.leftOut)
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            // A second export to the same file is refused without --force.
+            #expect(try CLI.run(["export"] + testCase.format + ["-o", file], environment: environment).status == 64)
+            var env = environment
+            env["OTP_VAULT"] = directory.appendingPathComponent("re\(index)/vault.sqlite").path
+            let reimport = try CLI.run(
+                ["import", "--create", "--source-passphrase-file", password, file], environment: env)
+            #expect(reimport.status == 0, "\(testCase.format): \(reimport.stdout)")
+            let again = try codes(env)
+            #expect(again.count == 5 - testCase.leftOut)
+            for (name, values) in again { #expect(original[name] == values, "\(testCase.format) \(name)") }
+        }
+    }
+
+    @Test func showPrintsTheKeyInGroupsAndTheURI() throws {
+        _ = try CLI.run(["import", "--create", "-"], stdin: Self.uris[0] + "\n", environment: environment)
+        #expect(
+            try CLI.run(["show", "sha1", "--secret"], environment: environment).stdout
+                == "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ\n")
+        #expect(
+            try CLI.run(["show", "sha1", "--uri"], environment: environment).stdout.hasPrefix(
+                "otpauth://totp/T:sha1?secret="))
+    }
+
+    @Test func aBackupTakenWhileEightProcessesImportIsWhole() throws {
+        _ = try CLI.run(["import", "--create", "-"], stdin: Self.uris[0] + "\n", environment: environment)
+        var processes: [Process] = []
+        for p in 0..<8 {
+            let file = directory.appendingPathComponent("in\(p).txt")
+            let lines = (0..<40).map { "otpauth://totp/P\(p):u\($0)?secret=JBSWY3DPEHPK3PXPJBSWY3DP\(p)A&issuer=P\(p)" }
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            processes.append(try CLI.start(["import", file.path], environment: environment))
+        }
+        let backup = directory.appendingPathComponent("backup.sqlite").path
+        let output = try CLI.run(["backup", backup], environment: environment)
+        for process in processes { process.waitUntilExit() }
+        #expect(output.status == 0, "\(output.stderr)")
+        let queue = try DatabaseQueue(path: backup)
+        #expect(try queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+        try queue.close()
+        var env = environment
+        env["OTP_VAULT"] = backup
+        let listed = try #require(try CLI.run(["list", "--json"], environment: env).json as? [[String: Any]])
+        // Whole inputs only: every importer committed its 40 accounts in one transaction.
+        let perIssuer = Dictionary(grouping: listed, by: { $0["issuer"] as? String ?? "" }).mapValues(\.count)
+        #expect(perIssuer.filter { $0.key.hasPrefix("P") }.values.allSatisfy { $0 == 40 })
+        #expect(perIssuer["T"] == 1)
+        #expect(try CLI.run(["backup", backup], environment: environment).status == 2)  // never overwritten
+    }
+}
