@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "OTPScan", targets: ["OTPScan"]),
         .library(name: "OTPVault", targets: ["OTPVault"]),
         .library(name: "OTPImport", targets: ["OTPImport"]),
+        .library(name: "OTPQRCode", targets: ["OTPQRCode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -19,12 +20,15 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Linux calls Swift cannot import (prctl, SO_PEERCRED's struct ucred need _GNU_SOURCE): the agent's process
         // hardening and peer check.
         .target(name: "CSystemShims"),
         .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
+        // QR codes drawn (libqrencode): show --qr/--png and the Google transfer export.
+        .target(name: "OTPQRCode", dependencies: ["CQRencode"]),
         .target(
             name: "OTPVault",
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
@@ -33,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "CSystemShims",
+                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,7 +45,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto", "TestSupport"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore", "TestSupport"]),
-        .testTarget(name: "OTPScanTests", dependencies: ["OTPScan"]),
+        .testTarget(name: "OTPScanTests", dependencies: ["OTPScan", "OTPQRCode"]),
         .testTarget(
             name: "OTPVaultTests",
             dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
@@ -49,7 +53,8 @@ let package = Package(
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport", "TestSupport"]),
         // A client of the library products only (no @testable): what another program can do with them.
         .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
-        .testTarget(name: "otpTests", dependencies: ["otp", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "otpTests", dependencies: ["otp", "OTPScan", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

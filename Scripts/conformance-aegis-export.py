@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""An independent reader for `otp export --format aegis --encrypt`: decrypts the file with Python's `hashlib.scrypt`
-and `cryptography`'s AES-GCM (no code of ours), following Aegis's docs/vault.md, and compares every entry with the
-same accounts exported as otpauth URIs (`--format uri`).
+"""Independent readers for `otp export`: (1) the encrypted Aegis export is decrypted with Python's `hashlib.scrypt`
+and `cryptography`'s AES-GCM (no code of ours), following Aegis's docs/vault.md, and every entry is compared with
+the same accounts exported as otpauth URIs; (2) the Google transfer QR images (`--format google`) are read by
+zxing-cpp and their payloads decoded by Python's `protobuf` from the published schema.
 
-    Scripts/conformance-aegis-export.py [PATH/TO/otp]      (pip install cryptography)
+    Scripts/conformance-aegis-export.py [PATH/TO/otp]      (pip install cryptography zxing-cpp pillow protobuf)
 """
 import base64, hashlib, json, os, subprocess, sys, tempfile, urllib.parse
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -57,7 +58,37 @@ def main():
             mismatches += not ok
             print(("ok   " if ok else "DIFF ") + entry["issuer"] + ": " + entry["name"], "" if ok else f"{want} != {got}")
         print(f"{len(db['entries'])} entries decrypted with Python's scrypt and AES-GCM; {mismatches} differ")
-        sys.exit(1 if mismatches or len(db["entries"]) != len(URIS) else 0)
+        failures = mismatches + (len(db["entries"]) != len(URIS))
+        failures += google(tmp, env)
+        sys.exit(1 if failures else 0)
+
+
+def google(tmp, env):
+    """The transfer QR images read by zxing-cpp, decoded by protobuf: the three accounts Google can hold."""
+    import zxingcpp
+    from PIL import Image
+    sys.path.insert(0, os.path.dirname(__file__))
+    import importlib
+    vectors = importlib.import_module("make-migration-vectors")
+    payload_class = vectors.build()
+    folder = os.path.join(tmp, "google")
+    r = run(["export", "--format", "google", "-o", folder], env)
+    print(r.stderr.strip())
+    names = []
+    for image in sorted(os.listdir(folder)):
+        results = zxingcpp.read_barcodes(Image.open(os.path.join(folder, image)))
+        assert len(results) == 1, image
+        data = urllib.parse.unquote(results[0].text.split("data=", 1)[1])
+        message = payload_class()
+        message.ParseFromString(base64.b64decode(data))
+        names += [(p.issuer, p.name, p.type, p.algorithm, p.digits, p.counter) for p in message.otp_parameters]
+        print(f"{image}: zxing-cpp read it; protobuf: batch {message.batch_index + 1} of {message.batch_size}, "
+              f"{len(message.otp_parameters)} accounts")
+    want = {("Example", "Example:sha1", 2, 1, 1, 0), ("Example", "Example:sha512", 2, 3, 2, 0),
+            ("Counter", "Counter:h", 1, 1, 1, 42)}
+    ok = set(names) == want
+    print(("ok   " if ok else "DIFF ") + f"Google transfer accounts: {sorted(names)}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

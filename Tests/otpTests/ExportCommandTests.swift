@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OTPScan
 import Testing
 
 /// Issue 11 (part): accounts out and back in with the same codes; what a format cannot hold is named; backups
@@ -111,5 +112,56 @@ import Testing
         #expect(perIssuer.filter { $0.key.hasPrefix("P") }.values.allSatisfy { $0 == 40 })
         #expect(perIssuer["T"] == 1)
         #expect(try CLI.run(["backup", backup], environment: environment).status == 2)  // never overwritten
+    }
+}
+
+/// QR codes out: the terminal drawing and the Google transfer images are read back by our own scanner.
+@Suite(.serialized) struct QRExportTests {
+    @Test func theTerminalQRTurnedBackIntoPixelsIsRead() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "qr"]
+        let uri = ExportCommandTests.uris[1]
+        _ = try CLI.run(["import", "--create", "-"], stdin: uri + "\n", environment: env)
+        let drawn = try CLI.run(["show", "sha256", "--qr"], environment: env)
+        #expect(drawn.status == 0)
+        // Each character is two modules: █ both dark, ▀ top, ▄ bottom, space neither. 4 pixels per module.
+        let lines = drawn.stdout.split(separator: "\n").map(Array.init)
+        let width = (lines.map(\.count).max() ?? 0) * 4
+        let height = lines.count * 8
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        for (row, line) in lines.enumerated() {
+            for (column, character) in line.enumerated() {
+                let top = character == "█" || character == "▀"
+                let bottom = character == "█" || character == "▄"
+                for dy in 0..<8 where (dy < 4 ? top : bottom) {
+                    for dx in 0..<4 { pixels[(row * 8 + dy) * width + column * 4 + dx] = 0 }
+                }
+            }
+        }
+        let outcome = try QRReader().scan(GrayImage(width: width, height: height, pixels: pixels))
+        let read = try #require(outcome.payloads.first?.text)
+        #expect(read.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA"))
+        // --png writes an image our scanner reads too.
+        let png = directory.appendingPathComponent("code.png").path
+        #expect(try CLI.run(["show", "sha256", "--png", png], environment: env).status == 0)
+        #expect(try CLI.run(["scan", png]).stdout.contains("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA"))
+    }
+
+    @Test func googleTransferImagesOfTwentyFiveAccountsImportWhole() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "qr"]
+        let lines = (0..<25).map {
+            "otpauth://totp/G\($0):u?secret=JBSWY3DPEHPK3PXPJBSWY3DP\(($0 % 5) + 2)A&issuer=G\($0)"
+        }
+        _ = try CLI.run(["import", "--create", "-"], stdin: lines.joined(separator: "\n"), environment: env)
+        let folder = directory.appendingPathComponent("transfer").path
+        let export = try CLI.run(["export", "--format", "google", "-o", folder], environment: env)
+        #expect(export.status == 0)
+        let images = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(images == ["otp-transfer-1-of-3.png", "otp-transfer-2-of-3.png", "otp-transfer-3-of-3.png"])
+        var again = env
+        again["OTP_VAULT"] = directory.appendingPathComponent("again/vault.sqlite").path
+        let reimport = try CLI.run(["import", "--create", folder], environment: again)
+        #expect(reimport.status == 0 && reimport.stdout.contains("25 imported"))
     }
 }

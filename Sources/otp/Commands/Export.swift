@@ -4,12 +4,13 @@ import OTPCrypto
 import OTPImport
 import OTPVault
 
-/// `otp export [QUERY] --format uri|google-uri|aegis [--encrypt] -o PATH`: accounts out, secrets included.
+/// `otp export [QUERY] --format uri|google|google-uri|aegis [--encrypt] -o PATH`: accounts out, secrets included.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write accounts, secrets included, in a format other apps read.",
         discussion: """
-            uri: one otpauth:// URI per line. google-uri: Google Authenticator transfer payloads \
+            uri: one otpauth:// URI per line. google: Google Authenticator transfer codes as numbered PNG QR images \
+            in the folder -o DIR, sized to be read from a screen. google-uri: the same payloads \
             (otpauth-migration://), \
             ten accounts each, one batch; accounts it cannot hold (Steam, steps other than 30 s, digits other than \
             6 or 8) are named and left out (exit 1). aegis: an Aegis vault file, encrypted with --encrypt (scrypt \
@@ -20,6 +21,7 @@ struct Export: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case uri
         case googleURI = "google-uri"
+        case google
         case aegis
     }
 
@@ -28,7 +30,7 @@ struct Export: ParsableCommand {
     @Argument(help: "Only accounts matching this (all without it).")
     var query: String?
 
-    @Option(help: "uri, google-uri or aegis.")
+    @Option(help: "uri, google (PNG QR images in a folder), google-uri or aegis.")
     var format: Format
 
     @Option(
@@ -64,13 +66,17 @@ struct Export: ParsableCommand {
         let password = encrypt ? try exportPassword() : nil
         let result: Exporter.Output
         do throws(Exporter.Failure) {
-            result = try Exporter.export(
-                accounts, as: Exporter.Format(rawValue: format.rawValue) ?? .uri, password: password)
+            let library = format == .google ? .googleURI : Exporter.Format(rawValue: format.rawValue) ?? .uri
+            result = try Exporter.export(accounts, as: library, password: password)
         } catch {
             Terminal.error("otp: \(error.description)")
             throw ExitCode(1)
         }
-        try SecretOutput.write(result.data, to: output, force: force)
+        if format == .google {
+            try QRImages.writeGoogleImages(result.data, folder: output, force: force)
+        } else {
+            try SecretOutput.write(result.data, to: output, force: force)
+        }
         for (account, reason) in result.leftOut {
             Terminal.error("otp: left out \(Terminal.escaped(account.displayName)): \(reason)")
         }
@@ -94,12 +100,20 @@ struct Export: ParsableCommand {
 /// `otp show QUERY --uri|--secret`: one account's URI or key, to move it to a phone by hand.
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print one account's otpauth URI or Base32 key (to type or paste into a phone).")
+        abstract: "Show one account for a phone: a QR code in the terminal or as a PNG, its URI, or its Base32 key.")
 
     @OptionGroup var vault: VaultOptions
 
     @Argument(help: "Issuer, account name or \"Issuer: name\", or an id prefix, matching exactly one account.")
     var query: String
+
+    @Flag(help: "Draw the QR code in the terminal (to scan with a phone).")
+    var qr = false
+
+    @Option(
+        help: ArgumentHelp("Write the QR code as a PNG image (a new file, 0600).", valueName: "file"),
+        completion: .file())
+    var png: String?
 
     @Flag(help: "Print the otpauth:// URI.")
     var uri = false
@@ -108,7 +122,9 @@ struct Show: ParsableCommand {
     var secret = false
 
     func validate() throws {
-        if uri == secret { throw ValidationError("Give --uri or --secret.") }
+        if [uri, secret, qr, png != nil].filter({ $0 }).count != 1 {
+            throw ValidationError("Give one of --qr, --png FILE, --uri or --secret.")
+        }
     }
 
     func run() throws {
@@ -123,6 +139,10 @@ struct Show: ParsableCommand {
                     + "\(account.digits) digits, \(account.period) s); check the codes the phone shows")
         }
         let text: String
+        if qr || png != nil {
+            try QRImages.show(OTPAuthURI.string(for: account), png: png)
+            return
+        }
         if uri {
             text = OTPAuthURI.string(for: account)
         } else {
