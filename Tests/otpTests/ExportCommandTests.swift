@@ -165,3 +165,27 @@ import Testing
         #expect(reimport.status == 0 && reimport.stdout.contains("25 imported"))
     }
 }
+
+/// Restore: `otp import` of a vault file (a backup) merges its accounts.
+@Suite struct RestoreTests {
+    @Test func aBackupImportsIntoAnotherVault() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "first"]
+        _ = try CLI.run(
+            ["import", "--create", "-"], stdin: ExportCommandTests.uris.joined(separator: "\n"), environment: env)
+        let backup = directory.appendingPathComponent("backup.sqlite").path
+        #expect(try CLI.run(["backup", backup], environment: env).status == 0)
+        let pass = directory.appendingPathComponent("pass").path
+        let other = ["OTP_VAULT": directory.appendingPathComponent("w/vault.sqlite").path, "OTP_PASSPHRASE": "second"]
+        try "wrong\n".write(toFile: pass, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["import", "--create", "--source-passphrase-file", pass, backup], environment: other)
+        #expect(refused.status == 1 && refused.stdout.contains("wrong passphrase"))
+        try "first\n".write(toFile: pass, atomically: true, encoding: .utf8)
+        let restored = try CLI.run(
+            ["import", "--create", "--source-passphrase-file", pass, backup], environment: other)
+        #expect(restored.status == 0 && restored.stdout.contains("5 imported"))
+        let a = try CLI.run(["code", "sha1", "--at", "59", "--format", "raw"], environment: env).stdout
+        let b = try CLI.run(["code", "sha1", "--at", "59", "--format", "raw"], environment: other).stdout
+        #expect(!a.isEmpty && a == b)
+    }
+}

@@ -56,17 +56,17 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try withVaultErrors {
-            let items = readInputs()
+            let (items, others) = readInputs()
             let result = try importInto(items)
-            // The vault is closed: everything is committed. Only now are sources destroyed.
-            let shredFailed = shred ? Self.shredSources(inputs, items: items, report: result) : false
+            // The vault is closed: everything is committed. Only now are sources destroyed (vault files never).
+            let shredFailed = shred ? Self.shredSources(others, items: items, report: result) : false
             try report(result)
             if shredFailed { throw ExitCode(1) }
         }
     }
 
     /// Every input read and checked (images on every core), with notes on stderr.
-    private func readInputs() -> [CheckedItem] {
+    private func readInputs() -> (items: [CheckedItem], others: [String]) {
         if inputs.contains(where: InputReader.isURI) {
             Terminal.error(
                 "otp: warning: a URI on the command line is visible to other local users and kept in shell "
@@ -74,12 +74,14 @@ struct Import: ParsableCommand {
         }
         let progress = ProgressBar(label: "reading", json: output.json)
         let source = export.passphrase
+        // Another otp vault (a backup) merges into this one: restore.
+        let (vaultItems, others) = VaultFileInputs.read(inputs, passphrase: source, into: vault.path)
         let items = ProvisioningInputs.read(
-            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
+            others, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
             bareKey: bare.bareKey)
         progress.finish()
-        InputNotes.print(inputs)
-        return items
+        InputNotes.print(others)
+        return (items + vaultItems, others)
     }
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).

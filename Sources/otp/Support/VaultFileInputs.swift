@@ -1,0 +1,83 @@
+import Foundation
+import OTPCore
+import OTPImport
+import OTPVault
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `otp import` of another `otp` vault file (a backup): its accounts merge into this vault — that is restore.
+/// OTPImport reads no vaults (it has no database), so the command reads these inputs itself, with the vault library.
+enum VaultFileInputs {
+    /// Whether a file is an `otp` vault: an SQLite file with our application id (offset 68 of the header).
+    static func isVault(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        var header = [UInt8](repeating: 0, count: 72)
+        guard header.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, 72) }) == 72 else { return false }
+        let application = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return header.starts(with: Array("SQLite format 3\u{0}".utf8))
+            && Int32(bitPattern: application) == SQLiteVaultStorage.applicationID
+    }
+
+    /// The accounts of the vault files among `inputs`, as checked items (failures name the file), and the other
+    /// inputs for the usual readers.
+    static func read(
+        _ inputs: [String], passphrase: SourcePassphrase, into vaultPath: String
+    ) -> (
+        items: [CheckedItem], others: [String]
+    ) {
+        var items: [CheckedItem] = []
+        var others: [String] = []
+        for (position, input) in inputs.enumerated() {
+            // Transaction groups of their own, apart from the other inputs' (one per vault file).
+            let index = 1_000_000 + position
+            guard input != "-", !InputReader.isURI(input), isVault(input) else {
+                others.append(input)
+                continue
+            }
+            guard Agent.absolute(input) != Agent.absolute(vaultPath) else {
+                items.append(failure(input, index, "this is the vault being imported into"))
+                continue
+            }
+            guard let secret = passphrase.get() else {
+                items.append(failure(input, index, "an otp vault: give its passphrase with --source-passphrase-file"))
+                continue
+            }
+            do {
+                let entries = try Vault.withVault(path: input, passphrase: secret, create: false) { opening in
+                    try opening.vault.entries()
+                }
+                for (number, entry) in entries.enumerated() {
+                    let source = "\(input) (vault entry \(number + 1) of \(entries.count))"
+                    switch entry.account {
+                    case .success(let account):
+                        items.append(
+                            CheckedItem(
+                                source: source,
+                                check: URICheck(
+                                    account: account, diagnostics: [], issuer: account.issuer, name: account.name),
+                                batch: nil, input: index))
+                    case .failure(let damage):
+                        items.append(failure(source, index, "the entry is damaged: \(damage.description)"))
+                    }
+                }
+            } catch {
+                items.append(failure(input, index, "\(error)"))
+            }
+        }
+        return (items, others)
+    }
+
+    static func failure(_ source: String, _ index: Int, _ message: String) -> CheckedItem {
+        CheckedItem(
+            source: source,
+            check: URICheck(
+                account: nil, diagnostics: [Diagnostic(.error, .uri, .unreadable, message)], issuer: nil, name: nil),
+            batch: nil, input: index)
+    }
+}
