@@ -189,3 +189,26 @@ import Testing
         #expect(!a.isEmpty && a == b)
     }
 }
+
+/// The paper backup: every account with a QR image our scanner reads, the key in groups of four, names escaped.
+@Suite struct PaperBackupTests {
+    @Test func thePaperBackupHoldsEveryAccountReadably() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "paper"]
+        let hostile = "otpauth://totp/%3Cscript%3E:x?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=%3Cscript%3E"
+        _ = try CLI.run(
+            ["import", "--create", "-"], stdin: (ExportCommandTests.uris + [hostile]).joined(separator: "\n"),
+            environment: env)
+        let file = directory.appendingPathComponent("paper.html").path
+        #expect(try CLI.run(["export", "--format", "html", "-o", file], environment: env).status == 0)
+        let html = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(html.components(separatedBy: "class=\"account\"").count - 1 == 6)
+        #expect(html.contains("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"))
+        #expect(!html.contains("<script>") && html.contains("&lt;script&gt;"))
+        // The first embedded QR image reads back to the account's URI.
+        let base64 = try #require(html.components(separatedBy: "base64,").dropFirst().first?.prefix { $0 != "\"" })
+        let png = directory.appendingPathComponent("first.png")
+        try #require(Data(base64Encoded: String(base64))).write(to: png)
+        #expect(try CLI.run(["scan", png.path]).stdout.hasPrefix("otpauth://totp/T:sha1?secret=GEZDGNBV"))
+    }
+}

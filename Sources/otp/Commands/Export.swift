@@ -13,9 +13,10 @@ struct Export: ParsableCommand {
             in the folder -o DIR, sized to be read from a screen. google-uri: the same payloads \
             (otpauth-migration://), \
             ten accounts each, one batch; accounts it cannot hold (Steam, steps other than 30 s, digits other than \
-            6 or 8) are named and left out (exit 1). aegis: an Aegis vault file, encrypted with --encrypt (scrypt \
-            and AES-256-GCM as Aegis specifies; the password from --export-passphrase-file or a prompt). Files are \
-            new and 0600 (--force overwrites); -o - writes to stdout.
+            6 or 8) are named and left out (exit 1). html: a printable paper backup, a QR code, the parameters and the \
+            key in groups of four for each account, four to a page. aegis: an Aegis vault file, encrypted with \
+            --encrypt (scrypt and AES-256-GCM as Aegis specifies; the password from --export-passphrase-file or a \
+            prompt). Files are new and 0600 (--force overwrites); -o - writes to stdout.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -23,6 +24,7 @@ struct Export: ParsableCommand {
         case googleURI = "google-uri"
         case google
         case aegis
+        case html
     }
 
     @OptionGroup var vault: VaultOptions
@@ -30,7 +32,7 @@ struct Export: ParsableCommand {
     @Argument(help: "Only accounts matching this (all without it).")
     var query: String?
 
-    @Option(help: "uri, google (PNG QR images in a folder), google-uri or aegis.")
+    @Option(help: "uri, google (PNG QR images in a folder), google-uri, aegis or html (a printable paper backup).")
     var format: Format
 
     @Option(
@@ -66,7 +68,9 @@ struct Export: ParsableCommand {
         let password = encrypt ? try exportPassword() : nil
         let result: Exporter.Output
         do throws(Exporter.Failure) {
-            let library = format == .google ? .googleURI : Exporter.Format(rawValue: format.rawValue) ?? .uri
+            let library: Exporter.Format =
+                format == .google
+                ? .googleURI : format == .html ? .uri : Exporter.Format(rawValue: format.rawValue) ?? .uri
             result = try Exporter.export(accounts, as: library, password: password)
         } catch {
             Terminal.error("otp: \(error.description)")
@@ -74,6 +78,8 @@ struct Export: ParsableCommand {
         }
         if format == .google {
             try QRImages.writeGoogleImages(result.data, folder: output, force: force)
+        } else if format == .html {
+            try SecretOutput.write(try PaperBackup.html(accounts), to: output, force: force)
         } else {
             try SecretOutput.write(result.data, to: output, force: force)
         }
