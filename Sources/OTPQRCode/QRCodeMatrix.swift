@@ -35,11 +35,18 @@ public struct QRCodeMatrix: Sendable, Equatable {
     }
 
     /// An 8-bit gray image (0 dark, 255 light) with `scale` pixels per module and a quiet zone of `border` modules.
+    /// Each module row is drawn once and copied `scale` times.
     public func pixels(scale: Int, border: Int = 4) -> (width: Int, pixels: [UInt8]) {
         let side = (size + 2 * border) * scale
         var out = [UInt8](repeating: 255, count: side * side)
-        for y in 0..<side {
-            for x in 0..<side where isDark(x: x / scale - border, y: y / scale - border) { out[y * side + x] = 0 }
+        var row = [UInt8](repeating: 255, count: side)
+        for y in 0..<size {
+            for x in 0..<(size + 2 * border) {
+                let value: UInt8 = isDark(x: x - border, y: y) ? 0 : 255
+                for dx in 0..<scale { row[x * scale + dx] = value }
+            }
+            let top = (y + border) * scale
+            for dy in 0..<scale { out.replaceSubrange(((top + dy) * side)..<((top + dy + 1) * side), with: row) }
         }
         return (side, out)
     }

@@ -29,7 +29,8 @@ enum PaperBackup {
             html += "<div class=\"page\"><h1>otp paper backup — \(day)</h1>\n"
             html += "<p>Keep this page like a password: it holds the keys of these MFA accounts.</p>\n"
             for account in accounts[pageStart..<min(pageStart + 4, accounts.count)] {
-                let png = try QRImages.png(OTPAuthURI.string(for: account))
+                // Small images (4 pixels a module): the page scales them, pixelated, to 4.5 cm.
+                let png = try QRImages.png(OTPAuthURI.string(for: account), pixels: 0)
                 let key = account.secret.withUnsafeBytes { Base32.encode($0) }
                 let grouped = stride(from: 0, to: key.count, by: 4).map { start -> String in
                     let from = key.index(key.startIndex, offsetBy: start)

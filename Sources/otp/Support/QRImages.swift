@@ -11,9 +11,9 @@ import OTPScan
 /// QR codes out: on the terminal, and as PNG files.
 enum QRImages {
     /// A QR code of `text` as a PNG image sized to be read from a screen (about 600 pixels, at least 4 per module).
-    static func png(_ text: String) throws -> [UInt8] {
+    static func png(_ text: String, pixels target: Int = 640) throws -> [UInt8] {
         let matrix = try QRCodeMatrix(encoding: text)
-        let scale = max(4, 640 / (matrix.size + 8))
+        let scale = max(4, target / (matrix.size + 8))
         let drawn = matrix.pixels(scale: scale)
         return try PNGEncoder.encode(GrayImage(width: drawn.width, height: drawn.width, pixels: drawn.pixels))
     }
