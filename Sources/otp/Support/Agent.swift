@@ -38,10 +38,10 @@ enum Agent {
 
     /// The agent's directory: `$XDG_RUNTIME_DIR/otp`, else `/tmp/otp-UID`; created `0700`, and refused unless it is
     /// a directory owned by us with no access for others (a planted directory or link is never used).
-    static func directory() throws -> String {
+    static func directory(create: Bool = false) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         let base = environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 + "/otp" } ?? "/tmp/otp-\(getuid())"
-        if mkdir(base, 0o700) != 0, errno != EEXIST {
+        if create, mkdir(base, 0o700) != 0, errno != EEXIST {
             throw AgentError("cannot create \(base): \(String(cString: strerror(errno)))")
         }
         var info = stat()
@@ -52,11 +52,11 @@ enum Agent {
     }
 
     /// The socket of the agent for `vault` (one agent per vault file).
-    static func socketPath(vault: String) throws -> String {
+    static func socketPath(vault: String, create: Bool = false) throws -> String {
         let absolute = vault.hasPrefix("/") ? vault : FileManager.default.currentDirectoryPath + "/" + vault
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a: a name, not a secret
         for byte in absolute.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return try directory() + "/agent-" + String(hash, radix: 16) + ".sock"
+        return try directory(create: create) + "/agent-" + String(hash, radix: 16) + ".sock"
     }
 
     static func absolute(_ path: String) -> String {
@@ -128,7 +128,7 @@ enum Agent {
     static func serve(vault: Vault, path vaultPath: String, deadline: Date) throws -> Never {
         // No core dumps, no ptrace by other processes of the user; keep the key out of swap when allowed.
         _ = CSystemShims_harden_process()
-        let socketPath = try socketPath(vault: vaultPath)
+        let socketPath = try socketPath(vault: vaultPath, create: true)
         unlink(socketPath)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw AgentError("socket: \(String(cString: strerror(errno)))") }
