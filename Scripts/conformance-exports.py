@@ -98,7 +98,8 @@ def main():
             status = 0
             for t in TIMES:
                 status, doc, err = run(["code", "--from", path, "--at", str(t), "--json"], passfile)
-                per_time.append(doc if isinstance(doc, list) else [])
+                # Elements with "error" are inputs that gave no account (otp code --from --json lists them too).
+                per_time.append([e for e in doc if "error" not in e] if isinstance(doc, list) else [])
             if status < 0 or status > 2:
                 crashed += 1
                 rows.append((file, "CRASH", f"exit {status}: {err.strip()[:100]}"))

@@ -72,6 +72,9 @@ public enum AppExports {
         } else if let array = json as? [[String: Any]], array.allSatisfy({ $0["secret"] != nil }) {
             format = "andOTP"
             entries = .success(array.map { .fields(andOTP($0)) })
+        } else if let typed = typedFormats(Data(text.utf8)) {
+            format = typed.format
+            entries = .success(typed.entries)
         } else {
             return .failure(
                 Failure(code: "not-provisioning", message: "a JSON file of no known authenticator export format"))

@@ -144,3 +144,63 @@ import Testing
         #expect(old.map(\.check.isValid) == [true, true])
     }
 }
+
+/// Issue 16 (part): formats read with typed models, each from a small file made by the project from the format's
+/// published or observed shape (the real exports are checked by `Scripts/conformance-exports.py`).
+@Suite struct TypedFormatTests {
+    func accounts(_ json: String) -> [URICheck] {
+        guard case .success(let found) = AppExports.accounts(in: json, source: "x", passphrase: { nil }) else {
+            return []
+        }
+        return found.map(\.check)
+    }
+
+    @Test func freeOTPPlusSecretsAreSignedBytesAndCountersTheLastUsed() throws {
+        let checks = accounts(
+            """
+            {"tokenOrder":["I:n"],"tokens":[{"algo":"SHA256","counter":4,"digits":7,"issuerExt":"I","label":"n",
+            "period":30,"secret":[-61,-100,-60,94,-46,-23,-101,-24,-52,47,-95,75,101,78,-35,103],"type":"HOTP"}]}
+            """)
+        let account = try #require(checks.first?.account)
+        #expect(account.kind == .hotp && account.counter == 5 && account.digits == 7 && account.algorithm == .sha256)
+        #expect(account.secret.withUnsafeBytes { Array($0) }.first == 0xC3)
+    }
+
+    @Test func authenticatorProTypesAndAlgorithms() throws {
+        let checks = accounts(
+            """
+            {"Authenticators":[
+             {"Type":2,"Issuer":"T","Username":"t","Secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","Algorithm":2,"Digits":8,
+              "Period":50,"Counter":0},
+             {"Type":1,"Issuer":"H","Username":"h","Secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","Algorithm":1,"Digits":6,
+              "Period":30,"Counter":9},
+             {"Type":4,"Issuer":"S","Username":"s","Secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","Algorithm":0,"Digits":5,
+              "Period":30,"Counter":0}],
+             "Categories":[]}
+            """)
+        #expect(checks.count == 3)
+        #expect(checks[0].account?.algorithm == .sha512 && checks[0].account?.period == 50)
+        #expect(checks[1].account?.kind == .hotp && checks[1].account?.counter == 9)
+        #expect(checks[2].account?.encoder == .steam)
+    }
+
+    @Test func protonSteamAndLastPass() throws {
+        let proton = accounts(
+            """
+            {"version":1,"entries":[{"id":"1","content":{
+             "uri":"otpauth://totp/P:p?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ&issuer=P","entry_type":"Totp","name":"p"},
+             "note":null}]}
+            """)
+        #expect(proton.first?.account?.issuer == "P")
+        let steam = accounts(#"{"shared_secret":"THIl8+Jl6ugxr8x0X6eRMg==","account_name":"Sophia","steamid":"1"}"#)
+        #expect(steam.first?.account?.encoder == .steam && steam.first?.account?.issuer == "Steam")
+        let several = accounts(#"{"accounts":{"a":{"shared_secret":"THIl8+Jl6ugxr8x0X6eRMg==","account_name":"A"}}}"#)
+        #expect(several.first?.account?.name == "A")
+        let lastPass = accounts(
+            """
+            {"version":3,"accounts":[{"issuerName":"L","userName":"u","secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ",
+             "timeStep":30,"digits":6,"algorithm":"SHA1"}]}
+            """)
+        #expect(lastPass.first?.account?.issuer == "L" && lastPass.first?.account?.name == "u")
+    }
+}

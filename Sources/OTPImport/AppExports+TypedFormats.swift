@@ -1,0 +1,168 @@
+import Foundation
+import OTPCore
+import OTPCrypto
+
+/// Export formats read with typed `Decodable` models (issue 16): each recognised by its content, never its name.
+extension AppExports {
+    /// FreeOTP+ (`tokens`, secrets as signed bytes; HOTP counters stored as the last one used).
+    struct FreeOTPPlus: Decodable {
+        struct Token: Decodable {
+            let algo: String?
+            let counter: Int64?
+            let digits: Int?
+            let issuerExt: String?
+            let label: String?
+            let period: Int?
+            let secret: [Int]
+            let type: String
+        }
+        let tokens: [Token]
+    }
+
+    /// Authenticator Pro / Stratum plain backup (`Authenticators`: Type 1 HOTP, 2 TOTP, 4 Steam; Algorithm 0 SHA1,
+    /// 1 SHA256, 2 SHA512).
+    struct Stratum: Decodable {
+        struct Authenticator: Decodable {
+            let kind: Int
+            let Issuer: String?
+            let Username: String?
+            let Secret: String
+            let Algorithm: Int?
+            let Digits: Int?
+            let Period: Int?
+            let Counter: Int64?
+
+            enum CodingKeys: String, CodingKey {
+                case kind = "Type"
+                case Issuer, Username, Secret, Algorithm, Digits, Period, Counter
+            }
+        }
+        let Authenticators: [Authenticator]
+    }
+
+    /// Proton Authenticator (`entries[].content.uri`).
+    struct Proton: Decodable {
+        struct Entry: Decodable {
+            struct Content: Decodable { let uri: String }
+            let content: Content
+        }
+        let version: Int
+        let entries: [Entry]
+    }
+
+    /// A Steam Guard maFile (`shared_secret` in Base64, `account_name`).
+    struct SteamMaFile: Decodable {
+        let shared_secret: String
+        let account_name: String
+    }
+
+    /// Several maFiles in one file (`{"accounts": {"id": maFile}}`).
+    struct SteamAccounts: Decodable {
+        let accounts: [String: SteamMaFile]
+    }
+
+    /// LastPass Authenticator's JSON export (Aegis issue 1160: `accounts[]` with `issuerName`, `userName`, `secret`,
+    /// `timeStep`, `digits`, `algorithm`).
+    struct LastPass: Decodable {
+        struct Account: Decodable {
+            let issuerName: String?
+            let userName: String?
+            let originalUserName: String?
+            let secret: String
+            let timeStep: Int?
+            let digits: Int?
+            let algorithm: String?
+        }
+        let accounts: [Account]
+    }
+
+    /// The accounts of the typed formats, or `nil` when the data is none of them.
+    static func typedFormats(_ data: Data) -> (format: String, entries: [Entry])? {
+        let decoder = JSONDecoder()
+        if let plus = try? decoder.decode(FreeOTPPlus.self, from: data) {
+            return (
+                "FreeOTP+",
+                plus.tokens.map { token in
+                    let secret = Base32.encode(token.secret.map { UInt8(truncatingIfNeeded: $0) })
+                    var parameters = ["secret": secret]
+                    parameters["issuer"] = token.issuerExt
+                    parameters["algorithm"] = token.algo
+                    parameters["digits"] = token.digits.map(String.init)
+                    let hotp = token.type.uppercased() == "HOTP"
+                    if hotp {
+                        // FreeOTP stores the last counter used: the next code is the one after it.
+                        parameters["counter"] = String((token.counter ?? -1) + 1)
+                    } else {
+                        parameters["period"] = token.period.map(String.init)
+                    }
+                    return .fields(Fields(type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters))
+                }
+            )
+        }
+        if let stratum = try? decoder.decode(Stratum.self, from: data) {
+            return (
+                "Authenticator Pro",
+                stratum.Authenticators.map { item in
+                    var parameters = ["secret": item.Secret]
+                    parameters["issuer"] = item.Issuer
+                    parameters["algorithm"] = ["SHA1", "SHA256", "SHA512"][safe: item.Algorithm ?? 0] ?? "unknown"
+                    let type: String
+                    switch item.kind {
+                    case 1:
+                        type = "hotp"
+                        parameters["counter"] = String(item.Counter ?? 0)
+                    case 4:
+                        type = "steam"
+                    default:
+                        type = item.kind == 2 ? "totp" : "unsupported type \(item.kind)"
+                        parameters["period"] = item.Period.map(String.init)
+                    }
+                    if type != "steam" { parameters["digits"] = item.Digits.map(String.init) }
+                    return .fields(Fields(type: type, name: item.Username, parameters: parameters))
+                }
+            )
+        }
+        if let proton = try? decoder.decode(Proton.self, from: data) {
+            return ("Proton Authenticator", proton.entries.map { .uri($0.content.uri) })
+        }
+        if let steam = try? decoder.decode(SteamMaFile.self, from: data) {
+            return ("Steam Guard maFile", [steamEntry(steam)])
+        }
+        if let steam = try? decoder.decode(SteamAccounts.self, from: data) {
+            return ("Steam Guard maFiles", steam.accounts.sorted { $0.key < $1.key }.map { steamEntry($0.value) })
+        }
+        if let lastPass = try? decoder.decode(LastPass.self, from: data) {
+            return (
+                "LastPass Authenticator",
+                lastPass.accounts.map { account in
+                    var parameters = ["secret": account.secret]
+                    parameters["issuer"] = account.issuerName
+                    parameters["algorithm"] = account.algorithm
+                    parameters["digits"] = account.digits.map(String.init)
+                    parameters["period"] = account.timeStep.map(String.init)
+                    return .fields(
+                        Fields(type: "totp", name: account.userName ?? account.originalUserName, parameters: parameters)
+                    )
+                }
+            )
+        }
+        return nil
+    }
+
+    /// A Steam account: the Base64 `shared_secret` is the key; Steam's issuer is "Steam".
+    static func steamEntry(_ steam: SteamMaFile) -> Entry {
+        guard let key = Data(base64Encoded: steam.shared_secret) else {
+            return .fields(Fields(type: "steam", name: steam.account_name, parameters: ["issuer": "Steam"]))
+        }
+        var bytes = [UInt8](key)
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        return .fields(
+            Fields(
+                type: "steam", name: steam.account_name, parameters: ["issuer": "Steam"],
+                secretBytes: SecureBytes(bytes)))
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
