@@ -260,7 +260,7 @@ public enum AppExports {
     }
 
     /// A Bitwarden item's `login.totp`: a full URI goes through the URI parser unchanged.
-    private static func bitwarden(_ item: [String: Any]) -> Entry? {
+    static func bitwarden(_ item: [String: Any]) -> Entry? {
         guard let login = item["login"] as? [String: Any], let totp = login["totp"] as? String, !totp.isEmpty else {
             return nil
         }

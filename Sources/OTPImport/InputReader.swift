@@ -153,6 +153,14 @@ public enum InputReader {
             }
             return .success([InputPayload(source: source, text: "", check: bareKey.check(key: key))])
         }
+        if AppExports.looksLikeBitwardenCSV(text) {
+            let accounts = AppExports.bitwardenCSV(text, source: source)
+            if accounts.isEmpty {
+                return .failure(
+                    InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
+            }
+            return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+        }
         if AppExports.looksLikeJSON(text) {
             switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {
             case .success(let accounts):

@@ -204,3 +204,25 @@ import Testing
         #expect(lastPass.first?.account?.issuer == "L" && lastPass.first?.account?.name == "u")
     }
 }
+
+/// Bitwarden's CSV export, quoted fields included.
+@Suite struct BitwardenCSVTests {
+    @Test func rowsWithQuotedCommasAndNewlinesAreRead() throws {
+        let csv = """
+            folder,favorite,type,name,notes,fields,login_uri,login_username,login_password,login_totp\r
+            ,,login,"Acme, Inc.","a note
+            over two lines",,,alice,,JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP\r
+            ,,login,Steam,,,,,,steam://JRZCL47CMXVOQMNPZR2F7J4RGI\r
+            ,,login,Uri,,,,,,otpauth://totp/U:u?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ&issuer=U\r
+            ,,login,No code,,,,bob,,\r
+
+            """
+        #expect(AppExports.looksLikeBitwardenCSV(csv))
+        let found = AppExports.bitwardenCSV(csv, source: "b.csv")
+        #expect(found.count == 3)
+        #expect(found[0].check.account?.issuer == "Acme, Inc." && found[0].check.account?.name == "alice")
+        #expect(found[1].check.account?.encoder == .steam)
+        #expect(found[2].check.account?.issuer == "U")
+        #expect(AppExports.csvRows("a,\"b \"\"q\"\"\",c\n").first == ["a", "b \"q\"", "c"])
+    }
+}
