@@ -54,7 +54,8 @@ let package = Package(
         // A client of the library products only (no @testable): what another program can do with them.
         .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
         .testTarget(
-            name: "otpTests", dependencies: ["otp", "OTPScan", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "otpTests",
+            dependencies: ["otp", "OTPScan", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,15 +29,7 @@ struct OathtoolDifferentialTests {
     static var oathtool: String? { oathtoolPath }
 
     static func run(_ arguments: [String]) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: oathtool ?? "oathtool")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try outputLines(of: oathtool ?? "oathtool", arguments)
     }
 
     static func hexKey(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

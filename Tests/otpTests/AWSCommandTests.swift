@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 12: the AWS procedure end to end through the real binary — a bare seed file and a QR screenshot, fresh
@@ -22,15 +23,7 @@ import Testing
     static let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
     static func oathtool(_ key: String, at time: Int64, count: Int) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/oathtool")
-        process.arguments = ["--totp", "-b", "--now=@\(time)", "-w", "\(count - 1)", key]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try outputLines(of: "/usr/bin/oathtool", ["--totp", "-b", "--now=@\(time)", "-w", "\(count - 1)", key])
     }
 
     func seedFile(_ name: String = "seed.txt") throws -> String {
