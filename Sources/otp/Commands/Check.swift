@@ -32,28 +32,36 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let source = export.passphrase
         InputNotes.print(inputs)
+        let items = checkedItems()
+        if output.json { printJSON(items) } else { printText(items) }
+        if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
+    }
+
+    /// Every account of the inputs, checked; a transfer batch with parts missing warns on each of its accounts.
+    private func checkedItems() -> [CheckedItem] {
+        let source = export.passphrase
         let read = ProvisioningInputs.read(
             inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
-        // A transfer batch with parts missing: each account says which (import would refuse the batch).
-        let items = Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
-        if output.json {
-            Terminal.outJSONArray(items) {
-                CheckJSON(
-                    source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
-                    diagnostics: $0.check.diagnostics, issuer: $0.check.issuer, name: $0.check.name,
-                    batch: $0.batch.map { CheckJSON.Batch(id: $0.id, index: $0.index, size: $0.size) })
-            }
-        } else {
-            for item in items { Terminal.out(Self.describe(item)) }
-            let valid = items.filter(\.check.isValid)
-            let warned = valid.filter { !$0.check.diagnostics.isEmpty }.count
-            Terminal.out(
-                "\(items.count) account\(items.count == 1 ? "" : "s"): \(valid.count - warned) valid, "
-                    + "\(warned) valid with warnings, \(items.count - valid.count) invalid\n")
+        return Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
+    }
+
+    private func printJSON(_ items: [CheckedItem]) {
+        Terminal.outJSONArray(items) {
+            CheckJSON(
+                source: $0.source, valid: $0.check.isValid, account: $0.check.account.map(AccountJSON.init),
+                diagnostics: $0.check.diagnostics, issuer: $0.check.issuer, name: $0.check.name,
+                batch: $0.batch.map { CheckJSON.Batch(id: $0.id, index: $0.index, size: $0.size) })
         }
-        if items.contains(where: { !$0.check.isValid }) { throw ExitCode(1) }
+    }
+
+    private func printText(_ items: [CheckedItem]) {
+        for item in items { Terminal.out(Self.describe(item)) }
+        let valid = items.filter(\.check.isValid)
+        let warned = valid.filter { !$0.check.diagnostics.isEmpty }.count
+        Terminal.out(
+            "\(items.count) account\(items.count == 1 ? "" : "s"): \(valid.count - warned) valid, "
+                + "\(warned) valid with warnings, \(items.count - valid.count) invalid\n")
     }
 
     /// `valid    Issuer: name  (TOTP, SHA1, 6 digits, 30 s, 160-bit secret)  [source]` and indented diagnostics.

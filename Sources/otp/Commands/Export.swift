@@ -56,6 +56,18 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
+        let accounts = try selectedAccounts()
+        let result = try exported(accounts)
+        try write(result, accounts)
+        for (account, reason) in result.leftOut {
+            Terminal.error("otp: left out \(Terminal.escaped(account.displayName)): \(reason)")
+        }
+        let destination = output == "-" ? "stdout" : output
+        Terminal.error("otp: exported \(result.count) account\(result.count == 1 ? "" : "s") to \(destination)")
+        if !result.leftOut.isEmpty { throw ExitCode(1) }
+    }
+
+    private func selectedAccounts() throws -> [OTPAccount] {
         let accounts = try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 try VaultQuery(query).select(try opened.entries()).compactMap { try? $0.account.get() }
@@ -65,30 +77,28 @@ struct Export: ParsableCommand {
             Terminal.error("otp: no account to export")
             throw ExitCode(1)
         }
+        return accounts
+    }
+
+    private func exported(_ accounts: [OTPAccount]) throws -> Exporter.Output {
         let password = encrypt ? try exportPassword() : nil
-        let result: Exporter.Output
         do throws(Exporter.Failure) {
             let library: Exporter.Format =
                 format == .google
                 ? .googleURI : format == .html ? .uri : Exporter.Format(rawValue: format.rawValue) ?? .uri
-            result = try Exporter.export(accounts, as: library, password: password)
+            return try Exporter.export(accounts, as: library, password: password)
         } catch {
             Terminal.error("otp: \(error.description)")
             throw ExitCode(1)
         }
-        if format == .google {
-            try QRImages.writeGoogleImages(result.data, folder: output, force: force)
-        } else if format == .html {
-            try SecretOutput.write(try PaperBackup.html(accounts), to: output, force: force)
-        } else {
-            try SecretOutput.write(result.data, to: output, force: force)
+    }
+
+    private func write(_ result: Exporter.Output, _ accounts: [OTPAccount]) throws {
+        switch format {
+        case .google: try QRImages.writeGoogleImages(result.data, folder: output, force: force)
+        case .html: try SecretOutput.write(try PaperBackup.html(accounts), to: output, force: force)
+        default: try SecretOutput.write(result.data, to: output, force: force)
         }
-        for (account, reason) in result.leftOut {
-            Terminal.error("otp: left out \(Terminal.escaped(account.displayName)): \(reason)")
-        }
-        let destination = output == "-" ? "stdout" : output
-        Terminal.error("otp: exported \(result.count) account\(result.count == 1 ? "" : "s") to \(destination)")
-        if !result.leftOut.isEmpty { throw ExitCode(1) }
     }
 
     private func exportPassword() throws -> SecureBytes {

@@ -30,35 +30,43 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: input.jobs)
-        var failed = false
-        var elements: [ScanFileJSON] = []
-        for (number, (given, result)) in zip(files, results).enumerated() {
-            // A missing "file" that looks like a URI may hold a secret: it is named, never echoed.
-            var file = given
-            if case .failure(.notFound) = result { file = UntrustedText.argumentLabel(given, number: number + 1) }
+        if json { Terminal.out(Terminal.json(jsonElements(results))) } else { printText(results) }
+        if results.contains(where: { if case .failure = $0 { true } else { false } }) { throw ExitCode(1) }
+    }
+
+    /// How a file is named in output: as given, unless a missing "file" looks like a URI (it may hold a secret).
+    private func label(_ index: Int, _ result: Result<ScanOutcome, ScanError>) -> String {
+        if case .failure(.notFound) = result { return UntrustedText.argumentLabel(files[index], number: index + 1) }
+        return files[index]
+    }
+
+    private func jsonElements(_ results: [Result<ScanOutcome, ScanError>]) -> [ScanFileJSON] {
+        results.enumerated().map { index, result in
             switch result {
             case .success(let outcome):
-                let texts = outcome.payloads.map(\.text)
-                if json {
-                    elements.append(ScanFileJSON(file: file, payloads: texts, error: nil))
-                } else {
-                    for text in texts {
-                        let line = Terminal.escaped(text)
-                        Terminal.out(files.count > 1 ? "\(Terminal.escaped(file)): \(line)\n" : line + "\n")
-                    }
-                }
+                return ScanFileJSON(file: label(index, result), payloads: outcome.payloads.map(\.text), error: nil)
             case .failure(let error):
-                failed = true
-                if json {
-                    elements.append(
-                        ScanFileJSON(
-                            file: file, payloads: [], error: JSONError(code: error.code, message: error.description)))
-                }
-                Terminal.error("otp: \(Terminal.escaped(file)): \(error.description)")
+                Terminal.error("otp: \(Terminal.escaped(label(index, result))): \(error.description)")
+                return ScanFileJSON(
+                    file: label(index, result), payloads: [],
+                    error: JSONError(code: error.code, message: error.description))
             }
         }
-        if json { Terminal.out(Terminal.json(elements)) }
-        if failed { throw ExitCode(1) }
+    }
+
+    private func printText(_ results: [Result<ScanOutcome, ScanError>]) {
+        for (index, result) in results.enumerated() {
+            let file = Terminal.escaped(label(index, result))
+            switch result {
+            case .success(let outcome):
+                for payload in outcome.payloads {
+                    let line = Terminal.escaped(payload.text)
+                    Terminal.out(files.count > 1 ? "\(file): \(line)\n" : line + "\n")
+                }
+            case .failure(let error):
+                Terminal.error("otp: \(file): \(error.description)")
+            }
+        }
     }
 
     /// One file after the other on one reader, printing each file's steps.
