@@ -142,4 +142,32 @@ public enum KeyDerivation {
             guard ok == 1 else { throw .openSSL("HKDF") }
         }
     }
+
+    /// The most PBKDF2 iterations run for one file: far above any app's default (2FAS 10 000, andOTP 140 000-ish),
+    /// about a second of HMAC-SHA256 here.
+    public static let maximumPBKDF2Iterations = 2_000_000
+
+    /// PBKDF2-HMAC-SHA256 (RFC 8018). The corresponding C function is `PKCS5_PBKDF2_HMAC`.
+    ///
+    /// - Throws: ``CryptoError`` when `iterations` is outside 1…``maximumPBKDF2Iterations`` (refused before
+    ///   running) or OpenSSL fails.
+    public static func pbkdf2SHA256(
+        passphrase: SecureBytes, salt: [UInt8], iterations: Int, length: Int = 32
+    ) throws(CryptoError) -> SecureBytes {
+        guard (1...maximumPBKDF2Iterations).contains(iterations), (1...1024).contains(length) else {
+            throw CryptoError(
+                operation: "PBKDF2",
+                reason: "\(iterations) iterations asked for (the limit is \(maximumPBKDF2Iterations))")
+        }
+        return try SecureBytes(count: length) { (out) throws(CryptoError) in
+            let ok = passphrase.withUnsafeBytes { pass in
+                pass.withMemoryRebound(to: CChar.self) { chars in
+                    PKCS5_PBKDF2_HMAC(
+                        chars.baseAddress, Int32(chars.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(),
+                        Int32(length), out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            guard ok == 1 else { throw .openSSL("PBKDF2") }
+        }
+    }
 }

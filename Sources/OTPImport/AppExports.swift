@@ -49,13 +49,12 @@ public enum AppExports {
             entries = aegis(object, passphrase: passphrase)
         } else if let object = json as? [String: Any], let services = object["services"] as? [Any] {
             format = "2FAS"
+            let schema = object["schemaVersion"] as? Int ?? 1
             if services.isEmpty, let encrypted = object["servicesEncrypted"] as? String, !encrypted.isEmpty {
-                entries = .failure(
-                    Failure(
-                        code: "not-provisioning",
-                        message: "an encrypted 2FAS backup: export it from 2FAS without a password"))
+                entries = openTwoFAS(encrypted, passphrase: passphrase).map { decrypted in
+                    decrypted.map { .fields(twoFAS($0, schema: schema)) }
+                }
             } else {
-                let schema = object["schemaVersion"] as? Int ?? 1
                 entries = .success(
                     services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0, schema: schema)) })
             }
@@ -221,6 +220,40 @@ public enum AppExports {
             slots.count > maximumSlotsTried
             ? " (only the first \(maximumSlotsTried) of its \(slots.count) password slots were tried)" : ""
         return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted Aegis vault" + note))
+    }
+
+    /// An encrypted 2FAS backup (schema 2 to 4): `servicesEncrypted` is `ciphertext‖tag : salt : nonce`, each in
+    /// Base64; the key is PBKDF2-HMAC-SHA256 of the password, 10 000 iterations, 256 bits; AES-256-GCM.
+    private static func openTwoFAS(
+        _ encrypted: String, passphrase: () -> SecureBytes?
+    ) -> Result<[[String: Any]], Failure> {
+        let parts = encrypted.split(separator: ":").map { Data(base64Encoded: String($0)) }
+        guard parts.count == 3, let body = parts[0], let salt = parts[1], let nonce = parts[2], nonce.count == 12,
+            body.count >= 16, salt.count <= 1024
+        else {
+            return .failure(Failure(code: "not-provisioning", message: "an encrypted 2FAS backup that is damaged"))
+        }
+        guard let password = passphrase() else {
+            return .failure(
+                Failure(
+                    code: "unreadable",
+                    message:
+                        "an encrypted 2FAS backup: give its password with --source-passphrase-file (or on the terminal)"
+                ))
+        }
+        guard let key = try? KeyDerivation.pbkdf2SHA256(passphrase: password, salt: [UInt8](salt), iterations: 10_000),
+            let plaintext = try? AESGCM.open([UInt8](nonce) + [UInt8](body), key: key, authenticating: [])
+        else {
+            return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted 2FAS backup"))
+        }
+        guard
+            let services = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) })
+                as? [[String: Any]]
+        else {
+            return .failure(
+                Failure(code: "not-provisioning", message: "the 2FAS backup decrypts to no list of services"))
+        }
+        return .success(services)
     }
 
     // MARK: 2FAS, andOTP, Bitwarden

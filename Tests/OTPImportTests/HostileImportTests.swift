@@ -226,3 +226,56 @@ import Testing
         #expect(AppExports.csvRows("a,\"b \"\"q\"\"\",c\n").first == ["a", "b \"q\"", "c"])
     }
 }
+
+/// Encrypted 2FAS backups (PBKDF2-HMAC-SHA256 10 000 × + AES-256-GCM), made here with the same primitives; the real
+/// exports are decrypted by `Scripts/conformance-exports.py`.
+@Suite struct TwoFASEncryptedTests {
+    static func backup(password: String, services: String) throws -> String {
+        let salt = try SecureRandom.bytes(256)
+        let key = try KeyDerivation.pbkdf2SHA256(
+            passphrase: SecureBytes(Array(password.utf8)), salt: salt, iterations: 10_000)
+        let sealed = try AESGCM.seal(SecureBytes(Array(services.utf8)), key: key, authenticating: [])
+        let body = Data(sealed.dropFirst(12)).base64EncodedString()
+        let field = "\(body):\(Data(salt).base64EncodedString()):\(Data(sealed.prefix(12)).base64EncodedString())"
+        return #"{"schemaVersion":4,"services":[],"servicesEncrypted":"\#(field)"}"#
+    }
+
+    static let services =
+        #"[{"name":"Deno","secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","otp":{"account":"Mason","issuer":"Deno","#
+        + #""digits":6,"period":30,"algorithm":"SHA1","tokenType":"TOTP"}}]"#
+
+    @Test func theRightPasswordOpensIt() throws {
+        let text = try Self.backup(password: "pw", services: Self.services)
+        guard
+            case .success(let found) = AppExports.accounts(
+                in: text, source: "b.2fas", passphrase: { SecureBytes(Array("pw".utf8)) })
+        else {
+            Issue.record("refused")
+            return
+        }
+        #expect(found.map { $0.check.account?.name } == ["Mason"])
+    }
+
+    @Test func aWrongPasswordATruncatedFileAndNoPasswordAreClearErrors() throws {
+        let text = try Self.backup(password: "pw", services: Self.services)
+        let wrong = AppExports.accounts(in: text, source: "b", passphrase: { SecureBytes(Array("nope".utf8)) })
+        guard case .failure(let failure) = wrong else {
+            Issue.record("opened with a wrong password")
+            return
+        }
+        #expect(failure.message.contains("wrong password"))
+        let cut = #"{"schemaVersion":4,"services":[],"servicesEncrypted":"QUJD:QUJD"}"#
+        guard case .failure(let damaged) = AppExports.accounts(in: cut, source: "b", passphrase: { SecureBytes([1]) })
+        else {
+            Issue.record("opened a damaged file")
+            return
+        }
+        #expect(damaged.message.contains("damaged"))
+        guard case .failure(let none) = AppExports.accounts(in: text, source: "b", passphrase: { nil }) else { return }
+        #expect(none.message.contains("--source-passphrase-file"))
+        // The key-derivation cost is fixed by the format; PBKDF2 refuses absurd counts before running.
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.pbkdf2SHA256(passphrase: SecureBytes([1]), salt: [], iterations: Int(Int32.max))
+        }
+    }
+}
