@@ -147,12 +147,19 @@ public enum KeyDerivation {
     /// about a second of HMAC-SHA256 here.
     public static let maximumPBKDF2Iterations = 2_000_000
 
-    /// PBKDF2-HMAC-SHA256 (RFC 8018). The corresponding C function is `PKCS5_PBKDF2_HMAC`.
+    /// PBKDF2-HMAC-SHA256 (RFC 8018); see ``pbkdf2(passphrase:salt:iterations:algorithm:length:)``.
+    public static func pbkdf2SHA256(
+        passphrase: SecureBytes, salt: [UInt8], iterations: Int, length: Int = 32
+    ) throws(CryptoError) -> SecureBytes {
+        try pbkdf2(passphrase: passphrase, salt: salt, iterations: iterations, algorithm: .sha256, length: length)
+    }
+
+    /// PBKDF2 with HMAC over `algorithm` (RFC 8018). The corresponding C function is `PKCS5_PBKDF2_HMAC`.
     ///
     /// - Throws: ``CryptoError`` when `iterations` is outside 1…``maximumPBKDF2Iterations`` (refused before
     ///   running) or OpenSSL fails.
-    public static func pbkdf2SHA256(
-        passphrase: SecureBytes, salt: [UInt8], iterations: Int, length: Int = 32
+    public static func pbkdf2(
+        passphrase: SecureBytes, salt: [UInt8], iterations: Int, algorithm: HashAlgorithm, length: Int = 32
     ) throws(CryptoError) -> SecureBytes {
         guard (1...maximumPBKDF2Iterations).contains(iterations), (1...1024).contains(length) else {
             throw CryptoError(
@@ -163,7 +170,8 @@ public enum KeyDerivation {
             let ok = passphrase.withUnsafeBytes { pass in
                 pass.withMemoryRebound(to: CChar.self) { chars in
                     PKCS5_PBKDF2_HMAC(
-                        chars.baseAddress, Int32(chars.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(),
+                        chars.baseAddress, Int32(chars.count), salt, Int32(salt.count), Int32(iterations),
+                        algorithm == .sha1 ? EVP_sha1() : algorithm == .sha256 ? EVP_sha256() : EVP_sha512(),
                         Int32(length), out.baseAddress?.assumingMemoryBound(to: UInt8.self))
                 }
             }

@@ -283,7 +283,7 @@ public enum AppExports {
             counter: otp["counter"])
     }
 
-    private static func andOTP(_ entry: [String: Any]) -> Fields {
+    static func andOTP(_ entry: [String: Any]) -> Fields {
         fields(
             type: entry["type"] as? String ?? "totp", issuer: entry["issuer"] as? String,
             name: entry["label"] as? String,

@@ -279,3 +279,36 @@ import Testing
         }
     }
 }
+
+/// andOTP encrypted backups (PBKDF2-HMAC-SHA1 + AES-256-GCM), made here with the same primitives; the real export
+/// is decrypted by `Scripts/conformance-exports.py`.
+@Suite struct AndOTPEncryptedTests {
+    static func backup(password: String, iterations: Int = 2_000) throws -> [UInt8] {
+        let salt = try SecureRandom.bytes(12)
+        let key = try KeyDerivation.pbkdf2(
+            passphrase: SecureBytes(Array(password.utf8)), salt: salt, iterations: iterations, algorithm: .sha1)
+        let json =
+            #"[{"secret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","issuer":"Deno","label":"Mason","digits":6,"type":"TOTP","#
+            + #""algorithm":"SHA1","period":30}]"#
+        let sealed = try AESGCM.seal(SecureBytes(Array(json.utf8)), key: key, authenticating: [])
+        return withUnsafeBytes(of: UInt32(iterations).bigEndian) { Array($0) } + salt + sealed
+    }
+
+    @Test func theRightPasswordOpensItAndAWrongOneSaysSo() throws {
+        let bytes = try Self.backup(password: "pw")
+        #expect(AppExports.looksLikeAndOTPEncrypted(bytes))
+        guard
+            case .success(let payloads) = InputReader.payloads(
+                in: bytes, source: "a.bin", reader: nil, passphrase: { SecureBytes(Array("pw".utf8)) })
+        else {
+            Issue.record("refused")
+            return
+        }
+        #expect(payloads.first?.check?.account?.name == "Mason")
+        let wrong = InputReader.payloads(in: bytes, source: "a.bin", reader: nil, passphrase: { SecureBytes([1]) })
+        #expect(wrong.failureValue?.message.contains("wrong password") == true)
+        // A truncated file or an absurd iteration count is not taken for a backup.
+        #expect(!AppExports.looksLikeAndOTPEncrypted(Array(bytes.prefix(30))))
+        #expect(!AppExports.looksLikeAndOTPEncrypted([0xFF, 0xFF, 0xFF, 0xFF] + Array(bytes.dropFirst(4))))
+    }
+}
