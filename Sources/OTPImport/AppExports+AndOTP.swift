@@ -30,14 +30,11 @@ extension AppExports {
         guard
             let key = try? KeyDerivation.pbkdf2(
                 passphrase: password, salt: salt, iterations: iterations, algorithm: .sha1),
-            let plaintext = try? AESGCM.open(Array(bytes[16...]), key: key, authenticating: [])
+            let json = decryptedJSON(Array(bytes[16...]), key: key)
         else {
             return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted andOTP backup"))
         }
-        guard
-            let entries = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) })
-                as? [[String: Any]]
-        else {
+        guard let entries = json as? [[String: Any]] else {
             return .failure(
                 Failure(code: "not-provisioning", message: "the andOTP backup decrypts to no list of accounts"))
         }

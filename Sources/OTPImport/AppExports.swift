@@ -201,10 +201,7 @@ public enum AppExports {
             guard let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
                 let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
             else { continue }
-            guard let plaintext = try? AESGCM.open(nonce + [UInt8](ciphertext) + tag, key: master, authenticating: []),
-                let content = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) })
-                    as? [String: Any]
-            else {
+            guard let content = decryptedJSON(nonce + [UInt8](ciphertext) + tag, key: master) as? [String: Any] else {
                 return .failure(
                     Failure(code: "unreadable", message: "the Aegis vault's contents do not decrypt (damaged file)"))
             }
@@ -242,18 +239,25 @@ public enum AppExports {
                 ))
         }
         guard let key = try? KeyDerivation.pbkdf2SHA256(passphrase: password, salt: [UInt8](salt), iterations: 10_000),
-            let plaintext = try? AESGCM.open([UInt8](nonce) + [UInt8](body), key: key, authenticating: [])
+            let json = decryptedJSON([UInt8](nonce) + [UInt8](body), key: key)
         else {
             return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted 2FAS backup"))
         }
-        guard
-            let services = try? plaintext.withUnsafeBytes({ try JSONSerialization.jsonObject(with: Data($0)) })
-                as? [[String: Any]]
-        else {
+        guard let services = json as? [[String: Any]] else {
             return .failure(
                 Failure(code: "not-provisioning", message: "the 2FAS backup decrypts to no list of services"))
         }
         return .success(services)
+    }
+
+    /// Opens `nonce ‖ ciphertext ‖ tag` (AES-256-GCM) and parses the plaintext as JSON: `nil` when the tag does not
+    /// verify (a wrong password); `NSNull` when it verifies but holds no JSON. Shared by the encrypted formats.
+    static func decryptedJSON(_ sealed: [UInt8], key: SecureBytes) -> Any? {
+        guard let plaintext = try? AESGCM.open(sealed, key: key, authenticating: []) else { return nil }
+        let json: Any? = try? plaintext.withUnsafeBytes { raw -> Any in
+            try JSONSerialization.jsonObject(with: Data(raw))
+        }
+        return json ?? NSNull()
     }
 
     // MARK: 2FAS, andOTP, Bitwarden

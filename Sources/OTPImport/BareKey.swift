@@ -18,6 +18,8 @@ public struct BareKeyAccount: Sendable, Hashable {
     /// The Base32 key a text holds when it is nothing else: one non-comment line of at least 16 Base32 characters
     /// (spaces, dashes and lower case tolerated, as people type keys). `nil` for anything else.
     public static func key(in text: String) -> String? {
+        // A key file is a line of at most 1 024 characters and little else: larger texts are not split twice.
+        guard text.utf8.count <= 4096 else { return nil }
         let lines = TextInput.uriLines(text)
         guard lines.count == 1, let line = lines.first?.text else { return nil }
         let compact = String(line.filter { $0 != " " && $0 != "-" }).uppercased()

@@ -52,7 +52,7 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notFound(let path): "no vault at \(path) (create one with otp init, or import into it)"
+        case .notFound(let path): "no vault at \(path) (create one with otp init, or otp import --create)"
         case .alreadyExists(let path): "a vault already exists at \(path)"
         case .wrongPassphrase: "wrong passphrase: no key slot of the vault opens with it (nothing was changed)"
         case .damaged(let message): "the vault is damaged: \(message)"

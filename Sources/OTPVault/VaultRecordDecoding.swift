@@ -11,7 +11,8 @@ public enum VaultRecordDecoding {
     /// Opens a key slot built from arbitrary fields with a fixed passphrase; `false` when it is refused or does not
     /// open. Costs above the budget are refused before any key derivation runs.
     public static func openSlot(salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, wrappedKey: [UInt8]) -> Bool {
-        // Overflow-safe for any values; the fuzzer runs derivations of at most 1 MiB so it keeps its pace.
+        // The default budget's check must never trap, whatever the values; the fuzzer then runs derivations of at
+        // most 1 MiB so it keeps its pace.
         let parameters = ScryptParameters(n: n, r: r, p: p)
         _ = parameters.check(budget: .default)
         guard parameters.check(budget: .init(memory: 1 << 20, work: 1 << 14)) == nil else { return false }

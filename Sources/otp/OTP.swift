@@ -16,6 +16,12 @@ struct OTP: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as CommandFailure {
+            Terminal.error("otp: \(failure.description)")
+            if Terminal.jsonMode, !Terminal.wroteJSON {
+                Terminal.errorDocument(code: failure.code, message: failure.description)
+            }
+            Foundation.exit(failure.status)
         } catch {
             if Terminal.jsonMode, !(error is ExitCode), exitCode(for: error) != .success, !Terminal.wroteJSON {
                 Terminal.errorDocument(code: "usage", message: fullMessage(for: error))

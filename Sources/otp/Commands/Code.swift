@@ -126,7 +126,8 @@ struct Code: ParsableCommand {
                 id: nil, account: $0, codes: try OTPGenerator(account: $0).codes(at: at, count: count), now: at)
         }
         if resolvedFormat == .aws, codes.count != 1 {
-            throw ValidationError("--format aws needs exactly one account; this input holds \(codes.count).")
+            throw CommandFailure(
+                "--format aws needs exactly one account; this input holds \(codes.count).", status: 64, code: "usage")
         }
         return (codes, accounts.count != items.count)
     }
@@ -163,7 +164,8 @@ struct Code: ParsableCommand {
                     id: $0.id, issuer: $0.issuer, name: $0.name, codes: $0.codes, now: time.at == nil ? now : $0.now)
             }
             if resolvedFormat == .aws, codes.count != 1 {
-                throw ValidationError("--format aws needs exactly one account; \(codes.count) match.")
+                throw CommandFailure(
+                    "--format aws needs exactly one account; \(codes.count) match.", status: 64, code: "usage")
             }
             return (codes, reply.status != 0)
         }
@@ -176,10 +178,16 @@ struct Code: ParsableCommand {
         return try withVaultErrors {
             try withQueryErrors {
                 try vault.withVault(create: false) { opened in
-                    let selected = try VaultCall.run { () throws(VaultError) in try selector.select(opened.entries()) }
-                    let accounts = selected.compactMap { try? $0.account.get() }.filter { $0.kind == .totp }
-                    let at = try FreshStep.time(
-                        for: accounts, at: time.unixTime, minRemaining: minRemaining, fixed: time.at != nil)
+                    // Periods matter only for a fresh pair; otherwise the codes call opens the entries, once.
+                    var at = time.unixTime
+                    if let minRemaining, minRemaining > 0 {
+                        let selected = try VaultCall.run { () throws(VaultError) in
+                            try selector.select(opened.entries())
+                        }
+                        let accounts = selected.compactMap { try? $0.account.get() }
+                        at = try FreshStep.time(
+                            for: accounts, at: at, minRemaining: minRemaining, fixed: time.at != nil)
+                    }
                     if once { return try onceCodes(opened, selector, at: at) }
                     let report = try VaultCall.codes { () throws(VaultCodesError) in
                         try opened.codes(for: selector, at: at, count: count)
@@ -193,7 +201,9 @@ struct Code: ParsableCommand {
                                 + "(each code advances its counter)")
                     }
                     if resolvedFormat == .aws, report.codes.count != 1 {
-                        throw ValidationError("--format aws needs exactly one account; \(report.codes.count) match.")
+                        throw CommandFailure(
+                            "--format aws needs exactly one account; \(report.codes.count) match.", status: 64,
+                            code: "usage")
                     }
                     return (report.codes.map { PrintedCodes($0, now: at) }, !report.damaged.isEmpty)
                 }

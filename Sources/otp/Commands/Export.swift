@@ -107,7 +107,7 @@ struct Export: ParsableCommand {
         }
         let first = try Passphrase.prompt("Export password: ", otherwise: "give --export-passphrase-file")
         guard first == (try Passphrase.prompt("Repeat the export password: ")) else {
-            throw ValidationError("The two passwords differ; nothing was written.")
+            throw CommandFailure("the two passwords differ; nothing was written")
         }
         return first
     }

@@ -194,16 +194,19 @@ enum Agent {
         do {
             // A fresh pair: the codes of the next step when this one ends too soon; the client waits for it to
             // begin before printing.
-            let entries = try vault.entries()
-            let accounts = selector.select(entries).compactMap { try? $0.account.get() }
-            let at = try FreshStep.time(for: accounts, at: request.at, minRemaining: request.minRemaining, fixed: true)
-            if request.once {
-                let entry = try selector.single(entries).entry
-                switch try vault.takeOnce(id: entry.id, at: at, count: request.count) {
-                case .codes(let codes): reply.codes = [PrintedCodes(codes, now: request.at)]
-                case .alreadyTaken(let availableAt): reply.availableAt = availableAt
+            var at = request.at
+            if request.once || (request.minRemaining ?? 0) > 0 {
+                let selected = selector.select(try vault.entries())
+                let accounts = selected.compactMap { try? $0.account.get() }
+                at = try FreshStep.time(for: accounts, at: at, minRemaining: request.minRemaining, fixed: true)
+                if request.once {
+                    let entry = try selector.single(selected).entry
+                    switch try vault.takeOnce(id: entry.id, at: at, count: request.count) {
+                    case .codes(let codes): reply.codes = [PrintedCodes(codes, now: request.at)]
+                    case .alreadyTaken(let availableAt): reply.availableAt = availableAt
+                    }
+                    return reply
                 }
-                return reply
             }
             let report = try vault.codes(for: selector, at: at, count: request.count)
             reply.codes = report.codes.map { PrintedCodes($0, now: request.at) }

@@ -34,7 +34,8 @@ enum QRImages {
     static func writeGoogleImages(_ payloads: SecureBytes, folder: String, force: Bool) throws {
         let lines = payloads.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }.split(separator: "\n")
         if mkdir(folder, 0o700) != 0, errno != EEXIST {
-            throw ValidationError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
+            throw CommandFailure(
+                "cannot create the folder \(folder): \(String(cString: strerror(errno)))", code: "unwritable")
         }
         for (index, line) in lines.enumerated() {
             let path = folder + "/otp-transfer-\(index + 1)-of-\(lines.count).png"

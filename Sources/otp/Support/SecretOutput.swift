@@ -21,8 +21,8 @@ enum SecretOutput {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL)
         let fd = open(path, flags, 0o600)
         guard fd >= 0 else {
-            if errno == EEXIST { throw ValidationError("\(path) exists; give --force to overwrite it.") }
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+            if errno == EEXIST { throw CommandFailure("\(path) exists; give --force to overwrite it", code: "exists") }
+            throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))", code: "unwritable")
         }
         defer { close(fd) }
         _ = fchmod(fd, 0o600)
@@ -37,7 +37,7 @@ enum SecretOutput {
             return true
         }
         guard ok, fsync(fd) == 0 else {
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))", code: "unwritable")
         }
     }
 }

@@ -90,3 +90,17 @@ enum Terminal {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+/// A command that fails while it runs (not a parsing error): `otp: message` on stderr, the exit status given, and
+/// with `--json` the error document. Unlike a `ValidationError` it prints no usage line.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    let status: Int32
+    let code: String
+
+    init(_ description: String, status: Int32 = 1, code: String = "failed") {
+        self.description = description
+        self.status = status
+        self.code = code
+    }
+}
