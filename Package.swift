@@ -20,13 +20,17 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // JPEG (libjpeg-turbo) behind a small C file: libjpeg reports errors with longjmp, which Swift cannot catch.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Linux calls Swift cannot import (prctl, SO_PEERCRED's struct ucred need _GNU_SOURCE): the agent's process
         // hardening and peer check.
         .target(name: "CSystemShims"),
         .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
-        .target(name: "OTPScan", dependencies: ["CPNG", "CZBar"]),
+        .target(name: "OTPScan", dependencies: ["CPNG", "CJPEG", "CWebP", "CHeif", "CZBar"]),
         // QR codes drawn (libqrencode): show --qr/--png and the Google transfer export.
         .target(name: "OTPQRCode", dependencies: ["CQRencode"]),
         .target(

@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [.package(name: "swift-otp", path: "..")],
     targets: [
         .executableTarget(name: "FuzzScan", dependencies: [.product(name: "OTPScan", package: "swift-otp")]),
+        .executableTarget(name: "FuzzJPEG", dependencies: [.product(name: "OTPScan", package: "swift-otp")]),
+        .executableTarget(name: "FuzzWebP", dependencies: [.product(name: "OTPScan", package: "swift-otp")]),
+        .executableTarget(name: "FuzzHEIF", dependencies: [.product(name: "OTPScan", package: "swift-otp")]),
         .executableTarget(name: "FuzzURI", dependencies: [.product(name: "OTPCore", package: "swift-otp")]),
         .executableTarget(name: "FuzzMigration", dependencies: [.product(name: "OTPCore", package: "swift-otp")]),
         .executableTarget(

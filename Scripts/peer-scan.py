@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Decode rate and speed of `otp scan` against its peers on the zxing QR blackbox corpus, all in one run.
 
-    python3 Scripts/peer-scan.py [PATH/TO/otp] [--corpus DIR] [--png-only] [--misses]
+    python3 Scripts/peer-scan.py [PATH/TO/otp] [--corpus DIR] [--png-only] [--convert] [--misses]
 
 For every image with an expected `.txt` beside it, runs `otp scan --json`, `zbarimg --nodbus -q --raw` and, when
-the Python binding is installed (`pip install zxing-cpp`), zxing-cpp. Non-PNG images (WebP, JPG) are converted to
-PNG in a temporary folder first (Pillow), so the whole corpus counts; `--png-only` keeps the PNG files alone.
+the Python binding is installed (`pip install zxing-cpp`), zxing-cpp. otp and zxing-cpp read the original files
+(PNG, JPEG, WebP); zbarimg gets WebP files converted to PNG (Pillow) because it cannot read them. `--convert` gives
+otp the converted PNGs too (the first release's only format); `--png-only` keeps the PNG files alone.
 A result is a read when some returned text equals the expected text exactly, a misread when something was
 returned but nothing matches. Prints rates per sub-folder and overall for ASCII payloads, separately for
 non-ASCII payloads, and the median wall time per image (whole process for otp and zbarimg; decode of the
@@ -27,6 +28,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("otp", nargs="?", default=os.path.join(here, "..", ".build", "release", "otp"))
 ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "shared", "corpus"))
 ap.add_argument("--png-only", action="store_true")
+ap.add_argument("--convert", action="store_true", help="give otp PNG copies of JPEG and WebP files")
 ap.add_argument("--misses", action="store_true", help="list the images otp does not read")
 args = ap.parse_args()
 root = os.path.join(args.corpus, "zxing-qrcode")
@@ -55,14 +57,16 @@ for dirpath, _, files in sorted(os.walk(root)):
         if not os.path.exists(expected_path):
             continue
         path = os.path.join(dirpath, f)
-        if ext.lower() != ".png":
+        converted = path
+        if ext.lower() not in (".png", ".jpg", ".jpeg"):
             if args.png_only or Image is None:
                 continue
             converted = os.path.join(tmp, os.path.relpath(path, root).replace(os.sep, "_") + ".png")
             Image.open(path).convert("RGB").save(converted)
-            path = converted
+        elif ext.lower() != ".png" and args.png_only:
+            continue
         expected = open(expected_path, "rb").read()
-        samples.append((os.path.relpath(dirpath, root), f, path, expected))
+        samples.append((os.path.relpath(dirpath, root), f, path, converted, expected))
 
 
 def run_otp(path):
@@ -100,14 +104,14 @@ tools = ["otp"] + (["zbarimg"] if zbarimg else []) + (["zxing-cpp"] if zxingcpp 
 stats = {t: collections.defaultdict(lambda: [0, 0, 0]) for t in tools}  # folder -> [reads, misreads, total]
 times = {t: [] for t in tools}
 misses = []
-for folder, name, path, expected in samples:
+for folder, name, path, converted, expected in samples:
     kind = "ascii" if all(b < 0x80 for b in expected) else "non-ascii"
     outcomes = {}
-    payloads, t = run_otp(path)
+    payloads, t = run_otp(converted if args.convert else path)
     times["otp"].append(t)
     outcomes["otp"] = (expected in payloads) if payloads else None
     if zbarimg:
-        out, t = run_zbarimg(path)
+        out, t = run_zbarimg(converted)
         times["zbarimg"].append(t)
         outcomes["zbarimg"] = zbar_match(out, expected)
     if "zxing-cpp" in tools:
@@ -115,7 +119,7 @@ for folder, name, path, expected in samples:
         times["zxing-cpp"].append(t)
         outcomes["zxing-cpp"] = (expected in texts) if texts else None
     for tool, ok in outcomes.items():
-        for key in ((kind, folder), (kind, "all")):
+        for key in ((kind, folder), (kind, "all"), ("every", "all")):
             s = stats[tool][key]
             s[2] += 1
             if ok:
@@ -126,8 +130,9 @@ for folder, name, path, expected in samples:
         misses.append((folder, name, "misread" if outcomes["otp"] is False else "not found",
                        {k: v for k, v in outcomes.items() if k != "otp"}))
 
-print(f"corpus: {len(samples)} images with expected text ({'PNG only' if args.png_only else 'PNG + converted'})")
-for kind in ("ascii", "non-ascii"):
+what = "PNG only" if args.png_only else "otp given PNG copies" if args.convert else "original files"
+print(f"corpus: {len(samples)} images with expected text ({what}; zbarimg gets WebP as PNG)")
+for kind in ("ascii", "non-ascii", "every"):
     keys = sorted({k[1] for t in tools for k in stats[t] if k[0] == kind}, key=lambda f: (f == "all", f))
     if not keys:
         continue

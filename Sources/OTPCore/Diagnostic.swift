@@ -18,6 +18,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
         case accountEmpty = "account-empty"
         case badEscape = "bad-escape"
+        case corruptImage = "corrupt-image"
         case corruptPng = "corrupt-png"
         case counterIgnored = "counter-ignored"
         case counterMissing = "counter-missing"
@@ -54,6 +55,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
         case unknownType = "unknown-type"
         case unreadable = "unreadable"
         case unsupportedAlgorithm = "unsupported-algorithm"
+        case unsupportedImage = "unsupported-image"
         case uriTooLong = "uri-too-long"
         case weakSecret = "weak-secret"
 

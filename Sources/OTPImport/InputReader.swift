@@ -115,19 +115,19 @@ public enum InputReader {
         return lower.hasPrefix("otpauth://") || lower.hasPrefix("otpauth-migration://")
     }
 
-    /// The payloads in a file's bytes (PNG → QR codes, text → lines). SPI for the fuzz targets.
+    /// The payloads in a file's bytes (images → QR codes, text → lines). SPI for the fuzz targets.
     @_spi(Fuzzing)
     public static func payloads(
         in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil },
         bareKey: BareKeyAccount? = nil
     ) -> Result<[InputPayload], InputError> {
-        if bytes.starts(with: PNGDecoder.signature) {
+        if ImageFormat.sniff(bytes) != nil {
             guard let reader else {
                 return .failure(
                     InputError(source: source, code: "unreadable", message: ScanError.scannerUnavailable.description))
             }
             do throws(ScanError) {
-                let found = try reader.read(png: bytes).payloads
+                let found = try reader.read(image: bytes).payloads
                 return .success(
                     found.enumerated().map { i, payload in
                         InputPayload(source: found.count > 1 ? "\(source)#\(i + 1)" : source, text: payload.text)
@@ -148,8 +148,8 @@ public enum InputReader {
             let looksLike = FileSniffer.describe(bytes)
             return .failure(
                 InputError(
-                    source: source, code: ScanError.notPNG(looksLike: looksLike).code,
-                    message: "neither a PNG image nor a text file of URIs (\(looksLike))"))
+                    source: source, code: ScanError.notAnImage(looksLike: looksLike).code,
+                    message: "neither an image (PNG, JPEG, WebP, HEIC) nor a text file of URIs (\(looksLike))"))
         }
         if let key = BareKeyAccount.key(in: text) {
             guard let bareKey else {

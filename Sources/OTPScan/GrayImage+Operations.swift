@@ -338,3 +338,38 @@ extension GrayImage {
         return GrayImage(width: side, height: side, pixels: out)
     }
 }
+
+extension GrayImage {
+    /// The image as it should be shown, given an EXIF orientation (1 upright, 2 mirrored, 3 turned 180°,
+    /// 4 flipped, 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90° anticlockwise). Other values
+    /// leave it as it is.
+    public func oriented(exif orientation: Int) -> GrayImage {
+        guard (2...8).contains(orientation) else { return self }
+        let w = width
+        let h = height
+        let swaps = orientation >= 5
+        let outWidth = swaps ? h : w
+        let outHeight = swaps ? w : h
+        var out = [UInt8](repeating: 0, count: w * h)
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for y in 0..<outHeight {
+                    for x in 0..<outWidth {
+                        let (sx, sy) =
+                            switch orientation {
+                            case 2: (w - 1 - x, y)
+                            case 3: (w - 1 - x, h - 1 - y)
+                            case 4: (x, h - 1 - y)
+                            case 5: (y, x)
+                            case 6: (y, h - 1 - x)
+                            case 7: (w - 1 - y, h - 1 - x)
+                            default: (w - 1 - y, x)
+                            }
+                        target[y * outWidth + x] = source[sy * w + sx]
+                    }
+                }
+            }
+        }
+        return GrayImage(width: outWidth, height: outHeight, pixels: out)
+    }
+}

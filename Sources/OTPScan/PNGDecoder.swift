@@ -38,7 +38,7 @@ public enum PNGDecoder {
         _ data: [UInt8], background: UInt8 = 255, maxPixels: Int = defaultMaxPixels
     ) throws(ScanError) -> DecodedPNG {
         guard data.count >= signature.count, data.prefix(signature.count).elementsEqual(signature) else {
-            throw .notPNG(looksLike: FileSniffer.describe(data))
+            throw .notAnImage(looksLike: FileSniffer.describe(data))
         }
         try checkChunkLengths(data)
         var image = png_image()

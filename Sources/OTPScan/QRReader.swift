@@ -82,14 +82,15 @@ func milliseconds<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (T, Doubl
     return (value, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
 }
 
-/// Finds every QR code in PNG screenshots: decode with libpng, then zbar passes until one finds something.
+/// Finds every QR code in screenshots and photos: decode (PNG, JPEG, WebP, HEIF), then zbar passes until one finds
+/// something.
 ///
 /// A reader is not thread-safe; create one per thread. Each pass uses a zbar scanner of its own, so a result never
 /// depends on what was scanned before.
 public final class QRReader {
     /// The largest image accepted, in pixels.
     public let maxPixels: Int
-    /// The steps of the last ``read(png:)``, whether it found a code or not (`otp scan --verbose`).
+    /// The steps of the last ``read(image:)``, whether it found a code or not (`otp scan --verbose`).
     public private(set) var lastSteps: [ScanOutcome.Step] = []
 
     /// Creates a reader.
@@ -101,27 +102,53 @@ public final class QRReader {
         self.maxPixels = maxPixels
     }
 
-    /// Reads every QR code in the PNG file at `path`.
+    /// Reads every QR code in the image file at `path` (PNG, JPEG, WebP or HEIF, recognised by content).
     ///
     /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
     /// `-` reads standard input.
     public func read(contentsOf path: String) throws(ScanError) -> ScanOutcome {
-        try read(png: path == "-" ? FileLoader.readStandardInput() : FileLoader.read(path))
+        try read(image: path == "-" ? FileLoader.readStandardInput() : FileLoader.read(path))
     }
 
-    /// Reads every QR code in PNG data.
+    /// Reads every QR code in PNG data (any image format is accepted; see ``read(image:)``).
+    public func read(png data: [UInt8]) throws(ScanError) -> ScanOutcome {
+        try read(image: data)
+    }
+
+    /// Reads every QR code in an image file's bytes: PNG, JPEG, WebP or HEIF.
     ///
-    /// Alpha is composited onto white; when nothing is found and that composite is nearly blank (light modules on a
-    /// transparent background vanish on white), the file is decoded again onto black.
+    /// PNG alpha is composited onto white; when nothing is found and that composite is nearly blank (light modules
+    /// on a transparent background vanish on white), the file is decoded again onto black.
+    ///
+    /// A JPEG larger than ``largeImagePixels`` is first decoded at 1/2, 1/4 or 1/8 size in the DCT domain (the
+    /// image a downscaled pass would make, at a fraction of the decoding cost) and given the first passes; only when
+    /// they find nothing is it decoded at full size and given every pass.
     ///
     /// - Throws: a ``ScanError``; ``ScanError/noCode`` when the image holds no readable code.
-    public func read(png data: [UInt8]) throws(ScanError) -> ScanOutcome {
+    public func read(image data: [UInt8]) throws(ScanError) -> ScanOutcome {
         lastSteps = []
+        if ImageFormat.sniff(data) == .jpeg, let reduction = try jpegReduction(data) {
+            let (small, time) = try milliseconds { () throws(ScanError) in
+                try ImageDecoder.decode(data, maxPixels: maxPixels, reduction: reduction)
+            }
+            var outcome = scan(small.image, firstPassesOnly: true)
+            lastSteps = [.init(name: "decode ÷\(small.reduction) (DCT)", milliseconds: time, found: 0)] + outcome.steps
+            if !outcome.payloads.isEmpty {
+                let k = small.reduction
+                outcome = ScanOutcome(
+                    payloads: outcome.payloads.map { $0.scaled(by: Double(k)) }, pass: outcome.pass,
+                    compositedOnBlack: false)
+                outcome.steps = lastSteps
+                return outcome
+            }
+        }
+        let earlier = lastSteps
         let (decoded, decodeTime) = try milliseconds { () throws(ScanError) in
-            try PNGDecoder.decode(data, background: 255, maxPixels: maxPixels)
+            try ImageDecoder.decode(data, background: 255, maxPixels: maxPixels)
         }
         var onWhite = scan(decoded.image)
         onWhite.steps.insert(.init(name: "decode", milliseconds: decodeTime, found: 0), at: 0)
+        onWhite.steps = earlier + onWhite.steps
         lastSteps = onWhite.steps
         if !onWhite.payloads.isEmpty { return onWhite }
         if decoded.hasAlpha, decoded.image.isNearlyBlank {
@@ -141,12 +168,26 @@ public final class QRReader {
         throw .noCode
     }
 
+    /// The DCT-domain reduction for a first look at a large JPEG: the largest of 2, 4 and 8 that leaves at least
+    /// 2 megapixels (a 12 MP photo → ÷2, 48 MP → ÷4), or `nil` for images that are not large.
+    func jpegReduction(_ data: [UInt8]) throws(ScanError) -> Int? {
+        let info = try JPEGDecoder.info(data)
+        let pixels = info.width.multipliedReportingOverflow(by: info.height).partialValue
+        guard pixels > Self.largeImagePixels, pixels <= maxPixels else { return nil }
+        return [8, 4, 2].first { pixels / ($0 * $0) >= 2_000_000 } ?? 2
+    }
+
     /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
     ///
     /// The first passes always run. Before the rest, images larger than ``gateMinimumPixels`` must show a finder
     /// pattern (``FinderPatternDetector``): an image without a code then costs its first passes and one quick
     /// look instead of every pass.
     public func scan(_ image: GrayImage) -> ScanOutcome {
+        scan(image, firstPassesOnly: false)
+    }
+
+    /// Runs the first passes only (a reduced image's first look), or every pass.
+    func scan(_ image: GrayImage, firstPassesOnly: Bool) -> ScanOutcome {
         var steps: [ScanOutcome.Step] = []
         guard Self.mightHoldCode(width: image.width, height: image.height) else {
             steps.append(
@@ -154,7 +195,8 @@ public final class QRReader {
                     name: "too narrow for a QR code (\(image.width)×\(image.height)): stop", milliseconds: 0, found: 0))
             return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
         }
-        let plan = Self.passPlan(for: image)
+        var plan = Self.passPlan(for: image)
+        if firstPassesOnly { plan.gated = [] }
         // The region pass's finder patterns, when they were looked for on the full image, also answer the check.
         var fullImageSearch: FinderPatternDetector.Search?
         // No finder pattern at all at half size: the half-size passes cannot read anything either.
@@ -184,11 +226,37 @@ public final class QRReader {
             }
             steps.append(.init(name: pass.description, milliseconds: time, found: found.count))
             if !found.isEmpty {
+                let (nested, nestedTime) = milliseconds { nestedCodes(in: image, inside: found) }
+                if !nested.isEmpty {
+                    steps.append(.init(name: "codes inside codes", milliseconds: nestedTime, found: nested.count))
+                }
                 return ScanOutcome(
-                    payloads: Self.readingOrder(found), pass: pass, compositedOnBlack: false, steps: steps)
+                    payloads: Self.readingOrder(found + nested), pass: pass, compositedOnBlack: false, steps: steps)
             }
         }
         return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
+    }
+
+    /// Codes drawn inside the quiet middle of another code (a "double QR": a small code replaces the big one's centre
+    /// modules, which its error correction absorbs). zbar reports the outer code only; the centre half of each code
+    /// found, without the outer finder patterns, is scanned once more. Costs a scan of a quarter of each code's box.
+    func nestedCodes(in image: GrayImage, inside found: [Payload]) -> [Payload] {
+        guard let zbar = try? ZBarScanner() else { return [] }
+        var extra: [Payload] = []
+        for outer in found.prefix(8) {
+            let x = max(0, outer.x + outer.width / 4)
+            let y = max(0, outer.y + outer.height / 4)
+            let width = min(image.width - x, outer.width / 2)
+            let height = min(image.height - y, outer.height / 2)
+            guard Self.mightHoldCode(width: width, height: height) else { continue }
+            for inner in zbar.scan(image.cropped(x: x, y: y, width: width, height: height))
+            where !(found + extra).contains(where: { $0.bytes == inner.bytes }) {
+                extra.append(
+                    Payload(
+                        bytes: inner.bytes, x: inner.x + x, y: inner.y + y, width: inner.width, height: inner.height))
+            }
+        }
+        return extra
     }
 
     /// Runs a single pass (for benchmarks and tests of one idea). Not API: `@_spi(Benchmarks)`.

@@ -6,10 +6,15 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound
     /// The file exists but could not be read (permissions, a directory, an I/O error).
     case unreadable(reason: String)
-    /// The bytes do not start with the PNG signature; `looksLike` names what they seem to be instead.
-    case notPNG(looksLike: String)
+    /// The bytes are none of the image formats read (PNG, JPEG, WebP, HEIF); `looksLike` names what they seem to be.
+    case notAnImage(looksLike: String)
     /// libpng rejected the data (truncated, bad CRC, bad chunk); `message` is libpng's own.
     case corruptPNG(message: String)
+    /// libjpeg, libwebp or libheif rejected the data; `format` names the format, `message` says what is wrong.
+    case corruptImage(format: String, message: String)
+    /// The file is an image of a known format that uses something not read (an animated WebP, a HEIF codec that is
+    /// not installed).
+    case unsupportedImage(format: String, reason: String)
     /// The image declares more pixels than the limit (checked before any pixel buffer is allocated).
     case tooLarge(width: Int, height: Int, limit: Int)
     /// The file is larger than the limit on files read into memory.
@@ -19,14 +24,17 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// zbar could not be initialised.
     case scannerUnavailable
 
-    /// The stable error code of the command-line contract (`not-found`, `unreadable`, `not-png`, `corrupt-png`,
+    /// The stable error code of the command-line contract (`not-found`, `unreadable`, `not-png` (not an image we
+    /// read: the first release read PNG only), `corrupt-png`, `corrupt-image`, `unsupported-image`,
     /// `too-large`, `no-code`).
     public var code: String {
         switch self {
         case .notFound: "not-found"
         case .unreadable, .scannerUnavailable: "unreadable"
-        case .notPNG: "not-png"
+        case .notAnImage: "not-png"
         case .corruptPNG: "corrupt-png"
+        case .corruptImage: "corrupt-image"
+        case .unsupportedImage: "unsupported-image"
         case .tooLarge, .fileTooLarge: "too-large"
         case .noCode: "no-code"
         }
@@ -38,10 +46,14 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
             "no such file"
         case .unreadable(let reason):
             "cannot read the file: \(reason)"
-        case .notPNG(let looksLike):
-            "not a PNG image (\(looksLike)); save the screenshot as PNG"
+        case .notAnImage(let looksLike):
+            "not an image otp reads (\(looksLike)); save the screenshot as PNG, JPEG, WebP or HEIC"
         case .corruptPNG(let message):
             "damaged PNG: \(message)"
+        case .corruptImage(let format, let message):
+            "damaged \(format) image: \(message)"
+        case .unsupportedImage(let format, let reason):
+            "\(format) image not read: \(reason)"
         case .tooLarge(let width, let height, let limit):
             "image too large: \(width)×\(height) pixels is over the limit of \(limit / 1_000_000) megapixels"
         case .fileTooLarge(let bytes, let limit):

@@ -123,14 +123,16 @@ import Testing
 
     @Test func notPNGSaysWhatTheFileIs() throws {
         let reader = try QRReader()
-        #expect(throws: ScanError.notPNG(looksLike: "it is a GIF image")) {
+        #expect(throws: ScanError.notAnImage(looksLike: "it is a GIF image")) {
             try reader.read(contentsOf: Fixtures.png("bad-gif.png"))
         }
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("otp-empty-\(UUID().uuidString).png")
         try Data().write(to: empty)
         defer { try? FileManager.default.removeItem(at: empty) }
-        #expect(throws: ScanError.notPNG(looksLike: "the file is empty")) { try reader.read(contentsOf: empty.path) }
-        #expect(throws: ScanError.notPNG(looksLike: "it is a text file")) {
+        #expect(throws: ScanError.notAnImage(looksLike: "the file is empty")) {
+            try reader.read(contentsOf: empty.path)
+        }
+        #expect(throws: ScanError.notAnImage(looksLike: "it is a text file")) {
             try reader.read(contentsOf: Fixtures.png("bad-text.png"))
         }
     }

@@ -6,6 +6,6 @@ import OTPScan
 public func fuzz(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: data, count: size))
     guard let reader = try? QRReader(maxPixels: 4_000_000) else { return 0 }
-    _ = try? reader.read(png: bytes)
+    _ = try? reader.read(image: bytes)
     return 0
 }

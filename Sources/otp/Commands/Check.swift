@@ -23,7 +23,9 @@ struct Check: ParsableCommand {
     var strict = false
 
     @Argument(
-        help: "otpauth:// URIs, PNG screenshots, folders, text files with one URI per line, or other apps' exports.",
+        help: ArgumentHelp(
+            "otpauth:// URIs, images (PNG, JPEG, WebP, HEIC), folders, text files with one URI per line, "
+                + "or other apps' exports."),
         completion: .file())
     var inputs: [String]
 

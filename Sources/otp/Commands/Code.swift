@@ -35,7 +35,8 @@ struct Code: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Read the account from a URI, text file, PNG screenshot or - for stdin.", valueName: "input"),
+            "Read the account from a URI, text file, image (PNG, JPEG, WebP, HEIC) or - for stdin.",
+            valueName: "input"),
         completion: .file())
     var from: String?
 

@@ -45,7 +45,9 @@ struct Import: ParsableCommand {
     var allowIncomplete = false
 
     @Argument(
-        help: "PNG screenshots, folders of them, text files of URIs, other apps' JSON exports, - for stdin, or URIs.",
+        help: ArgumentHelp(
+            "Images (PNG, JPEG, WebP, HEIC screenshots and photos), folders of them, text files of URIs, "
+                + "other apps' exports, - for stdin, or URIs."),
         completion: .file())
     var inputs: [String]
 

@@ -5,7 +5,7 @@ import OTPScan
 /// `otp scan FILE... [--json]`: print the text of every QR code in each image.
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the text of every QR code in PNG images.",
+        abstract: "Print the text of every QR code in images (PNG, JPEG, WebP, HEIC).",
         discussion: """
             Each payload is printed on its own line (prefixed by the file name when several files are given), with \
             control characters escaped; --json gives the exact text. Exit status: 0 when every file gave at least \
@@ -21,7 +21,7 @@ struct Scan: ParsableCommand {
     @Flag(help: "Print on stderr which passes were tried and what each cost.")
     var verbose = false
 
-    @Argument(help: "PNG images (screenshots of QR codes).", completion: .file())
+    @Argument(help: "Images: screenshots or photos of QR codes, PNG, JPEG, WebP or HEIC.", completion: .file())
     var files: [String]
 
     func validate() throws {
