@@ -23,7 +23,9 @@ let package = Package(
         // JPEG (libjpeg-turbo) behind a small C file: libjpeg reports errors with longjmp, which Swift cannot catch.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
-        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        // HEIF (libheif), opened with dlopen on the first HEIC file: linking it would load x265, libaom and dav1d into
+        // every process (about 7 ms of start-up for each `otp code`). Headers from libheif-dev.
+        .target(name: "CHeif", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Linux calls Swift cannot import (prctl, SO_PEERCRED's struct ucred need _GNU_SOURCE): the agent's process
         // hardening and peer check.

@@ -69,14 +69,25 @@ for dirpath, _, files in sorted(os.walk(root)):
         samples.append((os.path.relpath(dirpath, root), f, path, converted, expected))
 
 
+passes = collections.Counter()
+
+
 def run_otp(path):
     start = time.perf_counter()
     p = subprocess.run([args.otp, "scan", "--json", path], capture_output=True)
     elapsed = time.perf_counter() - start
     try:
-        return [t.encode("utf-8") for t in json.loads(p.stdout)[0]["payloads"]], elapsed
+        found = [t.encode("utf-8") for t in json.loads(p.stdout)[0]["payloads"]]
     except Exception:
         return [], elapsed
+    if not found:
+        return [], elapsed
+    # Which pass read it (a second, untimed run with --verbose).
+    v = subprocess.run([args.otp, "scan", "--verbose", path], capture_output=True)
+    first = (v.stderr.decode(errors="replace").splitlines() or [""])[0]
+    steps = [s for s in first.split(": ", 1)[-1].split("; ") if "found" in s]
+    passes[steps[0].rsplit(":", 1)[0] if steps else "?"] += 1
+    return found, elapsed
 
 
 def run_zbarimg(path):
@@ -144,6 +155,7 @@ for kind in ("ascii", "non-ascii", "every"):
             row += f" | {r:3}/{n:3} {100 * r / n:5.1f} % {m:2} mis"
         print(row)
 print("\nmedian time per image: " + ", ".join(f"{t} {1000 * statistics.median(times[t]):.1f} ms" for t in tools if times[t]))
+print("\nthe otp pass that found codes, per image: " + ", ".join(f"{k} {n}" for k, n in passes.most_common()))
 if args.misses:
     print("\nimages otp does not read:")
     for folder, name, why, others in misses:

@@ -13,6 +13,9 @@ public enum FinderPatternDetector {
         let module: Double
         /// Dark centre (a code printed dark on light); false for dark mode.
         let dark: Bool
+        /// How many scan lines confirmed it: a real finder pattern spans three modules of rows, a chance pattern
+        /// in a code's data usually one or two.
+        var rows: Int = 1
     }
 
     /// What a look for finder patterns found.
@@ -150,19 +153,27 @@ public enum FinderPatternDetector {
         return ratio(up2, up1, upCenter + downCenter, down1, down2) != nil
     }
 
-    /// Groups hits within two modules of each other and keeps groups seen on at least two rows.
+    /// Groups hits within two modules of each other and keeps groups seen on at least two rows, each at the mean of
+    /// its hits (the centre, to a fraction of a module: the rectifying pass maps the code from these points).
     private static func confirmed(_ hits: [Candidate]) -> [Candidate] {
-        var groups: [(candidate: Candidate, count: Int)] = []
+        var groups: [(candidate: Candidate, count: Int, sumX: Int, sumY: Int, sumModule: Double)] = []
         for hit in hits {
             if let index = groups.firstIndex(where: {
                 abs($0.candidate.x - hit.x) <= Int(2 * hit.module) + 1
                     && abs($0.candidate.y - hit.y) <= Int(4 * hit.module) + 1
             }) {
                 groups[index].count += 1
+                groups[index].sumX += hit.x
+                groups[index].sumY += hit.y
+                groups[index].sumModule += hit.module
             } else {
-                groups.append((hit, 1))
+                groups.append((hit, 1, hit.x, hit.y, hit.module))
             }
         }
-        return groups.filter { $0.count >= 2 }.map(\.candidate)
+        return groups.filter { $0.count >= 2 }.map {
+            Candidate(
+                x: $0.sumX / $0.count, y: $0.sumY / $0.count, module: $0.sumModule / Double($0.count),
+                dark: $0.candidate.dark, rows: $0.count)
+        }
     }
 }

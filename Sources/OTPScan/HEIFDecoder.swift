@@ -2,6 +2,7 @@ internal import CHeif
 
 /// Decodes HEIC and other HEIF files (libheif with libde265) to 8-bit gray: the luma plane of the primary image.
 ///
+/// libheif is loaded on the first HEIF file (`CHeif` opens it with `dlopen`), so other runs never pay its start-up.
 /// libheif applies the file's rotation and mirroring. The primary image's size is checked before decoding, and
 /// libheif's own size limit is set to the same bound.
 public enum HEIFDecoder {
@@ -28,10 +29,17 @@ public enum HEIFDecoder {
     ) throws(ScanError)
         -> GrayImage
     {
-        guard let context = heif_context_alloc() else { throw .corruptImage(format: "HEIF", message: "out of memory") }
-        defer { heif_context_free(context) }
+        var loadError = [CChar](repeating: 0, count: 256)
+        guard otp_heif_load(&loadError) == 1 else {
+            let why = String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw .unsupportedImage(format: "HEIF", reason: "libheif could not be loaded (\(why)); install libheif1")
+        }
+        guard let context = otp_heif_context_alloc() else {
+            throw .corruptImage(format: "HEIF", message: "out of memory")
+        }
+        defer { otp_heif_context_free(context) }
         // libheif's limit is on each side (its default, 32 768, is also its most); never raised here.
-        heif_context_set_maximum_image_size_limit(context, CInt(min(32_768, maxPixels)))
+        otp_heif_context_set_maximum_image_size_limit(context, CInt(min(32_768, maxPixels)))
         let result = data.withUnsafeBytes { raw in
             Result { () throws(ScanError) in try decode(raw, context: context, maxPixels: maxPixels) }
         }
@@ -43,28 +51,29 @@ public enum HEIFDecoder {
     )
         throws(ScanError) -> GrayImage
     {
-        try check(heif_context_read_from_memory_without_copy(context, raw.baseAddress, raw.count, nil))
+        try check(otp_heif_context_read_from_memory_without_copy(context, raw.baseAddress, raw.count))
         var handle: OpaquePointer?
-        try check(heif_context_get_primary_image_handle(context, &handle))
+        try check(otp_heif_context_get_primary_image_handle(context, &handle))
         guard let handle else { throw .corruptImage(format: "HEIF", message: "the file has no primary image") }
-        defer { heif_image_handle_release(handle) }
+        defer { otp_heif_image_handle_release(handle) }
         try ImageDecoder.checkSize(
-            width: Int(heif_image_handle_get_width(handle)), height: Int(heif_image_handle_get_height(handle)),
+            width: Int(otp_heif_image_handle_get_width(handle)), height: Int(otp_heif_image_handle_get_height(handle)),
             maxPixels: maxPixels)
         var decoded: OpaquePointer?
-        try check(heif_decode_image(handle, &decoded, heif_colorspace_YCbCr, heif_chroma_420, nil))
+        try check(otp_heif_decode_image(handle, &decoded, heif_colorspace_YCbCr, heif_chroma_420))
         guard let decoded else { throw .corruptImage(format: "HEIF", message: "libheif returned no image") }
-        defer { heif_image_release(decoded) }
+        defer { otp_heif_image_release(decoded) }
         return try luma(of: decoded, maxPixels: maxPixels)
     }
 
     private static func luma(of image: OpaquePointer, maxPixels: Int) throws(ScanError) -> GrayImage {
-        let width = Int(heif_image_get_width(image, heif_channel_Y))
-        let height = Int(heif_image_get_height(image, heif_channel_Y))
+        let width = Int(otp_heif_image_get_width(image, heif_channel_Y))
+        let height = Int(otp_heif_image_get_height(image, heif_channel_Y))
         try ImageDecoder.checkSize(width: width, height: height, maxPixels: maxPixels)
-        let bits = Int(heif_image_get_bits_per_pixel_range(image, heif_channel_Y))
+        let bits = Int(otp_heif_image_get_bits_per_pixel_range(image, heif_channel_Y))
         var stride: CInt = 0
-        guard let plane = heif_image_get_plane_readonly(image, heif_channel_Y, &stride), bits >= 1, bits <= 16 else {
+        guard let plane = otp_heif_image_get_plane_readonly(image, heif_channel_Y, &stride), bits >= 1, bits <= 16
+        else {
             throw .corruptImage(format: "HEIF", message: "the image has no luma plane")
         }
         let rowBytes = bits > 8 ? width * 2 : width

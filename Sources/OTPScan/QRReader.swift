@@ -27,6 +27,9 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
     case paddedEnlarged
     /// Rotated by 45° (dotted and damaged codes).
     case rotated45
+    /// Each code whose three finder patterns are seen, resampled upright through the perspective they show
+    /// (tilted photos, curved paper, dense codes): see ``PerspectiveRectifier``.
+    case rectified
 
     public var description: String {
         switch self {
@@ -43,6 +46,7 @@ public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
         case .scaled(let percent): "scaled \(percent) %"
         case .paddedEnlarged: "padded, enlarged ×4"
         case .rotated45: "rotated 45°"
+        case .rectified: "rectified from finder patterns"
         }
     }
 }
@@ -169,13 +173,18 @@ public final class QRReader {
     }
 
     /// The DCT-domain reduction for a first look at a large JPEG: the largest of 2, 4 and 8 that leaves at least
-    /// 2 megapixels (a 12 MP photo → ÷2, 48 MP → ÷4), or `nil` for images that are not large.
+    /// ``reducedLookPixels`` (a 12 MP photo → ÷4, 48 MP → ÷8), or `nil` for images that are not large. A code that
+    /// fills a fair part of a phone photo still has several pixels a module there; a smaller one is read after
+    /// the full-size decode.
     func jpegReduction(_ data: [UInt8]) throws(ScanError) -> Int? {
         let info = try JPEGDecoder.info(data)
         let pixels = info.width.multipliedReportingOverflow(by: info.height).partialValue
         guard pixels > Self.largeImagePixels, pixels <= maxPixels else { return nil }
-        return [8, 4, 2].first { pixels / ($0 * $0) >= 2_000_000 } ?? 2
+        return [8, 4, 2].first { pixels / ($0 * $0) >= Self.reducedLookPixels } ?? 2
     }
+
+    /// The smallest first look at a large JPEG (0.7 megapixels: 1000 × 750 from a 12 MP photo).
+    static let reducedLookPixels = 700_000
 
     /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
     ///
@@ -235,6 +244,24 @@ public final class QRReader {
             }
         }
         return ScanOutcome(payloads: [], pass: nil, compositedOnBlack: false, steps: steps)
+    }
+
+    /// The rectifying pass: finder patterns (on the half-size image above ``largeImagePixels``), then each plausible
+    /// code resampled upright and scanned. Boxes are mapped back to `image`'s pixels.
+    func rectifiedCodes(in image: GrayImage, with zbar: ZBarScanner) -> [Payload] {
+        let factor = image.pixelCount > Self.largeImagePixels ? 2 : 1
+        let source = factor > 1 ? image.downscaled(by: factor) : image
+        let search = FinderPatternDetector.search(source)
+        guard search.candidates.count >= 3, let binary = source.binarized() else { return [] }
+        var found: [Payload] = []
+        let read = PerspectiveRectifier.read(source, binary: binary, candidates: search.candidates) { zbar.scan($0) }
+        for (payload, box) in read where !found.contains(where: { $0.bytes == payload.bytes }) {
+            found.append(
+                Payload(
+                    bytes: payload.bytes, x: box.x * factor, y: box.y * factor, width: box.width * factor,
+                    height: box.height * factor))
+        }
+        return found
     }
 
     /// Codes drawn inside the quiet middle of another code (a "double QR": a small code replaces the big one's centre
@@ -311,6 +338,8 @@ public final class QRReader {
             }
         case .rotated45:
             return zbar.scan(image.rotated45())
+        case .rectified:
+            return rectifiedCodes(in: image, with: zbar)
         }
     }
 
@@ -374,7 +403,8 @@ public final class QRReader {
             return overflow ? .max : product
         }
         switch pass {
-        case .region, .asIs, .inverted, .binarized, .binarizedInverted, .smoothed: return area(width, height)
+        case .region, .asIs, .inverted, .binarized, .binarizedInverted, .smoothed, .rectified:
+            return area(width, height)
         case .downscaled(let k), .downscaledInverted(let k), .reduced(let k):
             return area(width / max(k, 1), height / max(k, 1))
         case .upscaled(let k):
@@ -426,6 +456,8 @@ public final class QRReader {
         } else {
             first += [.asIs, .inverted]
         }
+        // Tilted and dense codes in photos: cheap (a few milliseconds), so before the enlarging passes.
+        gated.append(.rectified)
         if image.pixelCount * 9 <= upscaleBudgetPixels {
             gated.append(.upscaled(3))
         } else if image.pixelCount * 4 <= upscaleBudgetPixels {

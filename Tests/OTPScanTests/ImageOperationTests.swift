@@ -59,6 +59,6 @@ import Testing
         let fullHD = GrayImage(width: 1920, height: 1080, fill: 255)
         #expect(Array(QRReader.passes(for: fullHD).prefix(3)) == [.region, .asIs, .inverted])
         let small = GrayImage(width: 400, height: 300, fill: 255)
-        #expect(Array(QRReader.passes(for: small).prefix(3)) == [.asIs, .inverted, .upscaled(3)])
+        #expect(Array(QRReader.passes(for: small).prefix(4)) == [.asIs, .inverted, .rectified, .upscaled(3)])
     }
 }

@@ -29,14 +29,14 @@ import Testing
         ("console-1080p-dark.png", .region),
         ("console-4k-rgba.png", .region),
         ("two-codes.png", .region),
-        ("one-px-module.png", .upscaled(3)),
+        ("one-px-module.png", .rectified),
         ("dark-low-contrast.png", .inverted),
         ("speckled.png", .smoothed),
         ("tiny-cropped.png", .upscaled(3)),
         ("screen-door.png", .reduced(3)),
         ("thumbnail-photo.png", .upscaled(3)),
         ("diagonal-photo.png", .rotated45),
-        ("tiny-dotted.png", .paddedEnlarged),
+        ("tiny-dotted.png", .rectified),
         ("out-of-focus.png", .binarized),
     ])
     func passThatReadsEachKindOfScreenshot(_ name: String, _ pass: ScanPass) throws {
