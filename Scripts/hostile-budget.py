@@ -46,6 +46,49 @@ def migration(size, index):
     return "otpauth-migration://offline?data=" + base64.b64encode(body).decode().replace("+", "%2B").replace("/", "%2F")
 
 
+def camera(kind):
+    """Camera-format bombs (issue 14), made with Pillow from valid files: declared sizes, noise after a valid
+    header, a progressive file with hundreds of scans over a large image."""
+    import io
+    from PIL import Image
+
+    def save(img, fmt, **options):
+        b = io.BytesIO()
+        img.save(b, fmt, **options)
+        return b.getvalue()
+
+    small = save(Image.new("L", (64, 64), 200), "JPEG", quality=50)
+    sof = small.index(b"\xff\xc0")
+    if kind == "jpeg-declares-100mp":
+        return small[:sof + 5] + struct.pack(">HH", 10000, 10000) + small[sof + 9:]
+    if kind == "jpeg-noise-12mp":
+        header = save(Image.new("L", (4000, 3000), 200), "JPEG", quality=90)
+        sos = header.index(b"\xff\xda")
+        start = sos + 2 + struct.unpack(">H", header[sos + 2:sos + 4])[0]
+        return (header[:start] + bytes(rng.randrange(256) for _ in range(MB - start - 2))).replace(b"\xff", b"\xfe") + b"\xff\xd9"
+    if kind == "jpeg-499-scans-64mp":
+        prog = save(Image.new("L", (8000, 8000), 200), "JPEG", quality=50, progressive=True)
+        i, scans = 2, []
+        while i < len(prog) - 1:
+            if prog[i] == 0xFF and prog[i + 1] == 0xDA:
+                j = i + 2 + struct.unpack(">H", prog[i + 2:i + 4])[0]
+                while not (prog[j] == 0xFF and prog[j + 1] != 0 and not 0xD0 <= prog[j + 1] <= 0xD7):
+                    j += 1
+                scans.append((i, j))
+                i = j
+            else:
+                i += 1
+        start, end = scans[-1]
+        repeats = min(499 - len(scans), (MB - len(prog)) // (end - start))
+        return prog[:end] + prog[start:end] * repeats + prog[end:]
+    if kind == "webp-noise-12mp":
+        header = save(Image.new("L", (4000, 3000), 200), "WEBP", quality=50)
+        return header[:40] + bytes(rng.randrange(256) for _ in range(MB - 40))
+    if kind == "webp-lossless-48mp":
+        return save(Image.new("L", (8000, 6000), 200), "WEBP", lossless=True)
+    raise ValueError(kind)
+
+
 FILES = {
     "random.bin": lambda: bytes(rng.randrange(256) for _ in range(MB)),
     "junk-lines.txt": lambda: lines(lambda: junk("abcdefghij :/?&=", 80)),
@@ -66,6 +109,13 @@ FILES = {
     "png-narrow-1x250000.png": lambda: png(1, 250_000, lambda y: b"\xff"),
     "png-huge-chunk.png": lambda: (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100, 100, 8, 0, 0, 0, 0))
                                    + struct.pack(">I", 0x7FFFFFF0) + b"tEXt" + b"a" * 100),
+    "jpeg-declares-100mp.jpg": lambda: camera("jpeg-declares-100mp"),
+    "jpeg-noise-12mp.jpg": lambda: camera("jpeg-noise-12mp"),
+    "jpeg-499-scans-64mp.jpg": lambda: camera("jpeg-499-scans-64mp"),
+    "webp-noise-12mp.webp": lambda: camera("webp-noise-12mp"),
+    "webp-lossless-48mp.webp": lambda: camera("webp-lossless-48mp"),
+    "heic-declares-60000.heic": lambda: open(os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "hostile",
+                                                         "heic-declares-60000x60000.heic"), "rb").read(),
 }
 
 

@@ -133,6 +133,21 @@ def main():
             i += 1
     start, end = scans[1]
     write(HOSTILE, "jpeg-1000-scans.jpg", prog[:end] + prog[start:end] * 1000 + prog[end:])
+    # 16 MP with 100 scans: under the fixed cap of 500, over the pixel-scan budget (75 scans at this size).
+    big = jpeg(canvas(4000, 4000, 200), quality=30, progressive=True)
+    scans = []
+    i = 2
+    while i < len(big) - 1:
+        if big[i] == 0xFF and big[i + 1] == 0xDA:
+            j = i + 2 + struct.unpack(">H", big[i + 2 : i + 4])[0]
+            while not (big[j] == 0xFF and big[j + 1] != 0 and not 0xD0 <= big[j + 1] <= 0xD7):
+                j += 1
+            scans.append((i, j))
+            i = j
+        else:
+            i += 1
+    start, end = scans[-1]
+    write(HOSTILE, "jpeg-100-scans-16mp.jpg", big[:end] + big[start:end] * (100 - len(scans)) + big[end:])
     webp = (lambda b: (Image.fromarray(canvas(64, 64)).save(b, "WEBP", quality=50), b.getvalue())[1])(io.BytesIO())
     vp8 = webp.index(b"VP8 ")
     huge_webp = bytearray(webp)

@@ -46,7 +46,8 @@ static void otp_progress_monitor(j_common_ptr cinfo) {
     j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
     if (progress->max_scans > 0 && dinfo->input_scan_number > progress->max_scans) {
         otp_error_manager *manager = (otp_error_manager *)cinfo->err;
-        snprintf(manager->message, OTP_MESSAGE_LENGTH, "more than %d progressive scans", progress->max_scans);
+        snprintf(manager->message, OTP_MESSAGE_LENGTH,
+                 "more than %d progressive scans (a decoding-time bomb at this image size)", progress->max_scans);
         longjmp(manager->jump, 1);
     }
 }

@@ -105,6 +105,7 @@ import Testing
         ("jpeg-declares-65000x65000.jpg", "too-large", "65000×65000"),
         ("jpeg-header-only.jpg", "corrupt-image", "damaged JPEG image"),
         ("jpeg-1000-scans.jpg", "corrupt-image", "more than 500 progressive scans"),
+        ("jpeg-100-scans-16mp.jpg", "corrupt-image", "more than 75 progressive scans"),
         ("webp-declares-16383x16383.webp", "too-large", "16383×16383"),
         ("webp-truncated.webp", "corrupt-image", "damaged WebP image"),
         ("webp-animated.webp", "unsupported-image", "animated"),
@@ -121,6 +122,16 @@ import Testing
             #expect(error.description.contains(words), "\(name): \(error)")
             #expect(!error.description.contains("\n"))
         }
+    }
+
+    @Test func progressiveScansAreBoundedByImageSize() {
+        // 499 scans over 64 MP once took 57 s; the budget is pixels × scans, with a floor and a cap.
+        #expect(JPEGDecoder.maxScans(pixels: 64 * 64) == 500)
+        #expect(JPEGDecoder.maxScans(pixels: 12_000_000) == 100)
+        #expect(JPEGDecoder.maxScans(pixels: 16_000_000) == 75)
+        #expect(JPEGDecoder.maxScans(pixels: 64_000_000) == 18)
+        #expect(JPEGDecoder.maxScans(pixels: 100_000_000) == 16)
+        #expect(JPEGDecoder.maxScans(pixels: 0) == 500)
     }
 
     @Test func aTruncatedJPEGDecodesAsFarAsItGoes() throws {
