@@ -66,6 +66,13 @@ def adjusted(file, vs):
         return [dict(v, type="totp", algorithm="SHA1", digits=6, period=30) for v in vs]
     if file == "google_authenticator.sqlite":
         return [dict(v, algorithm="SHA1", digits=6, period=30) for v in vs]
+    if file.startswith("authy_"):
+        # Authy stores the secret and digits only; it computes every code with SHA1 and 30 s (our reading of the
+        # stored fields: the corpus README defers to Aegis's tests, which we have not seen).
+        return [dict(v, algorithm="SHA1", period=30) for v in vs if v["type"] == "totp"]
+    if file.startswith("totp_authenticator"):
+        # TOTP Authenticator keeps no algorithm (SHA1 for all) and lowercases account names.
+        return [dict(v, algorithm="SHA1", name=v["name"].lower()) for v in vs if v["type"] == "totp"]
     if file.startswith("steam"):
         return [dict(v, issuer="Steam") for v in vs if v["type"] == "steam"]
     return vs

@@ -144,7 +144,7 @@ public enum AppExports {
             })
     }
 
-    private static func hex(_ text: Any?) -> [UInt8]? {
+    static func hex(_ text: Any?) -> [UInt8]? {
         guard let text = text as? String, text.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
         var index = text.startIndex
@@ -328,4 +328,27 @@ public enum AppExports {
             }
         }
     }
+}
+
+extension AppExports {
+    /// What `otp import` reads, for `otp import --list-formats`: each format, and what it was checked against
+    /// (real exports from `Scripts/conformance-exports.py`'s corpus, or fixtures made from a published description).
+    public static let formats: [(format: String, checked: String)] = [
+        ("Images: PNG, JPEG, WebP, HEIC (QR codes: otpauth://, Google transfer)", "zxing corpus, own fixtures"),
+        ("Text: otpauth:// URIs one per line (Ente Auth, FreeOTP+ lists, zbarimg output)", "real exports (exact)"),
+        ("A file holding only a Base32 key (AWS Base32StringSeed), with --account", "own fixtures"),
+        ("Aegis vault, plain and encrypted (scrypt + AES-GCM)", "real exports (exact)"),
+        ("andOTP plain, and the encrypted backup (PBKDF2-SHA1 + AES-GCM)", "real exports (exact)"),
+        ("2FAS schema 1-4, plain and encrypted (PBKDF2-SHA256 + AES-GCM)", "real exports"),
+        ("Bitwarden JSON and CSV", "real exports"),
+        ("FreeOTP+ JSON", "a real export"),
+        ("Authenticator Pro / Stratum plain JSON", "a real export (exact)"),
+        ("Proton Authenticator JSON", "a real export"),
+        ("Steam Guard maFile, one or several", "real exports (exact)"),
+        ("LastPass Authenticator JSON", "made from the published description"),
+        ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
+        ("Authy app storage with decrypted secrets (Android shared_prefs XML)", "a real file (exact)"),
+        ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
+        ("otp vaults (restore from otp backup)", "own fixtures"),
+    ]
 }

@@ -169,8 +169,12 @@ public enum InputReader {
             }
             return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
         }
-        if AppExports.looksLikeJSON(text) {
-            switch AppExports.accounts(in: text, source: source, passphrase: passphrase) {
+        if AppExports.looksLikeJSON(text) || AppExports.looksLikeAndroidPreferences(text) {
+            let found =
+                AppExports.looksLikeJSON(text)
+                ? AppExports.accounts(in: text, source: source, passphrase: passphrase)
+                : AppExports.androidPreferences(text, source: source)
+            switch found {
             case .success(let accounts):
                 if accounts.isEmpty {
                     return .failure(

@@ -312,3 +312,112 @@ import Testing
         #expect(!AppExports.looksLikeAndOTPEncrypted([0xFF, 0xFF, 0xFF, 0xFF] + Array(bytes.dropFirst(4))))
     }
 }
+
+/// Android app storage (`shared_prefs` XML): FreeOTP, Authy, TOTP Authenticator; made here from the published field
+/// names (the real files are checked by `Scripts/conformance-exports.py`).
+@Suite struct AndroidPreferencesTests {
+    func read(_ xml: String) -> Result<[URICheck], AppExports.Failure> {
+        #expect(AppExports.looksLikeAndroidPreferences(xml))
+        return AppExports.androidPreferences(xml, source: "prefs.xml").map { $0.map(\.check) }
+    }
+
+    static func escaped(_ json: String) -> String {
+        json.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+    }
+
+    @Test func freeOTPTokensFollowTokenOrder() throws {
+        let a =
+            #"{"algo":"SHA256","counter":4,"digits":7,"issuerExt":"A & B","label":"n","period":30,"#
+            + #""secret":[-61,-100,-60,94,-46,-23,-101,-24,-52,47],"type":"HOTP"}"#
+        let b =
+            #"{"algo":"SHA1","counter":0,"digits":6,"issuerExt":"C","label":"m","period":20,"#
+            + #""secret":[1,2,3,4,5,6,7,8,9,10],"type":"TOTP"}"#
+        let xml = """
+            <?xml version='1.0' encoding='utf-8' standalone='yes' ?>
+            <map>
+                <string name="A:n">\(Self.escaped(a))</string>
+                <string name="tokenOrder">\(Self.escaped(#"["C:m","A:n"]"#))</string>
+                <string name="C:m">\(Self.escaped(b))</string>
+            </map>
+            """
+        let checks = try read(xml).get()
+        #expect(checks.map { $0.account?.issuer } == ["C", "A & B"])
+        let hotp = try #require(checks[1].account)
+        #expect(hotp.kind == .hotp && hotp.counter == 5 && hotp.digits == 7 && hotp.algorithm == .sha256)
+        #expect(checks[0].account?.period == 20)
+    }
+
+    @Test func authyPlainIsReadAndEncryptedIsRefusedByName() throws {
+        let plain =
+            #"[{"accountType":"authenticator","decryptedSecret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","digits":7,"#
+            + #""originalIssuer":"Deno","originalName":"Deno:Mason","name":"Deno: Mason"}]"#
+        let checks = try read(
+            #"<map><int name="key_version" value="1" /><string name="com.authy.storage.tokens.authenticator.key">"#
+                + Self.escaped(plain) + "</string></map>"
+        ).get()
+        let account = try #require(checks.first?.account)
+        #expect(account.issuer == "Deno" && account.name == "Mason" && account.digits == 7 && account.period == 30)
+        let encrypted = #"[{"encryptedSecret":"abcd","salt":"x","digits":6,"originalName":"a"}]"#
+        let refused = read(
+            #"<map><string name="com.authy.storage.tokens.authenticator.key">"# + Self.escaped(encrypted)
+                + "</string></map>")
+        guard case .failure(let failure) = refused else {
+            Issue.record("encrypted Authy storage was read")
+            return
+        }
+        #expect(failure.message.contains("encrypted"))
+    }
+
+    @Test func totpAuthenticatorKeysAreHex() throws {
+        let list =
+            #"[{"issuer":"SPDX","name":"james","key":"EB99CB39C67AE042FA866EC4F239CBB5","base":16,"#
+            + #""digits":"7","period":"20"},{"issuer":"X","name":"x","key":"NOTHEX","base":16,"digits":"6","#
+            + #""period":"30"}]"#
+        let checks = try read(#"<map><string name="STATIC_TOTP_CODES_LIST">"# + Self.escaped(list) + "</string></map>")
+            .get()
+        let account = try #require(checks.first?.account)
+        #expect(account.digits == 7 && account.period == 20 && account.algorithm == .sha1)
+        #expect(account.secret.withUnsafeBytes { Array($0) }.prefix(2) == [0xEB, 0x99])
+        #expect(checks[1].account == nil)  // a key that is not hex is an invalid entry, not a crash
+    }
+
+    @Test func theReaderTakesAndroidsWholeFormatAndNothingElse() throws {
+        let xml =
+            "\u{FEFF}<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"
+            + #"  <int name="a" value="3" />\#n  <boolean name='b' value='true'/>\#n"#
+            + #"  <set name="s"><string>x</string><string>y</string></set>\#n"#
+            + #"  <string name="t&amp;u">&#65;&#x42;&lt;&gt;&apos;&quot; é</string>\#n  <string name="e" />\#n</map>"#
+        let strings = try #require(AppExports.androidPreferenceStrings(xml))
+        #expect(strings.map(\.name) == ["t&u", "e"])
+        #expect(strings.first?.value == "AB<>'\" é")
+        #expect(AppExports.androidPreferenceStrings("<map/>")?.isEmpty == true)
+        for bad in [
+            "<map><string name=\"x\">a &bogus; b</string></map>", "<map><string name=\"x\">a</strin></map>",
+            "<map><other name=\"x\">a</other></map>", "<map><string name=x>a</string></map>", "<map>",
+            "<map><string name=\"x\">&#xD800;</string></map>", "<?xml version='1.0'",
+        ] {
+            #expect(AppExports.androidPreferenceStrings(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func unknownDamagedAndHostileXMLAreRefused() {
+        let battle = #"<map><string name="com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET">00</string></map>"#
+        if case .failure(let failure) = read(battle) {
+            #expect(failure.message.contains("Battle.net"))
+        } else {
+            Issue.record("Battle.net storage was read")
+        }
+        if case .success = read(#"<map><string name="x">1</string></map>"#) { Issue.record("unknown prefs read") }
+        if case .success = read("<map><string name=\"x\">unclosed</map>") { Issue.record("damaged XML read") }
+        // An external entity is never fetched: the file stays unreadable rather than reading /etc/passwd.
+        let xxe = """
+            <?xml version="1.0"?><!DOCTYPE map [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+            <map><string name="STATIC_TOTP_CODES_LIST">&x;</string></map>
+            """
+        guard case .failure = read(xxe) else {
+            Issue.record("an external entity was resolved")
+            return
+        }
+    }
+}

@@ -25,6 +25,14 @@ import Testing
         }
     }
 
+    @Test func listFormatsNamesEveryFormatWithoutAVault() throws {
+        let result = try CLI.run(["import", "--list-formats"], environment: ["OTP_VAULT": "/nonexistent/vault"])
+        #expect(result.status == 0)
+        for format in ["HEIC", "Aegis vault", "2FAS", "Authy app storage", "LastPass", "made from the published"] {
+            #expect(result.stdout.contains(format), "\(format)")
+        }
+    }
+
     @Test func folderImportsEveryGoodAccountOnceAndReportsEachBadFile() throws {
         let first = try otp(["import", "--create", "--json", Self.batch])
         #expect(first.status == 1)

@@ -44,19 +44,33 @@ struct Import: ParsableCommand {
     @Flag(help: "Import the parts present of an incomplete Google Authenticator transfer batch.")
     var allowIncomplete = false
 
+    @Flag(help: "Print the formats read (recognised by content) and what each was checked against, then exit.")
+    var listFormats = false
+
     @Argument(
         help: ArgumentHelp(
             "Images (PNG, JPEG, WebP, HEIC screenshots and photos), folders of them, text files of URIs, "
                 + "other apps' exports, - for stdin, or URIs."),
         completion: .file())
-    var inputs: [String]
+    var inputs: [String] = []
 
     func validate() throws {
+        if listFormats { return }
         if inputs.isEmpty { throw ValidationError("Give at least one input.") }
         if shred, dryRun { throw ValidationError("--shred destroys what was imported; --dry-run imports nothing.") }
     }
 
     func run() throws {
+        if listFormats {
+            let width = AppExports.formats.map(\.format.count).max() ?? 0
+            for (format, checked) in AppExports.formats {
+                print(format.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + checked)
+            }
+            print(
+                "Encrypted formats take --source-passphrase-file or ask on the terminal; every key-derivation cost "
+                    + "is checked before it runs.")
+            return
+        }
         try withVaultErrors {
             let (items, others) = readInputs()
             let result = try importInto(items)

@@ -1,0 +1,167 @@
+import Foundation
+import OTPCore
+import OTPCrypto
+
+/// Authenticators' app storage on Android (`shared_prefs/*.xml`, which a rooted phone or an app backup yields):
+/// a `<map>` of typed values written by Android's `XmlUtils`. The `<string name=…>` values are JSON, read with typed
+/// models:
+///
+/// - FreeOTP (the first app, and FreeOTP+'s own storage): one value per token, `{algo, counter, digits, issuerExt,
+///   label, period, secret (signed bytes), type}`, ordered by the `tokenOrder` value.
+/// - Authy (`com.authy.storage.tokens.authenticator.key`): `[{decryptedSecret, digits, originalIssuer,
+///   originalName, name}]`; Authy keeps no algorithm or period: SHA1 and 30 s, as Authy computes them.
+///   Entries holding only `encryptedSecret` (a protected Authy backup) are refused by name.
+/// - TOTP Authenticator (`STATIC_TOTP_CODES_LIST`): `[{issuer, name, key, base, digits, period}]`, the key in hex
+///   (`base` 16) or Base32 (`base` 32), SHA1.
+///
+/// The file format is Android's, not general XML: an optional declaration, `<map>`, and elements `string`, `int`,
+/// `long`, `float`, `boolean` (self-closing with `value`) and `set` (of strings). ``AndroidPreferences`` reads
+/// exactly that in one linear pass, with no DTD, no entity but the five predefined ones and character references.
+/// (FoundationXML's libxml2 parser would also load ICU into every `otp` process: about 3 ms of start-up.)
+extension AppExports {
+    /// Whether text looks like an Android preferences file: an XML declaration or `<map>` first.
+    static func looksLikeAndroidPreferences(_ text: String) -> Bool {
+        let head = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.prefix(200)
+        return (head.hasPrefix("<?xml") && head.contains("<map")) || head.hasPrefix("<map")
+    }
+
+    /// The `<string name=…>` values of an Android preferences file, in file order, or `nil` when it is not one.
+    static func androidPreferenceStrings(_ text: String) -> [(name: String, value: String)]? {
+        var reader = AndroidPreferences(Array(text.utf8))
+        return reader.strings()
+    }
+
+    struct AuthyToken: Decodable {
+        let decryptedSecret: String?
+        let encryptedSecret: String?
+        let digits: Int?
+        let originalIssuer: String?
+        let originalName: String?
+        let name: String?
+    }
+
+    struct TOTPAuthenticatorToken: Decodable {
+        let issuer: String?
+        let name: String?
+        let key: String
+        let base: Int?
+        let digits: String?
+        let period: String?
+    }
+
+    /// The accounts of an Android preferences file, or a failure naming what it is.
+    static func androidPreferences(
+        _ text: String, source: String
+    ) -> Result<[(source: String, check: URICheck)], Failure> {
+        guard let strings = androidPreferenceStrings(text) else {
+            return .failure(Failure(code: "not-provisioning", message: "damaged XML (an Android preferences file?)"))
+        }
+        let decoder = JSONDecoder()
+        let values = Dictionary(strings.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        var format = ""
+        var entries: [Entry] = []
+        if let json = values["com.authy.storage.tokens.authenticator.key"] {
+            format = "Authy"
+            guard let tokens = try? decoder.decode([AuthyToken].self, from: Data(json.utf8)) else {
+                return .failure(Failure(code: "not-provisioning", message: "Authy storage with unreadable tokens"))
+            }
+            if tokens.contains(where: { $0.decryptedSecret == nil && $0.encryptedSecret != nil }) {
+                return .failure(
+                    Failure(
+                        code: "not-provisioning",
+                        message: "Authy storage with encrypted secrets (a backup password is set): not read; "
+                            + "export from an unlocked Authy or remove the backup password first"))
+            }
+            entries = tokens.map(authyEntry)
+        } else if let json = values["STATIC_TOTP_CODES_LIST"] {
+            format = "TOTP Authenticator"
+            guard let tokens = try? decoder.decode([TOTPAuthenticatorToken].self, from: Data(json.utf8)) else {
+                return .failure(
+                    Failure(code: "not-provisioning", message: "TOTP Authenticator storage with unreadable tokens"))
+            }
+            entries = tokens.map(totpAuthenticatorEntry)
+        } else {
+            var order: [String] = []
+            if let list = values["tokenOrder"], let names = try? decoder.decode([String].self, from: Data(list.utf8)) {
+                order = names
+            }
+            let tokens = strings.compactMap { item -> (String, FreeOTPPlus.Token)? in
+                guard item.name != "tokenOrder",
+                    let token = try? decoder.decode(FreeOTPPlus.Token.self, from: Data(item.value.utf8))
+                else { return nil }
+                return (item.name, token)
+            }
+            guard !tokens.isEmpty else {
+                if values.keys.contains(where: { $0.hasPrefix("com.blizzard.") }) {
+                    return .failure(
+                        Failure(
+                            code: "not-provisioning",
+                            message: "Battle.net Authenticator storage: its masked device secret is not read"))
+                }
+                return .failure(
+                    Failure(code: "not-provisioning", message: "an Android preferences file of no known authenticator"))
+            }
+            format = "FreeOTP"
+            let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            entries = tokens.enumerated().sorted {
+                (rank[$0.element.0] ?? order.count + $0.offset) < (rank[$1.element.0] ?? order.count + $1.offset)
+            }.map { freeOTPEntry($0.element.1) }
+        }
+        return .success(
+            entries.enumerated().map { index, entry in
+                ("\(source) (\(format) entry \(index + 1) of \(entries.count))", entry.check)
+            })
+    }
+
+    /// A FreeOTP token (the same JSON as FreeOTP+'s export).
+    static func freeOTPEntry(_ token: FreeOTPPlus.Token) -> Entry {
+        var bytes = token.secret.map { UInt8(truncatingIfNeeded: $0) }
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        var parameters: [String: String] = [:]
+        parameters["issuer"] = token.issuerExt
+        parameters["algorithm"] = token.algo
+        parameters["digits"] = token.digits.map(String.init)
+        let hotp = token.type.uppercased() == "HOTP"
+        if hotp {
+            // FreeOTP stores the last counter used: the next code is the one after it.
+            parameters["counter"] = String((token.counter ?? -1) + 1)
+        } else {
+            parameters["period"] = token.period.map(String.init)
+        }
+        return .fields(
+            Fields(
+                type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters,
+                secretBytes: SecureBytes(bytes)))
+    }
+
+    static func authyEntry(_ token: AuthyToken) -> Entry {
+        var parameters = ["secret": token.decryptedSecret ?? "", "algorithm": "SHA1", "period": "30"]
+        parameters["issuer"] = token.originalIssuer
+        parameters["digits"] = token.digits.map(String.init)
+        // originalName is the label the code was scanned with ("Issuer:name"); Authy's own `name` is for display.
+        var name = token.originalName ?? token.name ?? ""
+        if let issuer = token.originalIssuer, name.hasPrefix(issuer + ":") {
+            name = String(name.dropFirst(issuer.count + 1)).trimmingCharacters(in: .whitespaces)
+        }
+        return .fields(Fields(type: "totp", name: name, parameters: parameters))
+    }
+
+    static func totpAuthenticatorEntry(_ token: TOTPAuthenticatorToken) -> Entry {
+        var parameters = ["algorithm": "SHA1"]
+        parameters["issuer"] = token.issuer
+        parameters["digits"] = token.digits
+        parameters["period"] = token.period
+        if token.base == 16 {
+            guard token.key.utf8.count <= 256, let bytes = hex(token.key) else {
+                parameters["secret"] = "not hex"
+                return .fields(Fields(type: "totp", name: token.name, parameters: parameters))
+            }
+            var key = bytes
+            defer { for i in key.indices { key[i] = 0 } }
+            return .fields(
+                Fields(type: "totp", name: token.name, parameters: parameters, secretBytes: SecureBytes(key)))
+        }
+        parameters["secret"] = token.key
+        return .fields(Fields(type: "totp", name: token.name, parameters: parameters))
+    }
+}
