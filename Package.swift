@@ -30,7 +30,9 @@ let package = Package(
         // Linux calls Swift cannot import (prctl, SO_PEERCRED's struct ucred need _GNU_SOURCE): the agent's process
         // hardening and peer check.
         .target(name: "CSystemShims"),
-        .target(name: "OTPCrypto", dependencies: ["COpenSSL"]),
+        // Argon2id (libargon2, the reference implementation): OpenSSL 3.0 has none; Authenticator Pro's backups use it.
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(name: "OTPCrypto", dependencies: ["COpenSSL", "CArgon2"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CJPEG", "CWebP", "CHeif", "CZBar"]),
         // QR codes drawn (libqrencode): show --qr/--png and the Google transfer export.

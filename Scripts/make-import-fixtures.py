@@ -207,6 +207,37 @@ def batch():
         f.write("# nothing but a comment\n")
 
 
+def stratum():
+    """Authenticator Pro encrypted backups, both formats, password "fixture password" (own RNG: the other fixtures
+    stay byte-identical when this runs)."""
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    own = random.Random(16)
+    take = lambda n: bytes(own.getrandbits(8) for _ in range(n))
+    plain = json.dumps({"Authenticators": [
+        {"Type": 2, "Icon": None, "Issuer": "GitHub", "Username": "octo@example.com", "Secret": b32(ACCOUNTS[0][3]),
+         "Pin": None, "Algorithm": 0, "Digits": 6, "Period": 30, "Counter": 0, "CopyCount": 0, "Ranking": 0},
+        {"Type": 1, "Icon": None, "Issuer": "Bank", "Username": "client 42", "Secret": b32(ACCOUNTS[2][3]),
+         "Pin": None, "Algorithm": 0, "Digits": 6, "Period": 30, "Counter": 7, "CopyCount": 0, "Ranking": 0}],
+        "Categories": [], "AuthenticatorCategories": [], "CustomIcons": []}).encode()
+    password = b"fixture password"
+    out = os.path.join(ROOT, "exports")
+    salt, nonce = take(16), take(12)
+    key = Argon2id(salt=salt, length=32, iterations=3, lanes=4, memory_cost=65536).derive(password)
+    with open(os.path.join(out, "stratum-encrypted.bin"), "wb") as f:
+        f.write(b"AUTHENTICATORPRO" + salt + nonce + AESGCM(key).encrypt(nonce, plain, None))
+    salt, iv = take(20), take(16)
+    key = PBKDF2HMAC(algorithm=hashes.SHA1(), length=32, salt=salt, iterations=64000).derive(password)
+    padder = padding.PKCS7(128).padder()
+    body = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    with open(os.path.join(out, "stratum-legacy.bin"), "wb") as f:
+        f.write(b"AuthenticatorPro" + salt + iv + encryptor.update(body) + encryptor.finalize())
+
+
 if __name__ == "__main__":
     exports()
     batch()
+    stratum()

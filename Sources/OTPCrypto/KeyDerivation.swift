@@ -1,3 +1,4 @@
+internal import CArgon2
 internal import COpenSSL
 
 /// scrypt parameters (RFC 7914), stored with each key slot so they can be raised later.
@@ -140,6 +141,40 @@ public enum KeyDerivation {
                     info.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), length)
             }
             guard ok == 1 else { throw .openSSL("HKDF") }
+        }
+    }
+
+    /// The most memory one Argon2id derivation may use: 192 MiB, the scrypt budget's (Authenticator Pro uses 64 MiB).
+    public static let maximumArgon2MemoryKiB = 192 * 1024
+    /// The most Argon2id passes run for one file.
+    public static let maximumArgon2Iterations = 16
+
+    /// Argon2id (RFC 9106) through libargon2's reference implementation (`argon2id_hash_raw`).
+    ///
+    /// - Throws: ``CryptoError`` when a cost is outside its limit (``maximumArgon2MemoryKiB``,
+    ///   ``maximumArgon2Iterations``, 1…16 lanes), refused before any memory is allocated, or libargon2 fails.
+    public static func argon2id(
+        passphrase: SecureBytes, salt: [UInt8], iterations: Int, memoryKiB: Int, lanes: Int, length: Int = 32
+    ) throws(CryptoError) -> SecureBytes {
+        guard (1...maximumArgon2Iterations).contains(iterations),
+            (8 * lanes...maximumArgon2MemoryKiB).contains(memoryKiB),
+            (1...16).contains(lanes), (4...1024).contains(length), salt.count >= 8
+        else {
+            throw CryptoError(
+                operation: "Argon2id",
+                reason: "costs out of bounds: \(iterations) passes, \(memoryKiB) KiB, \(lanes) lanes "
+                    + "(limits \(maximumArgon2Iterations) passes, \(maximumArgon2MemoryKiB) KiB, 16 lanes)")
+        }
+        return try SecureBytes(count: length) { (out) throws(CryptoError) in
+            let status = passphrase.withUnsafeBytes { pass in
+                argon2id_hash_raw(
+                    UInt32(iterations), UInt32(memoryKiB), UInt32(lanes), pass.baseAddress, pass.count, salt,
+                    salt.count,
+                    out.baseAddress, length)
+            }
+            guard status == 0 else {
+                throw CryptoError(operation: "Argon2id", reason: String(cString: argon2_error_message(status)))
+            }
         }
     }
 

@@ -343,6 +343,7 @@ extension AppExports {
         ("Bitwarden JSON and CSV", "real exports"),
         ("FreeOTP+ JSON", "a real export"),
         ("Authenticator Pro / Stratum plain JSON", "a real export (exact)"),
+        ("Authenticator Pro encrypted backup (Argon2id + AES-GCM) and its legacy format", "real exports (exact)"),
         ("Proton Authenticator JSON", "a real export"),
         ("Steam Guard maFile, one or several", "real exports (exact)"),
         ("LastPass Authenticator JSON", "made from the published description"),

@@ -421,3 +421,59 @@ import Testing
         }
     }
 }
+
+/// Authenticator Pro encrypted backups (Argon2id + AES-GCM, and the legacy PBKDF2-SHA1 + AES-CBC), fixtures made by
+/// `Scripts/make-import-fixtures.py` with Python `cryptography`; the real exports are checked by
+/// `Scripts/conformance-exports.py`.
+@Suite struct StratumEncryptedTests {
+    static func file(_ name: String) throws -> [UInt8] {
+        try Array(Data(contentsOf: HostileImportTests.exports.appendingPathComponent(name)))
+    }
+    static func password() -> SecureBytes? { SecureBytes(Array("fixture password".utf8)) }
+
+    @Test(arguments: ["stratum-encrypted.bin", "stratum-legacy.bin"])
+    func bothFormatsOpenWithThePassword(name: String) throws {
+        let bytes = try Self.file(name)
+        #expect(AppExports.looksLikeStratumEncrypted(bytes))
+        let accounts = try AppExports.stratumEncrypted(bytes, source: name, passphrase: Self.password).get()
+        #expect(accounts.map { $0.check.account?.issuer } == ["GitHub", "Bank"])
+        #expect(accounts[1].check.account?.kind == .hotp && accounts[1].check.account?.counter == 7)
+        #expect(accounts[0].source == "\(name) (Authenticator Pro entry 1 of 2)")
+    }
+
+    @Test(arguments: ["stratum-encrypted.bin", "stratum-legacy.bin"])
+    func wrongPasswordTruncationAndNoPasswordAreRefusedByName(name: String) throws {
+        let bytes = try Self.file(name)
+        func failure(_ data: [UInt8], _ password: String?) -> AppExports.Failure? {
+            let result = AppExports.stratumEncrypted(
+                data, source: name, passphrase: { password.map { SecureBytes(Array($0.utf8)) } })
+            if case .failure(let failure) = result { return failure }
+            return nil
+        }
+        #expect(failure(bytes, "wrong")?.message.contains("wrong password") == true)
+        #expect(failure(bytes, nil)?.message.contains("--source-passphrase-file") == true)
+        #expect(failure(Array(bytes.prefix(40)), "fixture password")?.message.contains("truncated") == true)
+        // A cut in the ciphertext: GCM's tag fails, CBC's padding or JSON fails; never a crash or a misread.
+        #expect(failure(Array(bytes.dropLast(5)), "fixture password")?.code == "unreadable")
+    }
+
+    @Test func argon2idMatchesAnIndependentImplementation() throws {
+        // Python cryptography 48's Argon2id: password "password", salt "somesalt", 2 passes, 1 MiB, 4 lanes.
+        let key = try KeyDerivation.argon2id(
+            passphrase: SecureBytes(Array("password".utf8)), salt: Array("somesalt".utf8), iterations: 2,
+            memoryKiB: 1024, lanes: 4)
+        #expect(
+            TestSupport.hex(key.withUnsafeBytes { Array($0) })
+                == "f35d89e88afd697e0f56dc0c42c5b00247253f5ecb1d858f767e7ed665f37c44")
+        // Costs over the limits are refused before anything is allocated.
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.argon2id(
+                passphrase: SecureBytes([1]), salt: Array("somesalt".utf8), iterations: 3, memoryKiB: 4 << 20, lanes: 4)
+        }
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.argon2id(
+                passphrase: SecureBytes([1]), salt: Array("somesalt".utf8), iterations: 1 << 20, memoryKiB: 64,
+                lanes: 1)
+        }
+    }
+}
