@@ -10,7 +10,8 @@ import OTPCrypto
 ///   label, period, secret (signed bytes), type}`, ordered by the `tokenOrder` value.
 /// - Authy (`com.authy.storage.tokens.authenticator.key`): `[{decryptedSecret, digits, originalIssuer,
 ///   originalName, name}]`; Authy keeps no algorithm or period: SHA1 and 30 s, as Authy computes them.
-///   Entries holding only `encryptedSecret` (a protected Authy backup) are refused by name.
+///   With a backup password set, entries hold `encryptedSecret` and `salt` instead: the Base32 secret under
+///   AES-256-CBC (zero IV, PKCS#7), the key PBKDF2-HMAC-SHA1 of the password and the salt text, 1 000 iterations.
 /// - TOTP Authenticator (`STATIC_TOTP_CODES_LIST`): `[{issuer, name, key, base, digits, period}]`, the key in hex
 ///   (`base` 16) or Base32 (`base` 32), SHA1.
 ///
@@ -34,6 +35,7 @@ extension AppExports {
     struct AuthyToken: Decodable {
         let decryptedSecret: String?
         let encryptedSecret: String?
+        let salt: String?
         let digits: Int?
         let originalIssuer: String?
         let originalName: String?
@@ -51,7 +53,7 @@ extension AppExports {
 
     /// The accounts of an Android preferences file, or a failure naming what it is.
     static func androidPreferences(
-        _ text: String, source: String
+        _ text: String, source: String, passphrase: () -> SecureBytes? = { nil }
     ) -> Result<[(source: String, check: URICheck)], Failure> {
         guard let strings = androidPreferenceStrings(text) else {
             return .failure(Failure(code: "not-provisioning", message: "damaged XML (an Android preferences file?)"))
@@ -62,15 +64,33 @@ extension AppExports {
         var entries: [Entry] = []
         if let json = values["com.authy.storage.tokens.authenticator.key"] {
             format = "Authy"
-            guard let tokens = try? decoder.decode([AuthyToken].self, from: Data(json.utf8)) else {
+            guard var tokens = try? decoder.decode([AuthyToken].self, from: Data(json.utf8)) else {
                 return .failure(Failure(code: "not-provisioning", message: "Authy storage with unreadable tokens"))
             }
             if tokens.contains(where: { $0.decryptedSecret == nil && $0.encryptedSecret != nil }) {
-                return .failure(
-                    Failure(
-                        code: "not-provisioning",
-                        message: "Authy storage with encrypted secrets (a backup password is set): not read; "
-                            + "export from an unlocked Authy or remove the backup password first"))
+                guard let password = passphrase() else {
+                    return .failure(
+                        Failure(
+                            code: "unreadable",
+                            message: "Authy storage encrypted with a backup password: give it with "
+                                + "--source-passphrase-file (or on the terminal)"))
+                }
+                var opened: [AuthyToken] = []
+                for token in tokens {
+                    guard token.decryptedSecret == nil else {
+                        opened.append(token)
+                        continue
+                    }
+                    guard let secret = authySecret(token, password: password) else {
+                        return .failure(
+                            Failure(code: "unreadable", message: "wrong backup password for the Authy storage"))
+                    }
+                    opened.append(
+                        AuthyToken(
+                            decryptedSecret: secret, encryptedSecret: nil, salt: nil, digits: token.digits,
+                            originalIssuer: token.originalIssuer, originalName: token.originalName, name: token.name))
+                }
+                tokens = opened
             }
             entries = tokens.map(authyEntry)
         } else if let json = values["STATIC_TOTP_CODES_LIST"] {
@@ -132,6 +152,19 @@ extension AppExports {
             Fields(
                 type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters,
                 secretBytes: SecureBytes(bytes)))
+    }
+
+    /// An Authy secret under its backup password, or `nil` when the password is wrong (bad padding, not Base32).
+    static func authySecret(_ token: AuthyToken, password: SecureBytes) -> String? {
+        guard let sealed = token.encryptedSecret.flatMap({ Data(base64Encoded: $0) }), let salt = token.salt,
+            sealed.count <= 4096,
+            let key = try? KeyDerivation.pbkdf2(
+                passphrase: password, salt: Array(salt.utf8), iterations: 1_000, algorithm: .sha1),
+            let plain = try? AESCBC.decrypt(Array(sealed), key: key, iv: [UInt8](repeating: 0, count: 16))
+        else { return nil }
+        let text = plain.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        let base32 = text.allSatisfy { ("A"..."Z").contains($0) || ("2"..."7").contains($0) || $0 == "=" }
+        return base32 && !text.isEmpty ? text : nil
     }
 
     static func authyEntry(_ token: AuthyToken) -> Entry {

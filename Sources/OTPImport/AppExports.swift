@@ -348,7 +348,7 @@ extension AppExports {
         ("Steam Guard maFile, one or several", "real exports (exact)"),
         ("LastPass Authenticator JSON", "made from the published description"),
         ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
-        ("Authy app storage with decrypted secrets (Android shared_prefs XML)", "a real file (exact)"),
+        ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
         ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
         ("otp vaults (restore from otp backup)", "own fixtures"),
     ]

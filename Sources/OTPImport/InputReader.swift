@@ -181,7 +181,7 @@ public enum InputReader {
             let found =
                 AppExports.looksLikeJSON(text)
                 ? AppExports.accounts(in: text, source: source, passphrase: passphrase)
-                : AppExports.androidPreferences(text, source: source)
+                : AppExports.androidPreferences(text, source: source, passphrase: passphrase)
             switch found {
             case .success(let accounts):
                 if accounts.isEmpty {

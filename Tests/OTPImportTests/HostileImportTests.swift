@@ -348,7 +348,7 @@ import Testing
         #expect(checks[0].account?.period == 20)
     }
 
-    @Test func authyPlainIsReadAndEncryptedIsRefusedByName() throws {
+    @Test func authyPlainAndEncryptedStorage() throws {
         let plain =
             #"[{"accountType":"authenticator","decryptedSecret":"4SJHB4GSD43FZBAI7C2HLRJGPQ","digits":7,"#
             + #""originalIssuer":"Deno","originalName":"Deno:Mason","name":"Deno: Mason"}]"#
@@ -358,15 +358,27 @@ import Testing
         ).get()
         let account = try #require(checks.first?.account)
         #expect(account.issuer == "Deno" && account.name == "Mason" && account.digits == 7 && account.period == 30)
-        let encrypted = #"[{"encryptedSecret":"abcd","salt":"x","digits":6,"originalName":"a"}]"#
-        let refused = read(
+        // Encrypted with a backup password: made with Python `cryptography` (PBKDF2-HMAC-SHA1 1 000 of
+        // "fixture password" and the salt text, AES-256-CBC, zero IV) over the Base32 secret KRSXG5CTMVRXEZLUKN2XAZLS.
+        let encrypted =
+            #"[{"encryptedSecret":"7s1Ns3gj4x0SHQ3b3ogfWtDdt17++wxbxLspYCMC3p4=","salt":"fixture-salt","#
+            + #""digits":6,"originalIssuer":"E","originalName":"E:e"}]"#
+        let xml =
             #"<map><string name="com.authy.storage.tokens.authenticator.key">"# + Self.escaped(encrypted)
-                + "</string></map>")
-        guard case .failure(let failure) = refused else {
-            Issue.record("encrypted Authy storage was read")
+            + "</string></map>"
+        func open(_ password: String?) -> Result<[URICheck], AppExports.Failure> {
+            AppExports.androidPreferences(
+                xml, source: "authy.xml", passphrase: { password.map { SecureBytes(Array($0.utf8)) } }
+            ).map { $0.map(\.check) }
+        }
+        let opened = try #require(try open("fixture password").get().first?.account)
+        #expect(opened.issuer == "E" && opened.name == "e")
+        #expect(opened.secret.withUnsafeBytes { Array($0) } == Array("TestSecretSuper".utf8))
+        guard case .failure(let wrong) = open("wrong"), case .failure(let none) = open(nil) else {
+            Issue.record("encrypted Authy storage was read without its password")
             return
         }
-        #expect(failure.message.contains("encrypted"))
+        #expect(wrong.message.contains("wrong backup password") && none.message.contains("--source-passphrase-file"))
     }
 
     @Test func totpAuthenticatorKeysAreHex() throws {
