@@ -23,8 +23,9 @@ enum CLI {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed]) }
     }
 
-    /// Starts the binary without waiting (for concurrency and crash tests).
-    static func start(_ arguments: [String], environment: [String: String]) throws -> Process {
+    /// Starts the binary without waiting (for concurrency and crash tests). Standard error goes to `stderr` when
+    /// given (a file the caller reads after the exit, to say why a process failed), else nowhere.
+    static func start(_ arguments: [String], environment: [String: String], stderr: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -32,7 +33,12 @@ enum CLI {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

@@ -233,12 +233,18 @@ enum Base32Fixture {
             var env = environment
             env["OTP_VAULT"] = path
             var processes: [Process] = []
+            let logs = (0..<8).map { directory.appendingPathComponent("round\(round)-\($0).err") }
             for p in 0..<8 {
                 let uri = "otpauth://totp/I\(p):n\(p)?secret=\(Self.secret)&issuer=I\(p)"
-                processes.append(try CLI.start(["import", "--create", uri], environment: env))
+                processes.append(try CLI.start(["import", "--create", uri], environment: env, stderr: logs[p]))
             }
             for process in processes { process.waitUntilExit() }
-            #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8), "round \(round)")
+            let why = zip(processes, logs).filter { $0.0.terminationStatus != 0 }.map {
+                (try? String(contentsOf: $0.1, encoding: .utf8)) ?? ""
+            }
+            #expect(
+                processes.map(\.terminationStatus) == Array(repeating: 0, count: 8),
+                "round \(round): \(why.joined(separator: " | "))")
             let listed = try CLI.run(["list", "--json"], environment: env)
             #expect((listed.json as? [Any])?.count == 8, "round \(round)")
         }
