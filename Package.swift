@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "CSystemShims"),
         // Argon2id (libargon2, the reference implementation): OpenSSL 3.0 has none; Authenticator Pro's backups use it.
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
-        .target(name: "OTPCrypto", dependencies: ["COpenSSL", "CArgon2"]),
+        // XChaCha20-Poly1305 (libsodium): OpenSSL 3.0 has no 24-byte-nonce ChaCha; Ente Auth's exports use it.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "OTPCrypto", dependencies: ["COpenSSL", "CArgon2", "CSodium"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CJPEG", "CWebP", "CHeif", "CZBar"]),
         // QR codes drawn (libqrencode): show --qr/--png and the Google transfer export.

@@ -237,7 +237,38 @@ def stratum():
         f.write(b"AuthenticatorPro" + salt + iv + encryptor.update(body) + encryptor.finalize())
 
 
+def ente():
+    """Ente Auth encrypted exports (password "fixture password"), made with PyNaCl (libsodium) from Ente's published
+    description: Argon2id (crypto_pwhash) and a one-message XChaCha20-Poly1305 secret stream; and the same with the
+    XChaCha20-Poly1305 AEAD, the other reading of "XChaCha20-Poly1305". `pip install pynacl`."""
+    from nacl import bindings as sodium
+    from nacl.pwhash import argon2id
+    own = random.Random(1)
+    take = lambda n: bytes(own.getrandbits(8) for _ in range(n))
+    uris = ("otpauth://totp/GitHub:octo%40example.com?secret=" + b32(ACCOUNTS[0][3]) + "&issuer=GitHub\n"
+            + "otpauth://hotp/Bank:client%2042?secret=" + b32(ACCOUNTS[2][3]) + "&issuer=Bank&counter=7\n").encode()
+    salt = take(16)
+    ops, mem = 2, 16 * 1024 * 1024
+    key = argon2id.kdf(32, b"fixture password", salt, opslimit=ops, memlimit=mem)
+    out = os.path.join(ROOT, "exports")
+    # secretstream's header is random inside libsodium: the file differs on every run (the tests check contents).
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    header = sodium.crypto_secretstream_xchacha20poly1305_init_push(state, key)
+    sealed = sodium.crypto_secretstream_xchacha20poly1305_push(
+        state, uris, None, sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+    kdf = {"memLimit": mem, "opsLimit": ops, "salt": base64.b64encode(salt).decode()}
+    write_json(os.path.join(out, "ente-encrypted.json"), {
+        "version": 1, "kdfParams": kdf, "encryptedData": base64.b64encode(sealed).decode(),
+        "encryptionNonce": base64.b64encode(header).decode()})
+    nonce = take(24)
+    sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(uris, None, nonce, key)
+    write_json(os.path.join(out, "ente-encrypted-aead.json"), {
+        "version": 1, "kdfParams": kdf, "encryptedData": base64.b64encode(sealed).decode(),
+        "encryptionNonce": base64.b64encode(nonce).decode()})
+
+
 if __name__ == "__main__":
     exports()
     batch()
     stratum()
+    ente()

@@ -71,6 +71,9 @@ public enum AppExports {
         } else if let array = json as? [[String: Any]], array.allSatisfy({ $0["secret"] != nil }) {
             format = "andOTP"
             entries = .success(array.map { .fields(andOTP($0)) })
+        } else if let ente = enteEncrypted(Data(text.utf8), passphrase: passphrase) {
+            format = "Ente Auth"
+            entries = ente
         } else if let typed = typedFormats(Data(text.utf8)) {
             format = typed.format
             entries = .success(typed.entries)
@@ -347,6 +350,7 @@ extension AppExports {
         ("Proton Authenticator JSON", "a real export"),
         ("Steam Guard maFile, one or several", "real exports (exact)"),
         ("LastPass Authenticator JSON", "made from the published description"),
+        ("Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305)", "made from the published description"),
         ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
         ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
         ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),

@@ -489,3 +489,51 @@ import Testing
         }
     }
 }
+
+/// Ente Auth's encrypted export, made by `Scripts/make-import-fixtures.py` with PyNaCl (libsodium) from Ente's
+/// published description; no real export of this kind is in the corpus.
+@Suite struct EnteEncryptedTests {
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: HostileImportTests.exports.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    func read(_ json: String, _ password: String?) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
+        AppExports.accounts(in: json, source: "ente.json", passphrase: { password.map { SecureBytes(Array($0.utf8)) } })
+    }
+
+    @Test(arguments: ["ente-encrypted.json", "ente-encrypted-aead.json"])
+    func streamAndAEADExportsOpen(name: String) throws {
+        let accounts = try read(try Self.text(name), "fixture password").get()
+        #expect(accounts.map { $0.check.account?.issuer } == ["GitHub", "Bank"])
+        #expect(accounts[1].check.account?.counter == 7)
+        #expect(accounts[0].source == "ente.json (Ente Auth entry 1 of 2)")
+        guard case .failure(let wrong) = read(try Self.text(name), "wrong"),
+            case .failure(let none) = read(try Self.text(name), nil)
+        else {
+            Issue.record("opened without the password")
+            return
+        }
+        #expect(wrong.code == "unreadable" && none.message.contains("--source-passphrase-file"))
+    }
+
+    @Test func hostileCostsAndDamageAreRefusedBeforeDeriving() throws {
+        let json = try Self.text("ente-encrypted.json")
+        for (from, to) in [
+            (#""memLimit": 16777216"#, #""memLimit": 1099511627776"#), (#""opsLimit": 2"#, #""opsLimit": 100000"#),
+        ] {
+            let hostile = json.replacingOccurrences(of: from, with: to)
+            #expect(hostile != json)
+            guard case .failure(let failure) = read(hostile, "fixture password") else {
+                Issue.record("a hostile cost was accepted")
+                continue
+            }
+            #expect(failure.message.contains("over the budget"))  // refused before any derivation
+        }
+        let damaged = json.replacingOccurrences(of: #""encryptedData": ""#, with: #""encryptedData": "!!"#)
+        guard case .failure(let failure) = read(damaged, "fixture password") else {
+            Issue.record("damaged Base64 was read")
+            return
+        }
+        #expect(failure.message.contains("Base64"))
+    }
+}
