@@ -11,7 +11,8 @@ into DIR (default a temporary folder; the images are not committed):
     rotated       the same turned 10-80 degrees
     perspective   tilted: a random homography, corners moved up to 22 % of the code's side
     blur          out of focus: Gaussian blur of 0.25-0.5 module
-    curved        on curved paper: a cylindrical bend across the code
+    curved        on curved paper: a cylindrical bend across the code (radius 0.45-0.8 of the frame's width)
+    curved-strong the same bent harder (radius 0.28-0.4: a code on a bottle or a rolled page)
     monitor       a photo of a screen: RGB sub-pixel grid, moire from resampling, glare
     uneven-light  a strong light gradient and vignetting
     dark-mode     light modules on a dark background, on a screen
@@ -37,8 +38,8 @@ import numpy as np
 import segno
 from PIL import Image, ImageFilter
 
-KINDS = ["straight", "rotated", "perspective", "blur", "curved", "monitor", "uneven-light", "dark-mode", "dense",
-         "small-in-12mp"]
+KINDS = ["straight", "rotated", "perspective", "blur", "curved", "curved-strong", "monitor", "uneven-light",
+         "dark-mode", "dense", "small-in-12mp"]
 
 
 def b32(rng, n=20):
@@ -144,11 +145,11 @@ def make(kind, rng, i):
         img = place(code, shape, rng, max_shift=0.02)
         img = np.array(Image.fromarray(img.astype(np.uint8)).filter(
             ImageFilter.GaussianBlur(module * rng.uniform(0.25, 0.5))), float)
-    elif kind == "curved":
+    elif kind in ("curved", "curved-strong"):
         flat = place(code, shape, rng, max_shift=0.03, scale=0.9)
         hh, ww = shape
         ys, xs = np.mgrid[0:hh, 0:ww].astype(float)
-        radius = ww * rng.uniform(0.45, 0.8)
+        radius = ww * (rng.uniform(0.45, 0.8) if kind == "curved" else rng.uniform(0.28, 0.4))
         cx = ww / 2
         # A cylinder seen from the front: screen x = R sin(t), paper x = R t; the far sides also drop a little.
         t = np.clip((xs - cx) / radius, -0.999, 0.999)

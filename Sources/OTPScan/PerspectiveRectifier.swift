@@ -109,7 +109,11 @@ enum PerspectiveRectifier {
         for triple in triples(candidates) {
             for placement in placements(of: triple, binary: binary) {
                 let (rendered, box) = render(image, placement, pixelsPerModule: pixelsPerModule)
-                let found = read(rendered)
+                var found = read(rendered)
+                if found.isEmpty, let warp = TimingWarp.measure(binary, placement) {
+                    // Bent paper: the timing patterns say where each column and row really is.
+                    found = read(render(image, placement, pixelsPerModule: pixelsPerModule, warp: warp).0)
+                }
                 out += found.map { ($0, box) }
                 if !found.isEmpty { break }
             }
@@ -339,7 +343,7 @@ enum PerspectiveRectifier {
     /// The code resampled upright at `pixelsPerModule` with a four-module quiet zone, dark on light; and the box
     /// its corners span in the source image.
     static func render(
-        _ image: GrayImage, _ placement: Placement, pixelsPerModule s: Int
+        _ image: GrayImage, _ placement: Placement, pixelsPerModule s: Int, warp: TimingWarp? = nil
     ) -> (
         GrayImage, (Int, Int, Int, Int)
     ) {
@@ -353,9 +357,11 @@ enum PerspectiveRectifier {
         image.pixels.withUnsafeBufferPointer { source in
             pixels.withUnsafeMutableBufferPointer { target in
                 for py in 0..<side {
-                    let v = (Double(py) + 0.5) * scale - 4
+                    let row = (Double(py) + 0.5) * scale - 4
+                    let v = warp?.rows.map(row) ?? row
                     for px in 0..<side {
-                        let u = (Double(px) + 0.5) * scale - 4
+                        let column = (Double(px) + 0.5) * scale - 4
+                        let u = warp?.columns.map(column) ?? column
                         let p = h.map(u, v)
                         var value = bilinear(source, image.width, image.height, p.x, p.y, outside: background)
                         if !placement.dark { value = 255 - value }
@@ -386,5 +392,89 @@ enum PerspectiveRectifier {
         let top = Double(p[i]) * (1 - fx) + Double(p[i + 1]) * fx
         let bottom = Double(p[i + w]) * (1 - fx) + Double(p[i + w + 1]) * fx
         return UInt8(max(0, min(255, (top * (1 - fy) + bottom * fy).rounded())))
+    }
+
+    /// Where the code's columns and rows really are, measured on its timing patterns (row 6 and column 6 alternate
+    /// dark and light between the finder patterns): a correction to the homography for bent paper, where a code on a
+    /// bottle or a curled page squeezes its columns towards the edges. Each axis is a piecewise-linear map from ideal
+    /// module coordinates to the homography's coordinates, found by counting the timing pattern's edges (never by
+    /// nearness, so a warp of several modules still maps each edge to its own module).
+    struct TimingWarp {
+        struct Axis {
+            /// Ideal module coordinates 7, 8, …, n − 7 and where each edge was seen.
+            let ideal: [Double]
+            let seen: [Double]
+
+            func map(_ x: Double) -> Double {
+                guard ideal.count >= 2 else { return x }
+                var i = 0
+                if x >= ideal[ideal.count - 1] {
+                    i = ideal.count - 2
+                } else if x > ideal[0] {
+                    var low = 0
+                    var high = ideal.count - 1
+                    while high - low > 1 {
+                        let mid = (low + high) / 2
+                        if ideal[mid] <= x { low = mid } else { high = mid }
+                    }
+                    i = low
+                }
+                let t = (x - ideal[i]) / (ideal[i + 1] - ideal[i])
+                return seen[i] + t * (seen[i + 1] - seen[i])
+            }
+        }
+        let columns: Axis
+        let rows: Axis
+
+        /// Both timing patterns' edges, or `nil` when either does not show exactly the edges the version has.
+        static func measure(_ binary: GrayImage, _ placement: Placement) -> TimingWarp? {
+            let n = placement.dimension
+            guard let columns = edges(binary, placement, along: { t in (t, 6.5) }, n: n),
+                let rows = edges(binary, placement, along: { t in (6.5, t) }, n: n)
+            else { return nil }
+            return TimingWarp(columns: columns, rows: rows)
+        }
+
+        /// Walks the line from module 3.5 (inside the first finder pattern) to n − 3.5 in tenths of a module and
+        /// records each change of colour; the timing line has exactly n − 13 of them, at 7, 8, …, n − 7.
+        private static func edges(
+            _ binary: GrayImage, _ placement: Placement, along point: (Double) -> (Double, Double), n: Int
+        ) -> Axis? {
+            let inner: UInt8 = placement.dark ? 0 : 255
+            let h = placement.homography
+            func dark(_ t: Double) -> Bool? {
+                let (u, v) = point(t)
+                let p = h.map(u, v)
+                guard p.x.isFinite, p.y.isFinite, p.x >= 0, p.y >= 0 else { return nil }
+                let x = Int(p.x)
+                let y = Int(p.y)
+                guard x < binary.width, y < binary.height else { return nil }
+                return binary.pixels[y * binary.width + x] == inner
+            }
+            // Colour changes, then runs shorter than a third of a module dropped (noise, a blurred edge).
+            var changes: [Double] = []
+            let step = 0.1
+            var t = 3.5
+            guard var last = dark(t), last else { return nil }
+            while t < Double(n) - 3.5 {
+                t += step
+                guard let now = dark(t) else { return nil }
+                if now != last {
+                    changes.append(t - step / 2)
+                    last = now
+                }
+            }
+            var seen: [Double] = []
+            for change in changes {
+                if let previous = seen.last, change - previous < 0.35 {
+                    seen.removeLast()  // a flicker: it and the change before it cancel out
+                } else {
+                    seen.append(change)
+                }
+            }
+            let expected = n - 13
+            guard seen.count == expected, expected >= 2 else { return nil }
+            return Axis(ideal: (0..<expected).map { Double(7 + $0) }, seen: seen)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import OTPQRCode
 import Testing
 
@@ -79,5 +80,63 @@ import Testing
         let blank = GrayImage(width: 400, height: 300, fill: 200)
         #expect(try QRReader().run(.rectified, on: blank).isEmpty)
         #expect(PerspectiveRectifier.triples([]).isEmpty)
+    }
+}
+
+/// Bent paper: the rectifying pass corrects each column and row by the timing patterns when the homography alone
+/// leaves the code unread.
+@Suite struct TimingWarpTests {
+    /// A code wrapped round a vertical cylinder (a bottle, a rolled page), seen from the front.
+    static func bent(_ text: String, module: Double, radius: Double) throws -> GrayImage {
+        let matrix = try QRCodeMatrix(encoding: text)
+        let n = Double(matrix.size)
+        let width = Int(n * module) + 160
+        let height = Int(n * module) + 120
+        let center = Double(width) / 2
+        let left = center - n * module / 2
+        var pixels = [UInt8](repeating: 225, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let t = (Double(x) + 0.5 - center) / radius
+                guard abs(t) < 1 else { continue }
+                let u = (center + radius * asin(t) - left) / module
+                let v = (Double(y) + 0.5 - 60) / module
+                if u >= 0, v >= 0, u < n, v < n, matrix.isDark(x: Int(u), y: Int(v)) { pixels[y * width + x] = 30 }
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    @Test func aCodeOnACylinderReadsThroughItsTimingPatterns() throws {
+        let uri = "otpauth://totp/Bottle:dana@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Bottle"
+        let image = try Self.bent(uri, module: 8, radius: 270)
+        let reader = try QRReader()
+        #expect(reader.run(.asIs, on: image).isEmpty)
+        #expect(reader.run(.rectified, on: image).map(\.text) == [uri])
+        // The homography alone does not read it: the timing patterns do.
+        let binary = try #require(image.binarized())
+        let search = FinderPatternDetector.search(image)
+        var plain = 0
+        var warped = 0
+        for triple in PerspectiveRectifier.triples(search.candidates) {
+            for placement in PerspectiveRectifier.placements(of: triple, binary: binary) {
+                let zbar = try ZBarScanner()
+                plain += zbar.scan(PerspectiveRectifier.render(image, placement, pixelsPerModule: 4).0).count
+                if let warp = PerspectiveRectifier.TimingWarp.measure(binary, placement) {
+                    warped +=
+                        zbar.scan(PerspectiveRectifier.render(image, placement, pixelsPerModule: 4, warp: warp).0)
+                        .count
+                }
+            }
+        }
+        #expect(plain == 0 && warped > 0)
+    }
+
+    @Test func axesInterpolateAndExtrapolate() {
+        let axis = PerspectiveRectifier.TimingWarp.Axis(ideal: [7, 8, 9], seen: [7.5, 8.25, 9.5])
+        #expect(axis.map(8) == 8.25)
+        #expect(axis.map(8.5) == 8.875)
+        #expect(axis.map(6) == 6.75)  // the first segment's slope, before the first edge
+        #expect(axis.map(10) == 10.75)  // the last segment's slope, after the last edge
     }
 }
