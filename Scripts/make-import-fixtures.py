@@ -267,8 +267,27 @@ def ente():
         "encryptionNonce": base64.b64encode(nonce).decode()})
 
 
+def totp_authenticator():
+    """A TOTP Authenticator backup (password "fixture password"): SHA-256 of the password keys AES-256-CBC with a zero
+    IV over `{"<account list as JSON>": "<time>"}`, Base64 text, as the app's real backup is laid out."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    tokens = [{"issuer": "GitHub", "name": "octo@example.com", "key": ACCOUNTS[0][3].hex().upper(), "base": 16,
+               "digits": "6", "period": "30"},
+              {"issuer": "AWS", "name": "root@123456789012", "key": ACCOUNTS[1][3].hex().upper(), "base": 16,
+               "digits": "8", "period": "60"}]
+    plain = json.dumps({json.dumps(tokens, separators=(",", ":")): "1700000000"}, separators=(",", ":")).encode()
+    padder = padding.PKCS7(128).padder()
+    body = padder.update(plain) + padder.finalize()
+    key = hashlib.sha256(b"fixture password").digest()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(bytes(16))).encryptor()
+    with open(os.path.join(ROOT, "exports", "totp-authenticator.bin"), "w") as f:
+        f.write(base64.b64encode(encryptor.update(body) + encryptor.finalize()).decode())
+
+
 if __name__ == "__main__":
     exports()
     batch()
     stratum()
     ente()
+    totp_authenticator()

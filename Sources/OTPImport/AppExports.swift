@@ -354,6 +354,7 @@ extension AppExports {
         ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
         ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
         ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
+        ("TOTP Authenticator encrypted backup (SHA-256 key + AES-CBC)", "a real file (exact)"),
         ("otp vaults (restore from otp backup)", "own fixtures"),
     ]
 }

@@ -169,6 +169,14 @@ public enum InputReader {
             }
             return .success([InputPayload(source: source, text: "", check: bareKey.check(key: key))])
         }
+        if AppExports.looksLikeTOTPAuthenticatorBackup(text) {
+            switch AppExports.totpAuthenticatorBackup(text, source: source, passphrase: passphrase) {
+            case .success(let accounts):
+                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+            case .failure(let failure):
+                return .failure(InputError(source: source, code: failure.code, message: failure.message))
+            }
+        }
         if AppExports.looksLikeBitwardenCSV(text) {
             let accounts = AppExports.bitwardenCSV(text, source: source)
             if accounts.isEmpty {

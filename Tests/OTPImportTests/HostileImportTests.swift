@@ -537,3 +537,37 @@ import Testing
         #expect(failure.message.contains("Base64"))
     }
 }
+
+/// TOTP Authenticator's encrypted backup (Base64 text), a fixture made by `Scripts/make-import-fixtures.py`; the real
+/// backup is checked by `Scripts/conformance-exports.py`.
+@Suite struct TOTPAuthenticatorBackupTests {
+    @Test func theBackupOpensWithItsPasswordAndIsNotMistakenForAKey() throws {
+        let text = try String(
+            contentsOf: HostileImportTests.exports.appendingPathComponent("totp-authenticator.bin"), encoding: .utf8)
+        #expect(AppExports.looksLikeTOTPAuthenticatorBackup(text))
+        let accounts = try AppExports.totpAuthenticatorBackup(
+            text, source: "t.bin", passphrase: { SecureBytes(Array("fixture password".utf8)) }
+        ).get()
+        #expect(accounts.map { $0.check.account?.issuer } == ["GitHub", "AWS"])
+        #expect(accounts[1].check.account?.digits == 8 && accounts[1].check.account?.period == 60)
+        guard
+            case .failure(let wrong) = AppExports.totpAuthenticatorBackup(
+                text, source: "t.bin", passphrase: { SecureBytes(Array("wrong".utf8)) })
+        else {
+            Issue.record("opened with a wrong password")
+            return
+        }
+        #expect(wrong.code == "unreadable")
+        // A Base32 key (upper case, digits 2–7) is never taken for a backup, even when it decodes to whole blocks.
+        #expect(!AppExports.looksLikeTOTPAuthenticatorBackup(String(repeating: "JBSWY3DPEHPK3PXP", count: 4)))
+        #expect(!AppExports.looksLikeTOTPAuthenticatorBackup("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"))
+    }
+
+    @Test func sha256MatchesTheStandardVector() throws {
+        // FIPS 180-2 example: SHA-256("abc").
+        let digest = try Digest.sha256(SecureBytes(Array("abc".utf8)))
+        #expect(
+            TestSupport.hex(digest.withUnsafeBytes { Array($0) })
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
