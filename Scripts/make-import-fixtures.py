@@ -285,9 +285,64 @@ def totp_authenticator():
         f.write(base64.b64encode(encryptor.update(body) + encryptor.finalize()).decode())
 
 
+def freeotp_backup():
+    """A FreeOTP 2 backup (password "fixture password"): a Java-serialised HashMap<String,String> written here from the
+    Java Object Serialization Specification (stream magic, HashMap's class descriptor, the capacity/size block, then
+    TC_STRING keys and values); the master key sealed with AES-GCM under PBKDF2-HMAC-SHA512, each token's secret
+    sealed under the master key, the associated data the key's algorithm name, as FreeOTP 2 writes them."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    own = random.Random(2)
+    take = lambda n: bytes(own.getrandbits(8) for _ in range(n))
+    signed = lambda b: [x - 256 if x > 127 else x for x in b]
+
+    def sealed(key, plain, token, wrapped):
+        nonce = take(12)
+        # DER: SEQUENCE { OCTET STRING nonce, INTEGER 16 } (the older Android form is the bare OCTET STRING).
+        params = (b"\x30\x11\x04\x0c" + nonce + b"\x02\x01\x10") if wrapped else (b"\x04\x0c" + nonce)
+        return {"mCipher": "AES/GCM/NoPadding", "mCipherText": signed(AESGCM(key).encrypt(nonce, plain, token.encode())),
+                "mParameters": signed(params), "mToken": token}
+
+    salt, master = take(32), take(32)
+    derived = PBKDF2HMAC(algorithm=hashes.SHA512(), length=32, salt=salt, iterations=1000).derive(b"fixture password")
+    entries = [("masterKey", json.dumps({"mAlgorithm": "PBKDF2withHmacSHA512",
+                                         "mEncryptedKey": sealed(derived, master, "AES", True),
+                                         "mIterations": 1000, "mSalt": signed(salt)}, separators=(",", ":")))]
+    tokens = [("5a7e1c4e-0000-4000-8000-000000000001", ACCOUNTS[0], "HmacSHA1", True),
+              ("5a7e1c4e-0000-4000-8000-000000000002", ACCOUNTS[2], "HmacSHA1", False)]
+    for uuid_, (kind, issuer, name, secret, algo, digits, period, counter), token, wrapped in tokens:
+        fields = {"algo": algo, "digits": digits, "issuerExt": issuer, "issuerInt": issuer, "label": name,
+                  "type": kind.upper()}
+        if kind == "hotp":
+            fields["counter"] = counter
+        else:
+            fields["period"] = period
+        entries.append((uuid_ + "-token", json.dumps(fields, separators=(",", ":"))))
+        entries.append((uuid_, json.dumps({"key": json.dumps(sealed(master, secret, token, wrapped),
+                                                             separators=(",", ":"))}, separators=(",", ":"))))
+
+    def jstring(text):
+        data = text.encode()
+        return b"\x74" + struct.pack(">H", len(data)) + data
+
+    out = b"\xac\xed\x00\x05"  # STREAM_MAGIC, STREAM_VERSION
+    out += b"\x73\x72" + jstring("java.util.HashMap")[1:]  # TC_OBJECT, TC_CLASSDESC, class name
+    out += struct.pack(">Q", 0x0507DAC1C31660D1) + b"\x03"  # serialVersionUID, SC_WRITE_METHOD | SC_SERIALIZABLE
+    out += struct.pack(">H", 2) + b"F" + jstring("loadFactor")[1:] + b"I" + jstring("threshold")[1:]
+    out += b"\x78\x70"  # TC_ENDBLOCKDATA, no superclass (TC_NULL)
+    out += struct.pack(">fI", 0.75, 12)  # field values
+    out += b"\x77\x08" + struct.pack(">II", 16, len(entries))  # TC_BLOCKDATA: capacity, size
+    for key, value in entries:
+        out += jstring(key) + jstring(value)
+    out += b"\x78"
+    with open(os.path.join(ROOT, "exports", "freeotp-backup.xml"), "wb") as f:
+        f.write(out)
+
+
 if __name__ == "__main__":
     exports()
     batch()
     stratum()
     ente()
     totp_authenticator()
+    freeotp_backup()

@@ -136,6 +136,14 @@ public enum InputReader {
                 return .failure(InputError(source: source, code: error.code, message: error.description))
             }
         }
+        if AppExports.looksLikeFreeOTPBackup(bytes) {
+            switch AppExports.freeOTPBackup(bytes, source: source, passphrase: passphrase) {
+            case .success(let accounts):
+                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+            case .failure(let failure):
+                return .failure(InputError(source: source, code: failure.code, message: failure.message))
+            }
+        }
         if AppExports.looksLikeStratumEncrypted(bytes) {
             switch AppExports.stratumEncrypted(bytes, source: source, passphrase: passphrase) {
             case .success(let accounts):

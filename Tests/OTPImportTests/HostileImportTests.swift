@@ -571,3 +571,47 @@ import Testing
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+/// FreeOTP 2's encrypted backup (a Java-serialised map), a fixture written by `Scripts/make-import-fixtures.py` from
+/// the serialisation specification; the five real backups are checked by `Scripts/conformance-exports.py`.
+@Suite struct FreeOTPBackupTests {
+    static func bytes() throws -> [UInt8] {
+        try Array(Data(contentsOf: HostileImportTests.exports.appendingPathComponent("freeotp-backup.xml")))
+    }
+
+    @Test func theBackupOpensBothNonceForms() throws {
+        let bytes = try Self.bytes()
+        #expect(AppExports.looksLikeFreeOTPBackup(bytes))
+        let accounts = try AppExports.freeOTPBackup(
+            bytes, source: "f.xml", passphrase: { SecureBytes(Array("fixture password".utf8)) }
+        ).get()
+        #expect(accounts.map { $0.check.account?.issuer } == ["GitHub", "Bank"])
+        #expect(accounts[1].check.account?.kind == .hotp && accounts[1].check.account?.counter == 7)
+        guard
+            case .failure(let wrong) = AppExports.freeOTPBackup(
+                bytes, source: "f.xml", passphrase: { SecureBytes(Array("wrong".utf8)) })
+        else {
+            Issue.record("opened with a wrong password")
+            return
+        }
+        #expect(wrong.message.contains("wrong password"))
+    }
+
+    @Test func everyTruncationIsRefusedWithoutATrap() throws {
+        let bytes = try Self.bytes()
+        // Seeded (TestSupport.testSeed, printed; OTP_TEST_SEED replays it).
+        var random = SplitMix64(seed: testSeed)
+        for _ in 0..<200 {
+            let cut = Int(random.next() % UInt64(bytes.count))
+            _ = AppExports.javaStringMap(Array(bytes.prefix(cut)))
+            var flipped = bytes
+            flipped[Int(random.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+            _ = AppExports.freeOTPBackup(flipped, source: "f.xml", passphrase: { nil })
+        }
+        #expect(AppExports.javaStringMap(Array(bytes.prefix(bytes.count / 2))) == nil)
+        #expect(
+            AppExports.gcmNonce([0x30, 0x11, 0x04, 0x0C] + [UInt8](repeating: 7, count: 12) + [2, 1, 16])?.count == 12)
+        #expect(AppExports.gcmNonce([0x04, 0x0C] + [UInt8](repeating: 7, count: 12))?.count == 12)
+        #expect(AppExports.gcmNonce([0x04, 0x40]) == nil)
+    }
+}
