@@ -597,6 +597,17 @@ import Testing
         #expect(wrong.message.contains("wrong password"))
     }
 
+    @Test func pbkdf2CostsAreBoundedForTheSlowestHash() {
+        // 2 000 000 rounds of HMAC-SHA1 took 2.0 s, over a hostile file's budget: the limit is 1 000 000 for all.
+        #expect(KeyDerivation.maximumPBKDF2Iterations == 1_000_000)
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.pbkdf2(passphrase: SecureBytes([1]), salt: [1], iterations: 1_000_001, algorithm: .sha1)
+        }
+        // An andOTP-like header over the limit is not taken for andOTP at all.
+        let header = withUnsafeBytes(of: UInt32(2_000_000).bigEndian) { Array($0) }
+        #expect(!AppExports.looksLikeAndOTPEncrypted(header + [UInt8](repeating: 0, count: 60)))
+    }
+
     @Test func everyTruncationIsRefusedWithoutATrap() throws {
         let bytes = try Self.bytes()
         // Seeded (TestSupport.testSeed, printed; OTP_TEST_SEED replays it).
