@@ -114,6 +114,8 @@ FILES = {
     "jpeg-499-scans-64mp.jpg": lambda: camera("jpeg-499-scans-64mp"),
     "webp-noise-12mp.webp": lambda: camera("webp-noise-12mp"),
     "webp-lossless-48mp.webp": lambda: camera("webp-lossless-48mp"),
+    # andOTP's header at the PBKDF2 limit (1 000 000 rounds of HMAC-SHA1), then noise: the slowest derivation allowed.
+    "andotp-at-pbkdf2-limit.bin": lambda: struct.pack(">I", 1_000_000) + bytes(rng.randrange(256) for _ in range(124)),
     "heic-declares-60000.heic": lambda: open(os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "hostile",
                                                          "heic-declares-60000x60000.heic"), "rb").read(),
 }
