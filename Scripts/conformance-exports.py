@@ -23,6 +23,9 @@ for name in ("2fas_authenticator_encrypted.2fas", "2fas_authenticator_encrypted_
              "freeotp_v2_api27.xml", "freeotp_v2_api34.xml", "freeotp_v2_null_algo.xml"):
     PASSWORDS[name] = "test"
 STEAM = "23456789BCDFGHJKMNPQRTVWXY"
+# Files holding the app's own account rather than the seven vectors (Aegis's test compares them with vectors that are
+# not in plain.txt): reported as "unverif" with what was read, never counted as exact.
+NO_VECTOR = {"battle_net_authenticator.xml"}
 
 
 def vectors():
@@ -122,6 +125,9 @@ def main():
                 message = message.replace(path, file).replace("otp: ", "", 1)
                 rows.append((file, "refused", message[:120]))
                 continue
+            if file in NO_VECTOR:
+                rows.append((file, "unverif", f"{len(got)} account(s) read ({[g['name'] for g in got]}); no vector"))
+                continue
             unmatched = list(want)
             bad, renamed = [], []
             for g in got:
@@ -146,7 +152,8 @@ def main():
     width = max(len(r[0]) for r in rows)
     for file, verdict, detail in rows:
         print(f"{file:<{width}}  {verdict:<8} {detail}")
-    counts = {k: sum(1 for r in rows if r[1] == k) for k in ("exact", "partial", "refused", "MISREAD", "CRASH")}
+    counts = {k: sum(1 for r in rows if r[1] == k)
+              for k in ("exact", "partial", "unverif", "refused", "MISREAD", "CRASH")}
     print(f"\n{len(rows)} files: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     sys.exit(1 if misread or crashed else 0)
 

@@ -14,6 +14,7 @@ import OTPCrypto
 ///   AES-256-CBC (zero IV, PKCS#7), the key PBKDF2-HMAC-SHA1 of the password and the salt text, 1 000 iterations.
 /// - TOTP Authenticator (`STATIC_TOTP_CODES_LIST`): `[{issuer, name, key, base, digits, period}]`, the key in hex
 ///   (`base` 16) or Base32 (`base` 32), SHA1.
+/// - Battle.net (`com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET` and `…_SERIAL`): XOR-masked hex; 8 digits.
 ///
 /// The file format is Android's, not general XML: an optional declaration, `<map>`, and elements `string`, `int`,
 /// `long`, `float`, `boolean` (self-closing with `value`) and `set` (of strings). ``AndroidPreferences`` reads
@@ -112,11 +113,10 @@ extension AppExports {
                 return (item.name, token)
             }
             guard !tokens.isEmpty else {
-                if values.keys.contains(where: { $0.hasPrefix("com.blizzard.") }) {
-                    return .failure(
-                        Failure(
-                            code: "not-provisioning",
-                            message: "Battle.net Authenticator storage: its masked device secret is not read"))
+                if let masked = values["com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET"] {
+                    let serial = values["com.blizzard.messenger.AUTHENTICATOR_SERIAL"].flatMap(battleNetUnmask) ?? ""
+                    let entry = battleNetEntry(secret: masked, serial: serial)
+                    return .success([("\(source) (Battle.net Authenticator)", entry.check)])
                 }
                 return .failure(
                     Failure(code: "not-provisioning", message: "an Android preferences file of no known authenticator"))
@@ -196,5 +196,34 @@ extension AppExports {
         }
         parameters["secret"] = token.key
         return .fields(Fields(type: "totp", name: token.name, parameters: parameters))
+    }
+
+    /// The fixed 57-byte mask the Battle.net app XORs over its stored serial and device secret (as Aegis's
+    /// `BattleNetImporter` publishes it).
+    static let battleNetMask: [UInt8] =
+        hex(
+            "398e27fc50276a656065b0e525f4c06c04c61075286b8e7aeda59da9813b5dd6c80d2fb380"
+                + "68773fa59ba47c17ca6c6479015c1d5b8b8f6b9a"
+        ) ?? []
+
+    /// A stored Battle.net value unmasked: hex, XORed with the mask, read as ASCII; `nil` when it is longer than the
+    /// mask or not hex.
+    static func battleNetUnmask(_ stored: String) -> String? {
+        guard stored.utf8.count <= 2 * battleNetMask.count, let masked = hex(stored) else { return nil }
+        let plain = zip(masked, battleNetMask).map { $0 ^ $1 }
+        guard plain.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return String(decoding: plain, as: UTF8.self)
+    }
+
+    /// Battle.net's authenticator: the unmasked device secret is the key in hex; codes are 8 digits, SHA1, 30 s;
+    /// the serial names the account.
+    static func battleNetEntry(secret stored: String, serial: String) -> Entry {
+        var parameters = ["issuer": "Battle.net", "algorithm": "SHA1", "digits": "8", "period": "30"]
+        guard let unmasked = battleNetUnmask(stored), var key = hex(unmasked) else {
+            parameters["secret"] = "not a masked Battle.net secret"
+            return .fields(Fields(type: "totp", name: serial, parameters: parameters))
+        }
+        defer { for i in key.indices { key[i] = 0 } }
+        return .fields(Fields(type: "totp", name: serial, parameters: parameters, secretBytes: SecureBytes(key)))
     }
 }
