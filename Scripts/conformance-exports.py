@@ -76,6 +76,12 @@ def adjusted(file, vs):
     if file.startswith("totp_authenticator"):
         # TOTP Authenticator keeps no algorithm (SHA1 for all) and lowercases account names.
         return [dict(v, algorithm="SHA1", name=v["name"].lower()) for v in vs if v["type"] == "totp"]
+    if file == "duo.json":
+        # Duo keeps no issuer; its HOTP counter moved on while the app showed codes (3 in the file, 1 in the vector):
+        # Aegis's test resets the imported counter to the vector's; here the vector takes the file's counter, and
+        # the codes still check the secret.
+        return [dict(v, issuer=None, counter=3 if v["type"] == "hotp" else v["counter"]) for v in vs
+                if v["type"] != "steam"]
     if file.startswith("steam"):
         return [dict(v, issuer="Steam") for v in vs if v["type"] == "steam"]
     return vs

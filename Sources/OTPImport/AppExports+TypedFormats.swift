@@ -76,6 +76,18 @@ extension AppExports {
         let accounts: [Account]
     }
 
+    /// Duo Mobile's account list (`[{accountType: "OtpAccount", name, otpGenerator: {otpSecret, counter?}}]`, from the
+    /// app's storage): an account with a counter is HOTP, else TOTP; Duo has no issuer, SHA1, 6 digits, 30 s.
+    struct DuoAccount: Decodable {
+        struct Generator: Decodable {
+            let otpSecret: String
+            let counter: Int64?
+        }
+        let accountType: String
+        let name: String?
+        let otpGenerator: Generator
+    }
+
     /// The accounts of the typed formats, or `nil` when the data is none of them.
     static func typedFormats(_ data: Data) -> (format: String, entries: [Entry])? {
         let decoder = JSONDecoder()
@@ -130,6 +142,23 @@ extension AppExports {
         }
         if let steam = try? decoder.decode(SteamAccounts.self, from: data) {
             return ("Steam Guard maFiles", steam.accounts.sorted { $0.key < $1.key }.map { steamEntry($0.value) })
+        }
+        if let duo = try? decoder.decode([DuoAccount].self, from: data), !duo.isEmpty,
+            duo.allSatisfy({ $0.accountType == "OtpAccount" })
+        {
+            return (
+                "Duo Mobile",
+                duo.map { account in
+                    var parameters = ["secret": account.otpGenerator.otpSecret, "algorithm": "SHA1", "digits": "6"]
+                    if let counter = account.otpGenerator.counter {
+                        // The counter as Duo keeps it: the next code Duo itself would show.
+                        parameters["counter"] = String(counter)
+                        return .fields(Fields(type: "hotp", name: account.name, parameters: parameters))
+                    }
+                    parameters["period"] = "30"
+                    return .fields(Fields(type: "totp", name: account.name, parameters: parameters))
+                }
+            )
         }
         if let lastPass = try? decoder.decode(LastPass.self, from: data) {
             return (

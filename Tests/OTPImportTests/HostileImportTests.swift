@@ -184,6 +184,21 @@ import Testing
         #expect(checks[2].account?.encoder == .steam)
     }
 
+    @Test func duoAccountsWithACounterAreHOTP() throws {
+        let checks = accounts(
+            """
+            [{"version":1.0,"accountType":"OtpAccount","name":"Mason",
+              "otpGenerator":{"otpSecret":"4SJHB4GSD43FZBAI7C2HLRJGPQ"},"pkey":"a"},
+             {"version":1.0,"accountType":"OtpAccount","name":"James",
+              "otpGenerator":{"otpSecret":"YOOMIXWS5GN6RTBPUFFWKTW5M4","counter":3},"pkey":"b"}]
+            """)
+        #expect(checks.map { $0.account?.kind } == [.totp, .hotp])
+        #expect(checks[1].account?.counter == 3 && checks[1].account?.name == "James")
+        #expect(checks[0].account?.period == 30 && checks[0].account?.issuer == nil)
+        // Another array of objects (not Duo's) is not taken for Duo.
+        #expect(accounts(#"[{"accountType":"Other","otpGenerator":{"otpSecret":"AAAA"}}]"#).isEmpty)
+    }
+
     @Test func protonSteamAndLastPass() throws {
         let proton = accounts(
             """
