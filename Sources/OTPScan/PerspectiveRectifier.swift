@@ -363,7 +363,7 @@ enum PerspectiveRectifier {
                         let column = (Double(px) + 0.5) * scale - 4
                         let u = warp?.columns.map(column) ?? column
                         let p = h.map(u, v)
-                        var value = bilinear(source, image.width, image.height, p.x, p.y, outside: background)
+                        var value = GrayImage.bilinear(source, image.width, image.height, p.x, p.y, outside: background)
                         if !placement.dark { value = 255 - value }
                         target[py * side + px] = value
                     }
@@ -377,21 +377,6 @@ enum PerspectiveRectifier {
         let minY = Int(max(0, ys.min() ?? 0))
         let box = (minX, minY, max(1, Int(xs.max() ?? 0) - minX), max(1, Int(ys.max() ?? 0) - minY))
         return (GrayImage(width: side, height: side, pixels: pixels), box)
-    }
-
-    @inline(__always)
-    private static func bilinear(
-        _ p: UnsafeBufferPointer<UInt8>, _ w: Int, _ h: Int, _ x: Double, _ y: Double, outside: UInt8
-    ) -> UInt8 {
-        guard x.isFinite, y.isFinite, x >= 0, y >= 0, x < Double(w - 1), y < Double(h - 1) else { return outside }
-        let x0 = Int(x)
-        let y0 = Int(y)
-        let fx = x - Double(x0)
-        let fy = y - Double(y0)
-        let i = y0 * w + x0
-        let top = Double(p[i]) * (1 - fx) + Double(p[i + 1]) * fx
-        let bottom = Double(p[i + w]) * (1 - fx) + Double(p[i + w + 1]) * fx
-        return UInt8(max(0, min(255, (top * (1 - fy) + bottom * fy).rounded())))
     }
 
     /// Where the code's columns and rows really are, measured on its timing patterns (row 6 and column 6 alternate
