@@ -20,11 +20,7 @@ extension AppExports {
     ) -> Result<[(source: String, check: URICheck)], Failure> {
         let iterations = bytes.prefix(4).reduce(0) { $0 << 8 | Int($1) }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message: "an encrypted andOTP backup: give its password with --source-passphrase-file "
-                        + "(or on the terminal)"))
+            return .failure(.needsPassword("an encrypted andOTP backup"))
         }
         let salt = Array(bytes[4..<16])
         guard

@@ -70,11 +70,7 @@ extension AppExports {
             }
             if tokens.contains(where: { $0.decryptedSecret == nil && $0.encryptedSecret != nil }) {
                 guard let password = passphrase() else {
-                    return .failure(
-                        Failure(
-                            code: "unreadable",
-                            message: "Authy storage encrypted with a backup password: give it with "
-                                + "--source-passphrase-file (or on the terminal)"))
+                    return .failure(.needsPassword("Authy storage encrypted with a backup password"))
                 }
                 var opened: [AuthyToken] = []
                 for token in tokens {
@@ -125,33 +121,12 @@ extension AppExports {
             let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             entries = tokens.enumerated().sorted {
                 (rank[$0.element.0] ?? order.count + $0.offset) < (rank[$1.element.0] ?? order.count + $1.offset)
-            }.map { freeOTPEntry($0.element.1) }
+            }.map { freeOTPEntry($0.element.1, counterIsLastUsed: true) }
         }
         return .success(
             entries.enumerated().map { index, entry in
                 ("\(source) (\(format) entry \(index + 1) of \(entries.count))", entry.check)
             })
-    }
-
-    /// A FreeOTP token (the same JSON as FreeOTP+'s export).
-    static func freeOTPEntry(_ token: FreeOTPPlus.Token) -> Entry {
-        var bytes = token.secret.map { UInt8(truncatingIfNeeded: $0) }
-        defer { for i in bytes.indices { bytes[i] = 0 } }
-        var parameters: [String: String] = [:]
-        parameters["issuer"] = token.issuerExt
-        parameters["algorithm"] = token.algo
-        parameters["digits"] = token.digits.map(String.init)
-        let hotp = token.type.uppercased() == "HOTP"
-        if hotp {
-            // FreeOTP stores the last counter used: the next code is the one after it.
-            parameters["counter"] = String((token.counter ?? -1) + 1)
-        } else {
-            parameters["period"] = token.period.map(String.init)
-        }
-        return .fields(
-            Fields(
-                type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters,
-                secretBytes: SecureBytes(bytes)))
     }
 
     /// An Authy secret under its backup password, or `nil` when the password is wrong (bad padding, not Base32).

@@ -46,11 +46,7 @@ extension AppExports {
             return .failure(Failure(code: "not-provisioning", message: "an Ente Auth export with damaged Base64"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message: "an encrypted Ente Auth export: give its password with --source-passphrase-file "
-                        + "(or on the terminal)"))
+            return .failure(.needsPassword("an encrypted Ente Auth export"))
         }
         guard
             let key = try? KeyDerivation.argon2id(

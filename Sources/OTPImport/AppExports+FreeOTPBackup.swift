@@ -7,7 +7,8 @@ import OTPCrypto
 /// - `masterKey`: `{mAlgorithm: "PBKDF2withHmacSHA1|SHA512", mIterations, mSalt, mEncryptedKey}`, the master key
 ///   sealed with AES-GCM under PBKDF2 of the password, its associated data the key's algorithm name (`mToken`);
 /// - `UUID`: `{"key": "<an encrypted key, as above, under the master key>"}`, the token's secret;
-/// - `UUID-token`: the token's fields (`algo`, `digits`, `period`, `counter`, `issuerExt`, `label`, `type`).
+/// - `UUID-token`: the token's fields (`algo`, `digits`, `period`, `counter`, `issuerExt`, `label`, `type`), FreeOTP's
+///   token without its secret; the counter is the next one to use.
 ///
 /// Sealed keys carry their GCM nonce in `mParameters`, DER `SEQUENCE { OCTET STRING nonce, INTEGER tag length }` or
 /// (older Android) the bare `OCTET STRING`. Only the map's own layout is parsed: the stream header, one class
@@ -71,16 +72,6 @@ extension AppExports {
 
     struct FreeOTPSealedSecret: Decodable { let key: String }
 
-    struct FreeOTPTokenFields: Decodable {
-        let algo: String?
-        let counter: Int64?
-        let digits: Int?
-        let issuerExt: String?
-        let label: String?
-        let period: Int?
-        let type: String?
-    }
-
     /// The GCM nonce of a sealed key's DER parameters.
     static func gcmNonce(_ parameters: [UInt8]) -> [UInt8]? {
         var der = parameters[...]
@@ -119,11 +110,7 @@ extension AppExports {
                 Failure(code: "not-provisioning", message: "a FreeOTP backup keyed with \(master.mAlgorithm)"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message: "an encrypted FreeOTP backup: give its password with --source-passphrase-file "
-                        + "(or on the terminal)"))
+            return .failure(.needsPassword("an encrypted FreeOTP backup"))
         }
         let salt = master.mSalt.map { UInt8(truncatingIfNeeded: $0) }
         let derived: SecureBytes
@@ -146,7 +133,7 @@ extension AppExports {
                 let sealed = try? decoder.decode(FreeOTPEncryptedKey.self, from: Data(wrapper.key.utf8)),
                 let secret = openFreeOTPKey(sealed, with: masterKey),
                 let tokenJSON = fields[id + "-token"],
-                let token = try? decoder.decode(FreeOTPTokenFields.self, from: Data(tokenJSON.utf8))
+                let token = try? decoder.decode(FreeOTPPlus.Token.self, from: Data(tokenJSON.utf8))
             else {
                 accounts.append(
                     (
@@ -159,18 +146,7 @@ extension AppExports {
                     ))
                 continue
             }
-            var parameters: [String: String] = [:]
-            parameters["issuer"] = token.issuerExt
-            parameters["algorithm"] = token.algo ?? "SHA1"
-            parameters["digits"] = token.digits.map(String.init)
-            let hotp = token.type?.uppercased() == "HOTP"
-            if hotp {
-                parameters["counter"] = String(token.counter ?? 0)
-            } else {
-                parameters["period"] = token.period.map(String.init)
-            }
-            let check = OTPAuthURI.check(
-                Fields(type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters, secretBytes: secret))
+            let check = freeOTPEntry(token, secret: secret, counterIsLastUsed: false).check
             accounts.append((itemSource, check))
         }
         return .success(accounts)

@@ -29,11 +29,7 @@ extension AppExports {
             return .failure(Failure(code: "not-provisioning", message: "a truncated Authenticator Pro backup"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message: "an encrypted Authenticator Pro backup: give its password with --source-passphrase-file "
-                        + "(or on the terminal)"))
+            return .failure(.needsPassword("an encrypted Authenticator Pro backup"))
         }
         let plaintext: SecureBytes?
         if legacy {

@@ -27,11 +27,7 @@ extension AppExports {
             return .failure(Failure(code: "not-provisioning", message: "damaged Base64"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message: "an encrypted TOTP Authenticator backup (or other Base64 data): give its password with "
-                        + "--source-passphrase-file (or on the terminal)"))
+            return .failure(.needsPassword("an encrypted TOTP Authenticator backup (or other Base64 data)"))
         }
         guard let key = try? Digest.sha256(password),
             let plain = try? AESCBC.decrypt(Array(raw), key: key, iv: [UInt8](repeating: 0, count: 16)),

@@ -4,7 +4,8 @@ import OTPCrypto
 
 /// Export formats read with typed `Decodable` models (issue 16): each recognised by its content, never its name.
 extension AppExports {
-    /// FreeOTP+ (`tokens`, secrets as signed bytes; HOTP counters stored as the last one used).
+    /// FreeOTP+ (`tokens`, secrets as signed bytes; HOTP counters stored as the last one used). The token is
+    /// FreeOTP's own, also in its app storage and (without `secret`, which is sealed apart) in FreeOTP 2's backup.
     struct FreeOTPPlus: Decodable {
         struct Token: Decodable {
             let algo: String?
@@ -13,10 +14,33 @@ extension AppExports {
             let issuerExt: String?
             let label: String?
             let period: Int?
-            let secret: [Int]
+            let secret: [Int]?
             let type: String
         }
         let tokens: [Token]
+    }
+
+    /// A FreeOTP token as an entry: its secret is `secret` when given (FreeOTP 2 seals it apart), else the token's
+    /// own signed bytes. FreeOTP 1 and FreeOTP+ store an HOTP counter as the last one used (the next code is the one
+    /// after it); FreeOTP 2 stores the next one (`counterIsLastUsed` false).
+    static func freeOTPEntry(_ token: FreeOTPPlus.Token, secret: SecureBytes? = nil, counterIsLastUsed: Bool) -> Entry {
+        var parameters: [String: String] = [:]
+        parameters["issuer"] = token.issuerExt
+        parameters["algorithm"] = token.algo
+        parameters["digits"] = token.digits.map(String.init)
+        let hotp = token.type.uppercased() == "HOTP"
+        if hotp {
+            // A missing counter means no code was used yet: the next is 0 either way.
+            let stored = token.counter ?? (counterIsLastUsed ? -1 : 0)
+            parameters["counter"] = String(counterIsLastUsed ? stored + 1 : stored)
+        } else {
+            parameters["period"] = token.period.map(String.init)
+        }
+        var own = (token.secret ?? []).map { UInt8(truncatingIfNeeded: $0) }
+        defer { for i in own.indices { own[i] = 0 } }
+        let bytes = secret ?? (token.secret == nil ? nil : SecureBytes(own))
+        return .fields(
+            Fields(type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters, secretBytes: bytes))
     }
 
     /// Authenticator Pro / Stratum plain backup (`Authenticators`: Type 1 HOTP, 2 TOTP, 4 Steam; Algorithm 0 SHA1,
@@ -92,24 +116,7 @@ extension AppExports {
     static func typedFormats(_ data: Data) -> (format: String, entries: [Entry])? {
         let decoder = JSONDecoder()
         if let plus = try? decoder.decode(FreeOTPPlus.self, from: data) {
-            return (
-                "FreeOTP+",
-                plus.tokens.map { token in
-                    let secret = Base32.encode(token.secret.map { UInt8(truncatingIfNeeded: $0) })
-                    var parameters = ["secret": secret]
-                    parameters["issuer"] = token.issuerExt
-                    parameters["algorithm"] = token.algo
-                    parameters["digits"] = token.digits.map(String.init)
-                    let hotp = token.type.uppercased() == "HOTP"
-                    if hotp {
-                        // FreeOTP stores the last counter used: the next code is the one after it.
-                        parameters["counter"] = String((token.counter ?? -1) + 1)
-                    } else {
-                        parameters["period"] = token.period.map(String.init)
-                    }
-                    return .fields(Fields(type: hotp ? "hotp" : "totp", name: token.label, parameters: parameters))
-                }
-            )
+            return ("FreeOTP+", plus.tokens.map { freeOTPEntry($0, counterIsLastUsed: true) })
         }
         if let stratum = try? decoder.decode(Stratum.self, from: data) {
             return (

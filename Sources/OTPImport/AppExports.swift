@@ -20,6 +20,13 @@ public enum AppExports {
         /// `not-provisioning` (a JSON file of no known format, an encrypted format we cannot open).
         public let code: String
         public let message: String
+
+        /// An encrypted export met without a password: `what` names it ("an encrypted andOTP backup").
+        static func needsPassword(_ what: String) -> Failure {
+            Failure(
+                code: "unreadable",
+                message: "\(what): give its password with --source-passphrase-file (or on the terminal)")
+        }
     }
 
     /// Whether bytes look like a JSON document (after a BOM and white space).
@@ -175,12 +182,7 @@ public enum AppExports {
                 Failure(code: "not-provisioning", message: "an encrypted Aegis vault with no password slot"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message:
-                        "an encrypted Aegis vault: give its password with --source-passphrase-file (or on the terminal)"
-                ))
+            return .failure(.needsPassword("an encrypted Aegis vault"))
         }
         // Each slot costs a key derivation: try only the first few password slots, and only those whose cost is
         // within the budget (checked with overflow-safe arithmetic before anything runs).
@@ -234,12 +236,7 @@ public enum AppExports {
             return .failure(Failure(code: "not-provisioning", message: "an encrypted 2FAS backup that is damaged"))
         }
         guard let password = passphrase() else {
-            return .failure(
-                Failure(
-                    code: "unreadable",
-                    message:
-                        "an encrypted 2FAS backup: give its password with --source-passphrase-file (or on the terminal)"
-                ))
+            return .failure(.needsPassword("an encrypted 2FAS backup"))
         }
         guard let key = try? KeyDerivation.pbkdf2SHA256(passphrase: password, salt: [UInt8](salt), iterations: 10_000),
             let json = decryptedJSON([UInt8](nonce) + [UInt8](body), key: key)

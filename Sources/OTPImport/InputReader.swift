@@ -109,6 +109,21 @@ public enum InputReader {
         return zip(expanded, results).map { InputResult(input: $0.input, result: $1) }
     }
 
+    /// An export reader's accounts as payloads, or its failure (and an export with no account) as the input's error.
+    static func payloads(
+        of accounts: Result<[(source: String, check: URICheck)], AppExports.Failure>, source: String
+    ) -> Result<[InputPayload], InputError> {
+        switch accounts {
+        case .success(let accounts) where accounts.isEmpty:
+            return .failure(
+                InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
+        case .success(let accounts):
+            return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+        case .failure(let failure):
+            return .failure(InputError(source: source, code: failure.code, message: failure.message))
+        }
+    }
+
     /// Whether a command-line input is a URI rather than a path.
     public static func isURI(_ input: String) -> Bool {
         let lower = input.prefix(20).lowercased()
@@ -137,28 +152,15 @@ public enum InputReader {
             }
         }
         if AppExports.looksLikeFreeOTPBackup(bytes) {
-            switch AppExports.freeOTPBackup(bytes, source: source, passphrase: passphrase) {
-            case .success(let accounts):
-                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
-            case .failure(let failure):
-                return .failure(InputError(source: source, code: failure.code, message: failure.message))
-            }
+            return payloads(of: AppExports.freeOTPBackup(bytes, source: source, passphrase: passphrase), source: source)
         }
         if AppExports.looksLikeStratumEncrypted(bytes) {
-            switch AppExports.stratumEncrypted(bytes, source: source, passphrase: passphrase) {
-            case .success(let accounts):
-                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
-            case .failure(let failure):
-                return .failure(InputError(source: source, code: failure.code, message: failure.message))
-            }
+            return payloads(
+                of: AppExports.stratumEncrypted(bytes, source: source, passphrase: passphrase), source: source)
         }
         if AppExports.looksLikeAndOTPEncrypted(bytes), TextInput.decode(bytes) == nil {
-            switch AppExports.andOTPEncrypted(bytes, source: source, passphrase: passphrase) {
-            case .success(let accounts):
-                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
-            case .failure(let failure):
-                return .failure(InputError(source: source, code: failure.code, message: failure.message))
-            }
+            return payloads(
+                of: AppExports.andOTPEncrypted(bytes, source: source, passphrase: passphrase), source: source)
         }
         guard let text = TextInput.decode(bytes) else {
             let looksLike = FileSniffer.describe(bytes)
@@ -178,36 +180,18 @@ public enum InputReader {
             return .success([InputPayload(source: source, text: "", check: bareKey.check(key: key))])
         }
         if AppExports.looksLikeTOTPAuthenticatorBackup(text) {
-            switch AppExports.totpAuthenticatorBackup(text, source: source, passphrase: passphrase) {
-            case .success(let accounts):
-                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
-            case .failure(let failure):
-                return .failure(InputError(source: source, code: failure.code, message: failure.message))
-            }
+            return payloads(
+                of: AppExports.totpAuthenticatorBackup(text, source: source, passphrase: passphrase), source: source)
         }
         if AppExports.looksLikeBitwardenCSV(text) {
-            let accounts = AppExports.bitwardenCSV(text, source: source)
-            if accounts.isEmpty {
-                return .failure(
-                    InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
-            }
-            return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+            return payloads(of: .success(AppExports.bitwardenCSV(text, source: source)), source: source)
         }
         if AppExports.looksLikeJSON(text) || AppExports.looksLikeAndroidPreferences(text) {
             let found =
                 AppExports.looksLikeJSON(text)
                 ? AppExports.accounts(in: text, source: source, passphrase: passphrase)
                 : AppExports.androidPreferences(text, source: source, passphrase: passphrase)
-            switch found {
-            case .success(let accounts):
-                if accounts.isEmpty {
-                    return .failure(
-                        InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
-                }
-                return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
-            case .failure(let failure):
-                return .failure(InputError(source: source, code: failure.code, message: failure.message))
-            }
+            return payloads(of: found, source: source)
         }
         let lines = TextInput.uriLines(bytes)
         if lines.isEmpty {
