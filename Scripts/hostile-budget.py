@@ -46,6 +46,16 @@ def migration(size, index):
     return "otpauth-migration://offline?data=" + base64.b64encode(body).decode().replace("+", "%2B").replace("/", "%2F")
 
 
+def photo_fixtures():
+    """Scripts/make-photo-fixtures.py as a module (its JPEG scan splitter)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("photo_fixtures", os.path.join(os.path.dirname(__file__),
+                                                                                 "make-photo-fixtures.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def camera(kind):
     """Camera-format bombs (issue 14), made with Pillow from valid files: declared sizes, noise after a valid
     header, a progressive file with hundreds of scans over a large image."""
@@ -68,16 +78,7 @@ def camera(kind):
         return (header[:start] + bytes(rng.randrange(256) for _ in range(MB - start - 2))).replace(b"\xff", b"\xfe") + b"\xff\xd9"
     if kind == "jpeg-499-scans-64mp":
         prog = save(Image.new("L", (8000, 8000), 200), "JPEG", quality=50, progressive=True)
-        i, scans = 2, []
-        while i < len(prog) - 1:
-            if prog[i] == 0xFF and prog[i + 1] == 0xDA:
-                j = i + 2 + struct.unpack(">H", prog[i + 2:i + 4])[0]
-                while not (prog[j] == 0xFF and prog[j + 1] != 0 and not 0xD0 <= prog[j + 1] <= 0xD7):
-                    j += 1
-                scans.append((i, j))
-                i = j
-            else:
-                i += 1
+        scans = photo_fixtures().progressive_scans(prog)
         start, end = scans[-1]
         repeats = min(499 - len(scans), (MB - len(prog)) // (end - start))
         return prog[:end] + prog[start:end] * repeats + prog[end:]

@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 
 import numpy as np
-import segno
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +29,8 @@ URI_B = "otpauth://totp/Photo:bob@example.com?secret=KRSXG5CTMVRXEZLUKN2XAZLS&is
 
 
 def code(text, scale, border=4):
+    import segno  # here, so Scripts/hostile-budget.py can import progressive_scans without it
+
     m = np.array(segno.make(text, error="m", micro=False).matrix, dtype=bool)
     m = np.pad(m, border)
     return np.where(np.kron(m, np.ones((scale, scale), dtype=bool)), 0, 255).astype(np.uint8)
@@ -54,6 +55,22 @@ def jpeg(a, **options):
     buffer = io.BytesIO()
     Image.fromarray(a).save(buffer, "JPEG", **options)
     return buffer.getvalue()
+
+
+def progressive_scans(jpeg_bytes):
+    """(start, end) of each scan of a JPEG: an SOS marker, its header, and the entropy data up to the next marker
+    (stuffed 0xFF00 bytes and restart markers are part of the data)."""
+    scans, i = [], 2
+    while i < len(jpeg_bytes) - 1:
+        if jpeg_bytes[i] == 0xFF and jpeg_bytes[i + 1] == 0xDA:
+            j = i + 2 + struct.unpack(">H", jpeg_bytes[i + 2 : i + 4])[0]
+            while not (jpeg_bytes[j] == 0xFF and jpeg_bytes[j + 1] != 0 and not 0xD0 <= jpeg_bytes[j + 1] <= 0xD7):
+                j += 1
+            scans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return scans
 
 
 def write(folder, name, data):
@@ -120,32 +137,12 @@ def main():
     write(HOSTILE, "jpeg-header-only.jpg", small[:sof + 4])
     # A progressive file whose first AC scan is repeated 1 000 times: each repeat is a pass over the image.
     prog = jpeg(canvas(64, 64), quality=50, progressive=True)
-    scans = []
-    i = 2
-    while i < len(prog):
-        if prog[i] == 0xFF and prog[i + 1] == 0xDA:
-            j = i + 2 + struct.unpack(">H", prog[i + 2 : i + 4])[0]
-            while not (prog[j] == 0xFF and prog[j + 1] not in (0x00,) and not 0xD0 <= prog[j + 1] <= 0xD7):
-                j += 1
-            scans.append((i, j))
-            i = j
-        else:
-            i += 1
+    scans = progressive_scans(prog)
     start, end = scans[1]
     write(HOSTILE, "jpeg-1000-scans.jpg", prog[:end] + prog[start:end] * 1000 + prog[end:])
     # 16 MP with 100 scans: under the fixed cap of 500, over the pixel-scan budget (75 scans at this size).
     big = jpeg(canvas(4000, 4000, 200), quality=30, progressive=True)
-    scans = []
-    i = 2
-    while i < len(big) - 1:
-        if big[i] == 0xFF and big[i + 1] == 0xDA:
-            j = i + 2 + struct.unpack(">H", big[i + 2 : i + 4])[0]
-            while not (big[j] == 0xFF and big[j + 1] != 0 and not 0xD0 <= big[j + 1] <= 0xD7):
-                j += 1
-            scans.append((i, j))
-            i = j
-        else:
-            i += 1
+    scans = progressive_scans(big)
     start, end = scans[-1]
     write(HOSTILE, "jpeg-100-scans-16mp.jpg", big[:end] + big[start:end] * (100 - len(scans)) + big[end:])
     webp = (lambda b: (Image.fromarray(canvas(64, 64)).save(b, "WEBP", quality=50), b.getvalue())[1])(io.BytesIO())
