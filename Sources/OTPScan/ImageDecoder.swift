@@ -29,6 +29,8 @@ public struct DecodedImage: Sendable {
     public let hasAlpha: Bool
     /// The reduction applied while decoding (JPEG's DCT-domain scaling: 1, 2, 4 or 8); 1 for full size.
     public let reduction: Int
+    /// Damage the decoder worked past (JPEG: corrupt data, a file cut short), for the error when no code is found.
+    public var damage: String? = nil
 }
 
 /// Decodes PNG, JPEG, WebP and HEIF files to 8-bit gray, each with its own C library behind its own target.
@@ -57,8 +59,11 @@ public enum ImageDecoder {
             let png = try PNGDecoder.decode(data, background: background, maxPixels: maxPixels)
             return DecodedImage(image: png.image, format: .png, hasAlpha: png.hasAlpha, reduction: 1)
         case .jpeg:
-            let (image, used) = try JPEGDecoder.decode(data, maxPixels: maxPixels, reduction: reduction)
-            return DecodedImage(image: image, format: .jpeg, hasAlpha: false, reduction: used)
+            let (image, used, warnings) = try JPEGDecoder.decode(data, maxPixels: maxPixels, reduction: reduction)
+            return DecodedImage(
+                image: image, format: .jpeg, hasAlpha: false, reduction: used,
+                damage: warnings > 0 ? "the JPEG data is corrupt or cut short" : nil
+            )
         case .webp:
             return DecodedImage(
                 image: try WebPDecoder.decode(data, maxPixels: maxPixels), format: .webp, hasAlpha: false, reduction: 1)

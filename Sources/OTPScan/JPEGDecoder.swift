@@ -41,10 +41,11 @@ public enum JPEGDecoder {
 
     /// Decodes to gray at 1/`reduction` size (1, 2, 4 or 8; other values are rounded down to one of these).
     ///
-    /// - Returns: the upright image and the reduction used.
+    /// - Returns: the upright image, the reduction used, and how many problems libjpeg worked past (corrupt data, a
+    ///   file cut short: the missing part decodes as gray).
     public static func decode(
         _ data: [UInt8], maxPixels: Int = PNGDecoder.defaultMaxPixels, reduction: Int = 1
-    ) throws(ScanError) -> (image: GrayImage, reduction: Int) {
+    ) throws(ScanError) -> (image: GrayImage, reduction: Int, warnings: Int) {
         let header = try info(data)
         try ImageDecoder.checkSize(width: header.width, height: header.height, maxPixels: maxPixels)
         let denominator = [8, 4, 2, 1].first { $0 <= max(reduction, 1) } ?? 1
@@ -75,7 +76,7 @@ public enum JPEGDecoder {
                 format: "JPEG", message: "decoded \(outWidth)×\(outHeight), expected \(width)×\(height)")
         }
         let image = GrayImage(width: width, height: height, pixels: pixels)
-        return (image.oriented(exif: header.orientation), denominator)
+        return (image.oriented(exif: header.orientation), denominator, Int(warnings))
     }
 
     private static func text(_ message: [CChar]) -> String {

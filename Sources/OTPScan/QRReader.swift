@@ -169,6 +169,7 @@ public final class QRReader {
                 return outcome
             }
         }
+        if let damage = decoded.damage { throw .noCodeInDamagedImage(damage: damage) }
         throw .noCode
     }
 

@@ -21,6 +21,9 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     case fileTooLarge(bytes: Int, limit: Int)
     /// The image decoded but no QR code was found by any pass.
     case noCode
+    /// No QR code was found in an image whose decoder worked past damage (`damage` says what): the code may be in
+    /// the part that is missing.
+    case noCodeInDamagedImage(damage: String)
     /// zbar could not be initialised.
     case scannerUnavailable
 
@@ -36,7 +39,7 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corruptImage: "corrupt-image"
         case .unsupportedImage: "unsupported-image"
         case .tooLarge, .fileTooLarge: "too-large"
-        case .noCode: "no-code"
+        case .noCode, .noCodeInDamagedImage: "no-code"
         }
     }
 
@@ -60,6 +63,8 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
             "file too large: \(bytes) bytes is over the limit of \(limit) bytes"
         case .noCode:
             "no QR code found in the image"
+        case .noCodeInDamagedImage(let damage):
+            "no QR code found in the image, which is damaged (\(damage))"
         case .scannerUnavailable:
             "the QR scanner (zbar) could not be initialised"
         }

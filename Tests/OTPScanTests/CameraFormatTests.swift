@@ -96,7 +96,13 @@ import Testing
     @Test func aReducedLookThatFindsNothingFallsBackToFullSize() throws {
         // The small first look of the bomb finds nothing; the full-size decode then runs (and finds nothing either).
         let reader = try QRReader()
-        #expect(throws: ScanError.noCode) { try reader.read(contentsOf: Self.hostile("jpeg-bomb-100mp.jpg")) }
+        // Its data ends after 64 × 64 pixels: the error says the file is cut short, not just that no code was found.
+        #expect(
+            throws: ScanError.noCodeInDamagedImage(
+                damage: "the JPEG data is corrupt or cut short")
+        ) {
+            try reader.read(contentsOf: Self.hostile("jpeg-bomb-100mp.jpg"))
+        }
         #expect(reader.lastSteps.first?.name == "decode ÷8 (DCT)")
         #expect(reader.lastSteps.contains { $0.name == "decode" })
     }
@@ -139,7 +145,17 @@ import Testing
         let bytes = try FileLoader.read(Self.hostile("jpeg-truncated.jpg"))
         let decoded = try ImageDecoder.decode(bytes)
         #expect(decoded.image.width == 560 && decoded.image.height == 300)
-        #expect(throws: ScanError.noCode) { try QRReader().read(image: bytes) }
+        #expect(decoded.damage != nil)
+        // The error names the damage (the code may be in the missing part) and keeps the contract's code.
+        #expect(
+            throws: ScanError.noCodeInDamagedImage(
+                damage: "the JPEG data is corrupt or cut short")
+        ) { try QRReader().read(image: bytes) }
+        #expect(
+            ScanError.noCodeInDamagedImage(damage: "the JPEG data is corrupt or cut short")
+                .code == "no-code")
+        // An intact file reports no damage.
+        #expect(try ImageDecoder.decode(FileLoader.read(Self.photo("two-codes-progressive.jpg"))).damage == nil)
     }
 
     @Test func otherISOMediaFilesAreNotMistakenForHEIF() {
