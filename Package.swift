@@ -11,10 +11,15 @@ let package = Package(
         .library(name: "OTPVault", targets: ["OTPVault"]),
         .library(name: "OTPImport", targets: ["OTPImport"]),
         .library(name: "OTPQRCode", targets: ["OTPQRCode"]),
+        .library(name: "OTPTeam", targets: ["OTPTeam"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
@@ -44,10 +49,19 @@ let package = Package(
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto"]),
+        // The team vault: the same sealed entries on PostgreSQL (postgres-nio), members holding X25519 keys.
+        .target(
+            name: "OTPTeam",
+            dependencies: [
+                "OTPVault", "OTPCrypto", "OTPCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "CSystemShims",
+                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +75,8 @@ let package = Package(
             dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport", "TestSupport"]),
+        .testTarget(
+            name: "OTPTeamTests", dependencies: ["OTPTeam", "OTPVault", "OTPCore", "OTPCrypto", "TestSupport"]),
         // A client of the library products only (no @testable): what another program can do with them.
         .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
         .testTarget(

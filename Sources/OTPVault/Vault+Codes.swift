@@ -44,6 +44,9 @@ extension Vault {
         if selected.isEmpty { throw .query(.noMatch(query)) }
         var report = CodesReport()
         let everything = query.selectsEverything
+        // HOTP codes are logged in their counter's transaction; TOTP codes below, before any is handed out (a team
+        // vault whose log cannot be written gives no code).
+        var taken: [VaultAuditEvent] = []
         for entry in selected {
             switch entry.account {
             case .failure(let damage):
@@ -63,9 +66,17 @@ extension Vault {
                 do {
                     let codes = try OTPGenerator(account: account).codes(at: time, count: count)
                     report.codes.append(EntryCodes(id: entry.id, account: account, codes: codes))
+                    taken.append(VaultAuditEvent(action: "code", entryID: entry.id, detail: "totp \(count)"))
                 } catch {
                     throw .vault(.crypto(error))
                 }
+            }
+        }
+        if !taken.isEmpty {
+            do {
+                try storage.audit(taken)
+            } catch {
+                throw .vault(error)
             }
         }
         return report

@@ -22,7 +22,7 @@ extension Vault {
     ///   is not TOTP.
     public func takeOnce(id: String, at time: Int64, count: Int) throws(VaultError) -> OnceOutcome {
         let now = Int64(Date().timeIntervalSince1970)
-        return try storage.update(id: id) {
+        return try storage.update(id: id, audit: VaultAuditEvent(action: "code", entryID: id, detail: "once")) {
             (record: SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, OnceOutcome) in
             guard case .success(let opened) = self.openWithState(record), opened.account.kind == .totp else {
                 throw VaultError.damaged("entry \(id) is not a TOTP account that opens (--once is for TOTP codes)")

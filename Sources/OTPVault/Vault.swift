@@ -45,9 +45,9 @@ public final class Vault: Sendable {
     private let tagKey: SecureBytes
     /// Keys the fingerprints of transfer batch ids.
     let batchKey: SecureBytes
-    private let masterKey: SecureBytes
+    let masterKey: SecureBytes
 
-    private init(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) {
+    init(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) {
         self.storage = storage
         self.masterKey = masterKey
         do {
@@ -370,7 +370,8 @@ public final class Vault: Sendable {
     public func edit(id: String, _ change: AccountEdit) throws(VaultError) -> OTPAccount {
         try Self.validate(change)
         let now = Int64(Date().timeIntervalSince1970)
-        return try storage.update(id: id) { (record) throws(VaultError) in
+        return try storage.update(id: id, audit: VaultAuditEvent(action: "edit", entryID: id)) {
+            (record) throws(VaultError) in
             guard case .success(var (account, state)) = self.openWithState(record) else {
                 throw VaultError.damaged("entry \(id) does not open")
             }
@@ -391,7 +392,8 @@ public final class Vault: Sendable {
     /// concurrent callers never get the same counter value.
     public func nextHOTPCodes(id: String, count: Int) throws(VaultError) -> (OTPAccount, [OTPCode]) {
         let now = Int64(Date().timeIntervalSince1970)
-        return try storage.update(id: id) { (record) throws(VaultError) in
+        let event = VaultAuditEvent(action: "code", entryID: id, detail: "hotp \(count)")
+        return try storage.update(id: id, audit: event) { (record) throws(VaultError) in
             guard case .success(var (account, state)) = self.openWithState(record), account.kind == .hotp else {
                 throw VaultError.damaged("entry \(id) is not an HOTP account that opens")
             }

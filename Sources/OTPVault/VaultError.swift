@@ -46,6 +46,9 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     case counterExhausted(id: String, counter: UInt64)
     /// A name given for an account is not acceptable (the same rules as for imported names).
     case invalidName(String)
+    /// A database server holding the vault (a team vault on PostgreSQL) could not be reached or refused; nothing
+    /// was written.
+    case server(String)
     /// The file is not an `otp` vault (another application's database, or an empty SQLite file with tables); it
     /// was left unchanged.
     case notAVault(path: String, reason: String)
@@ -65,6 +68,7 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "entry \(id): its HOTP counter (\(counter)) cannot advance past 2^63 − 1; nothing was changed"
         case .invalidName(let reason): "invalid name: \(reason)"
         case .notAVault(let path, let reason): "\(path) is not an otp vault (\(reason)); it was left unchanged"
+        case .server(let message): "the team vault's server: \(message)"
         }
     }
 }

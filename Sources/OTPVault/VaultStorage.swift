@@ -101,7 +101,46 @@ public protocol VaultStorage: Sendable {
     func recordBatchParts(tag: [UInt8], size: Int32, parts: Set<Int32>) throws(VaultError)
     /// Deletes entries by id in one transaction; returns how many were deleted.
     func delete(ids: [String]) throws(VaultError) -> Int
+    /// Appends to the vault's log of who did what (a team vault's accountability); storages without a log ignore it.
+    func audit(_ events: [VaultAuditEvent]) throws(VaultError)
+    /// ``update(id:_:)`` that also appends `event` to the log in the same transaction (a code taken is logged if and
+    /// only if its counter or step moved).
+    func update<T: Sendable>(
+        id: String, audit event: VaultAuditEvent,
+        _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
+    ) throws(VaultError) -> T
     /// Releases the backend (for SQLite: closes every connection, which folds the write-ahead log back into the
     /// vault file). Further calls fail.
     func close() throws(VaultError)
+}
+
+/// One line of a vault's log: what was done, to which entry. Names are never in it (entries are named by id), so a
+/// log a database administrator reads tells counts and times only.
+public struct VaultAuditEvent: Sendable, Equatable {
+    /// `code`, `export`, `import`, `edit`, `remove`, …
+    public var action: String
+    /// The entry, when there is one.
+    public var entryID: String?
+    /// A detail without secrets or names (`"hotp 2"`, `"once"`, `"3 accounts"`).
+    public var detail: String?
+
+    /// Creates an event.
+    public init(action: String, entryID: String? = nil, detail: String? = nil) {
+        self.action = action
+        self.entryID = entryID
+        self.detail = detail
+    }
+}
+
+extension VaultStorage {
+    /// Storages without a log ignore events.
+    public func audit(_ events: [VaultAuditEvent]) throws(VaultError) {}
+
+    /// Storages without a log update without one.
+    public func update<T: Sendable>(
+        id: String, audit event: VaultAuditEvent,
+        _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
+    ) throws(VaultError) -> T {
+        try update(id: id, transform)
+    }
 }

@@ -182,6 +182,7 @@ extension VaultError {
         case .noSuchEntry: "no-such-entry"
         case .counterExhausted: "counter-exhausted"
         case .invalidName: "invalid-name"
+        case .server: "server"
         }
     }
 }

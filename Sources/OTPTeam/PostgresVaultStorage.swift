@@ -1,0 +1,449 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+public import OTPVault
+import PostgresNIO
+import Synchronization
+
+/// The vault's storage on PostgreSQL: the same sealed entries, keyed fingerprints and times as the SQLite vault,
+/// and nothing else; sealing stays on the client. Every operation is one transaction on one connection.
+///
+/// Concurrency across clients: entry writes take a transaction-scoped advisory lock (shared for an update of one
+/// entry, which also locks its row; exclusive for inserts, deletes and key rotation), and check that the team key
+/// this client holds is still the current one, so a client that unlocked before a rotation writes nothing under the
+/// old key. HOTP counters and `--once` steps advance under the row lock: team-wide, no value is handed out twice.
+///
+/// The connection is driven through postgres-nio's `EventLoopFuture` interface and waited on from the calling
+/// thread, so the storage is synchronous like ``VaultStorage`` and never blocks a Swift concurrency thread on
+/// another. Calls are serialised by a lock.
+public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
+    /// Where the vault is.
+    public let url: PostgresURL
+    private let connection: PostgresConnection
+    private let lock = NSLock()
+    /// Set under `lock`.
+    private var closed = false
+    /// The member name written to the log, and the key epoch this client unlocked (set by ``TeamVault``); its own
+    /// lock, since it is read inside transactions.
+    private let identity = Mutex<(actor: String, epoch: Int32?)>(("?", nil))
+
+    static let logger = Logger(label: "otp.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The schema this build reads and writes.
+    public static let schemaVersion: Int32 = 1
+    /// Advisory lock keys (an arbitrary constant pair: "otp" and what is locked).
+    private static let schemaLockKey: Int64 = 0x6f74_7000_0001
+    private static let writeLockKey: Int64 = 0x6f74_7000_0002
+
+    /// Connects. With `createSchema`, creates or migrates the tables (safe when several clients do it at once);
+    /// without it, a database with no team vault is ``TeamError/noTeam``.
+    public init(url: PostgresURL, createSchema: Bool = false, connectTimeout: Int64 = 10) throws(TeamError) {
+        self.url = url
+        var configuration: PostgresConnection.Configuration
+        if let socket = url.socketPath {
+            configuration = .init(
+                unixSocketPath: socket, username: url.user, password: url.password, database: url.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                var client = TLSConfiguration.makeClientConfiguration()
+                switch url.tls {
+                case .disable:
+                    tls = .disable
+                case .prefer, .require:
+                    client.certificateVerification = .none
+                    let context = try NIOSSLContext(configuration: client)
+                    tls = url.tls == .prefer ? .prefer(context) : .require(context)
+                case .verifyFull:
+                    client.certificateVerification = .fullVerification
+                    if let root = url.rootCertificate { client.trustRoots = .file(root) }
+                    tls = .require(try NIOSSLContext(configuration: client))
+                }
+            } catch {
+                throw .server("TLS for \(url): \(error)")
+            }
+            configuration = .init(
+                host: url.host ?? "localhost", port: url.port, username: url.user, password: url.password,
+                database: url.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(connectTimeout)
+        do {
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
+                logger: Self.logger
+            ).wait()
+        } catch {
+            throw Self.describe(error, url: url, connecting: true)
+        }
+        do {
+            try prepareSchema(create: createSchema)
+        } catch {
+            try? connection.close().wait()
+            throw error
+        }
+    }
+
+    // MARK: Statements and transactions
+
+    /// One statement's rows.
+    struct Statements {
+        let connection: PostgresConnection
+        @discardableResult
+        func run(_ query: PostgresQuery) throws -> [PostgresRow] {
+            Array(try connection.query(query, logger: PostgresVaultStorage.logger).wait().rows)
+        }
+    }
+
+    /// Turns a postgres-nio or NIO error into a message naming the server (never its password) and what failed.
+    static func describe(_ error: any Error, url: PostgresURL, connecting: Bool = false) -> TeamError {
+        if let team = error as? TeamError { return team }
+        if let vault = error as? VaultError { return .vault(vault) }
+        if let psql = error as? PSQLError {
+            if let info = psql.serverInfo, let message = info[.message] {
+                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return .server("\(url): \(message)\(state)")
+            }
+            switch psql.code {
+            case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+                return .server("\(url): the connection was closed (the server stopped?); nothing was written")
+            case .sslUnsupported:
+                return .server("\(url) does not offer TLS (sslmode=\(url.tls.rawValue))")
+            case .authMechanismRequiresPassword:
+                return .server("\(url) asks for a password (put it in PGPASSWORD or the URL)")
+            case .connectionError:
+                let reason = psql.underlying.map { "\($0)" } ?? "no reason given"
+                return .server("cannot connect to \(url): \(reason)")
+            default:
+                let reason = psql.underlying.map { ": \($0)" } ?? ""
+                return .server("\(url): \(psql.code)\(reason)")
+            }
+        }
+        return .server("\(connecting ? "cannot connect to " : "")\(url): \(error)")
+    }
+
+    /// Runs `body` on the connection (outside a transaction), serialised with every other call.
+    func withConnection<T>(_ body: (Statements) throws -> T) throws(TeamError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { throw .server("\(url): the storage was closed") }
+        do {
+            return try body(Statements(connection: connection))
+        } catch {
+            throw Self.describe(error, url: url)
+        }
+    }
+
+    /// What a transaction locks before it reads.
+    enum WriteLock {
+        /// Reads only.
+        case none
+        /// One entry's update (its row is locked too).
+        case shared
+        /// Inserts, deletes, members and key rotation.
+        case exclusive
+    }
+
+    /// Runs `body` in one transaction; rolls back on any error. Write transactions lock (see ``WriteLock``) and
+    /// then check that the key epoch this client unlocked is still the team's.
+    @discardableResult
+    func transaction<T>(_ writeLock: WriteLock, _ body: (Statements) throws -> T) throws(TeamError) -> T {
+        let epoch = identity.withLock { $0.epoch }
+        return try withConnection { statements in
+            try statements.run("BEGIN")
+            do {
+                switch writeLock {
+                case .none: break
+                case .shared: try statements.run("SELECT pg_advisory_xact_lock_shared(\(Self.writeLockKey))")
+                case .exclusive: try statements.run("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
+                }
+                if writeLock != .none, let epoch {
+                    let current = try statements.run("SELECT epoch FROM otp_team").first?.decode(Int32.self)
+                    guard current == epoch else { throw TeamError.keyChanged }
+                }
+                let result = try body(statements)
+                try statements.run("COMMIT")
+                return result
+            } catch {
+                _ = try? statements.run("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// As ``transaction(_:_:)``, for the ``VaultStorage`` methods, which throw vault errors.
+    @discardableResult
+    private func vaultTransaction<T>(_ writeLock: WriteLock, _ body: (Statements) throws -> T) throws(VaultError) -> T {
+        do {
+            return try transaction(writeLock, body)
+        } catch {
+            throw error.asVaultError
+        }
+    }
+
+    /// Who is acting (for the log) and which key epoch they hold.
+    func setActor(_ name: String, epoch: Int32?) {
+        identity.withLock { $0 = (name, epoch) }
+    }
+
+    var actorName: String { identity.withLock { $0.actor } }
+
+    // MARK: Schema
+
+    private func prepareSchema(create: Bool) throws(TeamError) {
+        let version = try withConnection { statements -> Int32? in
+            let exists = try statements.run("SELECT to_regclass('otp_schema') IS NOT NULL").first?.decode(Bool.self)
+            guard exists == true else { return nil }
+            return try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
+        }
+        if let version, version > Self.schemaVersion {
+            throw .server("\(url): the team vault's schema is version \(version), newer than this otp reads")
+        }
+        if version == Self.schemaVersion { return }
+        guard create else { throw .noTeam }
+        try transaction(.none) { statements in
+            // Two clients creating at once: the second waits here, then finds the tables made.
+            try statements.run("SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))")
+            for statement in Self.schema { try statements.run(PostgresQuery(unsafeSQL: statement)) }
+            let current = try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
+            if current == nil { try statements.run("INSERT INTO otp_schema (version) VALUES (\(Self.schemaVersion))") }
+        }
+    }
+
+    /// Version 1. The log is append-only by trigger (for its owner too, unless they drop the trigger); README gives
+    /// the grants that make it so for an application role.
+    static let schema = [
+        "CREATE TABLE IF NOT EXISTS otp_schema (version integer NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS otp_team (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            team_id text NOT NULL, epoch integer NOT NULL, created_at bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS otp_members (
+            name text PRIMARY KEY, public_key bytea NOT NULL UNIQUE, wrapped_key bytea, epoch integer,
+            status text NOT NULL CHECK (status IN ('pending', 'active')),
+            requested_at bigint NOT NULL, approved_by text, approved_at bigint)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS otp_entries (
+            id text PRIMARY KEY, seq bigserial NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL,
+            identity_tag bytea NOT NULL, duplicate_tag bytea NOT NULL, version integer NOT NULL, sealed bytea NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS otp_entries_duplicate ON otp_entries (duplicate_tag)",
+        "CREATE INDEX IF NOT EXISTS otp_entries_identity ON otp_entries (identity_tag)",
+        "CREATE TABLE IF NOT EXISTS otp_batches (tag bytea PRIMARY KEY, size integer NOT NULL, parts integer[] NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS otp_log (
+            seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), member text NOT NULL,
+            action text NOT NULL, entry_id text, detail text)
+        """,
+        """
+        CREATE OR REPLACE FUNCTION otp_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'otp_log is append-only'; END $$
+        """,
+        "DROP TRIGGER IF EXISTS otp_log_no_change ON otp_log",
+        """
+        CREATE TRIGGER otp_log_no_change BEFORE UPDATE OR DELETE ON otp_log
+        FOR EACH ROW EXECUTE FUNCTION otp_log_append_only()
+        """,
+        "DROP TRIGGER IF EXISTS otp_log_no_truncate ON otp_log",
+        """
+        CREATE TRIGGER otp_log_no_truncate BEFORE TRUNCATE ON otp_log
+        FOR EACH STATEMENT EXECUTE FUNCTION otp_log_append_only()
+        """,
+    ]
+
+    // MARK: VaultStorage
+
+    /// A team vault has no passphrase slots: members' keys open it (``TeamVault``).
+    public func keySlots() throws(VaultError) -> [KeySlotRecord] { [] }
+
+    public func createSlotIfEmpty(_ slot: KeySlotRecord) throws(VaultError) -> [KeySlotRecord] {
+        throw .damaged("a team vault is opened by its members' keys, not a passphrase (otp team create makes one)")
+    }
+
+    public func replaceSlots(_ slots: [KeySlotRecord]) throws(VaultError) {
+        throw .damaged("a team vault has no passphrase to change (each member's personal vault has its own)")
+    }
+
+    private static let entryColumns = "id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed"
+
+    /// A row as a record; a row that does not decode is an entry reported as damaged, never hiding the others.
+    private static func entry(_ row: PostgresRow) -> SealedEntryRecord {
+        do {
+            let (id, created, updated, identity, duplicate, version, sealed) = try row.decode(
+                (String, Int64, Int64, Data, Data, Int32, Data).self)
+            return SealedEntryRecord(
+                id: id, createdAt: created, updatedAt: updated, identityTag: Array(identity),
+                duplicateTag: Array(duplicate), version: Int(version), sealed: Array(sealed))
+        } catch {
+            let id = (try? row.makeRandomAccess()[0].decode(String.self)) ?? "?"
+            var record = SealedEntryRecord(
+                id: id, createdAt: 0, updatedAt: 0, identityTag: [], duplicateTag: [], version: 0, sealed: [])
+            record.damage = "its row does not decode"
+            return record
+        }
+    }
+
+    public func entries() throws(VaultError) -> [SealedEntryRecord] {
+        try vaultTransaction(.none) { statements in
+            try statements.run(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq")
+            ).map(Self.entry)
+        }
+    }
+
+    /// The entries inside a transaction (key rotation).
+    func entries(_ statements: Statements) throws -> [SealedEntryRecord] {
+        try statements.run(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq FOR UPDATE")
+        ).map(Self.entry)
+    }
+
+    func log(_ statements: Statements, _ event: VaultAuditEvent) throws {
+        try statements.run(
+            """
+            INSERT INTO otp_log (member, action, entry_id, detail)
+            VALUES (\(actorName), \(event.action), \(event.entryID), \(event.detail))
+            """)
+    }
+
+    public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
+        try vaultTransaction(.exclusive) { statements in
+            var dispositions: [InsertDisposition] = []
+            for record in records {
+                let duplicate = Data(record.duplicateTag)
+                let identity = Data(record.identityTag)
+                if let existing = try statements.run(
+                    "SELECT id FROM otp_entries WHERE duplicate_tag = \(duplicate) ORDER BY created_at, seq LIMIT 1"
+                ).first?.decode(String.self) {
+                    let stale =
+                        replacing
+                        ? try statements.run(
+                            """
+                            SELECT id FROM otp_entries WHERE identity_tag = \(identity) AND id <> \(existing)
+                            ORDER BY created_at, seq
+                            """
+                        ).map { try $0.decode(String.self) } : []
+                    if stale.isEmpty {
+                        dispositions.append(.duplicate(existingID: existing))
+                    } else {
+                        try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(stale))")
+                        dispositions.append(.replacedOthers(keptID: existing, removed: stale))
+                    }
+                    continue
+                }
+                let conflicting = try statements.run(
+                    "SELECT id FROM otp_entries WHERE identity_tag = \(identity) ORDER BY created_at, seq"
+                ).map { try $0.decode(String.self) }
+                if replacing, !conflicting.isEmpty {
+                    try statements.run("DELETE FROM otp_entries WHERE identity_tag = \(identity)")
+                }
+                try statements.run(
+                    """
+                    INSERT INTO otp_entries (id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed)
+                    VALUES (\(record.id), \(record.createdAt), \(record.updatedAt), \(identity), \(duplicate),
+                            \(Int32(record.version)), \(Data(record.sealed)))
+                    """)
+                dispositions.append(
+                    conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
+            }
+            let added = dispositions.filter {
+                if case .duplicate = $0 { return false }
+                return true
+            }.count
+            if added > 0 { try log(statements, VaultAuditEvent(action: "import", detail: "\(added) accounts")) }
+            return dispositions
+        }
+    }
+
+    public func update<T: Sendable>(
+        id: String, _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
+    ) throws(VaultError) -> T {
+        try update(id: id, audit: VaultAuditEvent(action: "update", entryID: id), transform)
+    }
+
+    public func update<T: Sendable>(
+        id: String, audit event: VaultAuditEvent,
+        _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
+    ) throws(VaultError) -> T {
+        try vaultTransaction(.shared) { statements in
+            guard
+                let row = try statements.run(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries WHERE id = $1 FOR UPDATE",
+                        binds: {
+                            var b = PostgresBindings(); b.append(id); return b
+                        }())
+                ).first
+            else { throw VaultError.noSuchEntry(id: id) }
+            let original = Self.entry(row)
+            let (updated, result) = try transform(original)
+            // Nothing changed (a `--once` step already taken): nothing is written or logged.
+            if updated == original { return result }
+            try statements.run(
+                """
+                UPDATE otp_entries SET updated_at = \(updated.updatedAt), identity_tag = \(Data(updated.identityTag)),
+                    duplicate_tag = \(Data(updated.duplicateTag)), version = \(Int32(updated.version)),
+                    sealed = \(Data(updated.sealed))
+                WHERE id = \(id)
+                """)
+            try log(statements, event)
+            return result
+        }
+    }
+
+    public func audit(_ events: [VaultAuditEvent]) throws(VaultError) {
+        guard !events.isEmpty else { return }
+        try vaultTransaction(.none) { statements in
+            for event in events { try log(statements, event) }
+        }
+    }
+
+    public func batchParts(tag: [UInt8]) throws(VaultError) -> (size: Int32, parts: Set<Int32>)? {
+        try vaultTransaction(.none) { statements in
+            guard
+                let row = try statements.run("SELECT size, parts FROM otp_batches WHERE tag = \(Data(tag))").first
+            else { return nil }
+            let (size, parts) = try row.decode((Int32, [Int32]).self)
+            return (size, Set(parts))
+        }
+    }
+
+    public func recordBatchParts(tag: [UInt8], size: Int32, parts: Set<Int32>) throws(VaultError) {
+        try vaultTransaction(.exclusive) { statements in
+            try statements.run(
+                """
+                INSERT INTO otp_batches (tag, size, parts) VALUES (\(Data(tag)), \(size), \(parts.sorted()))
+                ON CONFLICT (tag) DO UPDATE SET size = EXCLUDED.size,
+                    parts = ARRAY(SELECT DISTINCT unnest(otp_batches.parts || EXCLUDED.parts) ORDER BY 1)
+                """)
+        }
+    }
+
+    public func delete(ids: [String]) throws(VaultError) -> Int {
+        try vaultTransaction(.exclusive) { statements in
+            let deleted = try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(ids)) RETURNING id")
+                .map { try $0.decode(String.self) }
+            for id in deleted { try log(statements, VaultAuditEvent(action: "remove", entryID: id)) }
+            return deleted.count
+        }
+    }
+
+    public func close() throws(VaultError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
+        do {
+            try connection.close().wait()
+        } catch {
+            throw Self.describe(error, url: url).asVaultError
+        }
+    }
+
+    deinit {
+        if !closed { try? connection.close().wait() }
+    }
+}

@@ -1,0 +1,344 @@
+import Dispatch
+import Foundation
+import OTPCore
+import OTPCrypto
+import OTPTeam
+import OTPVault
+import Synchronization
+import TestSupport
+import Testing
+import XCTest
+
+let cheapKDF = ScryptParameters(n: 1 << 10, r: 8, p: 1)
+
+/// A member's machine: a personal file vault in its own folder.
+final class Machine: Sendable {
+    let directory: URL
+    let vault: Vault
+
+    init(_ name: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "otp-team-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        vault = try Vault.open(
+            path: directory.appendingPathComponent("vault.sqlite").path, passphrase: SecureBytes(Array(name.utf8)),
+            create: true, kdf: cheapKDF
+        ).vault
+    }
+
+    deinit {
+        try? vault.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A fresh database on the shared test server.
+func teamDatabase() throws -> (server: PostgresServer, url: PostgresURL, name: String) {
+    guard let server = PostgresServer.shared else { throw PostgresServer.ServerError.notStarted }
+    let name = try server.makeDatabase()
+    return (server, try PostgresURL(server.url(database: name)), name)
+}
+
+let secretBytes: [UInt8] = Array("team-secret-0123456789".utf8)
+
+func account(
+    _ issuer: String, _ name: String, kind: OTPAccount.Kind = .totp, secret: [UInt8] = secretBytes
+)
+    -> OTPAccount
+{
+    OTPAccount(kind: kind, issuer: issuer, name: name, secret: SecureBytes(secret))
+}
+
+func codes(_ vault: Vault, at time: Int64 = 1_700_000_000) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for entry in try vault.entries() {
+        let account = try entry.account.get()
+        if account.kind == .totp {
+            result[account.displayName] = try OTPGenerator(account: account).totp(at: time).first?.value
+        }
+    }
+    return result
+}
+
+@Suite(.enabled(if: PostgresServer.available, "PostgreSQL is not installed"), .serialized)
+struct TeamVaultTests {
+    @Test func twoMembersShareThenOneIsRemoved() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let bob = try Machine("bob")
+
+        let created = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        _ = try created.vault.add([account("AWS", "root@example.com"), account("GitHub", "ops")])
+
+        // Bob asks to join; until approved, his key opens nothing.
+        let bobStorage = try PostgresVaultStorage(url: url)
+        let fingerprint = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
+        #expect(throws: TeamError.self) { try TeamVault.open(storage: bobStorage, personal: bob.vault) }
+        let approved = try TeamVault.approve("bob", in: created)
+        #expect(approved == fingerprint, "the approver sees the fingerprint the joiner was shown")
+
+        let bobOpened = try TeamVault.open(storage: bobStorage, personal: bob.vault)
+        #expect(bobOpened.member == "bob")
+        #expect(try codes(bobOpened.vault) == codes(created.vault))
+        #expect(try codes(bobOpened.vault).count == 2)
+        let members = try TeamVault.members(storage: bobStorage)
+        #expect(members.map(\.name) == ["alice", "bob"] && members.allSatisfy(\.active))
+
+        // What Bob could have kept: his wrapped key row.
+        let keptBox = try server.psql(
+            "SELECT encode(wrapped_key, 'hex') FROM otp_members WHERE name = 'bob'", database: database
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let (resealed, afterRemoval) = try TeamVault.remove("bob", in: created)
+        #expect(resealed == 2)
+        #expect(try codes(afterRemoval.vault).count == 2, "the remaining member still reads everything")
+
+        // Bob's key opens nothing: he is not a member, and his kept key is the old one, which opens no entry now.
+        #expect(throws: TeamError.self) {
+            try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: bob.vault)
+        }
+        #expect(throws: (any Error).self) {
+            try bobOpened.vault.entries().map { try $0.account.get() }
+        }
+        #expect(!keptBox.isEmpty)
+        // Bob's old session cannot write under the old key either.
+        #expect(throws: VaultError.self) { try bobOpened.vault.add([account("Old", "key")]) }
+        #expect(try afterRemoval.vault.entries().count == 2)
+
+        let log = try TeamVault.log(storage: afterRemoval.storage).map(\.action)
+        #expect(log.starts(with: ["create", "import", "join", "approve"]))
+        #expect(log.contains("remove-member"))
+        try created.storage.close()
+        try bobStorage.close()
+    }
+
+    @Test func theDatabaseHoldsNoSecretOrName() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        let secret: [UInt8] = Array("ZZsecretVISIBLE1234!".utf8)
+        _ = try opened.vault.add([
+            account("IssuerInTheClear", "NameInTheClear@example.com", secret: secret),
+            account("Second", "counter", kind: .hotp, secret: secret),
+        ])
+        _ = try opened.vault.nextHOTPCodes(id: try opened.vault.entries()[1].id, count: 3)
+        try opened.storage.close()
+        let dump = try server.dump(database: database)
+        #expect(dump.contains("otp_entries"), "the dump is of the team vault")
+        for clear in ["IssuerInTheClear", "NameInTheClear", "example.com", "Second", "counter", "ZZsecret"] {
+            #expect(!dump.contains(clear), "\(clear) is in the dump")
+        }
+        let secretHex = hex(secret)
+        #expect(!dump.lowercased().contains(secretHex.prefix(16)))
+        #expect(!dump.contains(Base32.encode(secret).prefix(16)))
+    }
+
+    @Test func hotpCountersAreTakenOnceAcrossClients() throws {
+        let (_, url, _) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        let id = try opened.vault.add([account("Shared", "hotp", kind: .hotp)])[0].id
+        try opened.storage.close()
+        let counters = Mutex<[UInt64]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                let client = try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+                defer { try? client.storage.close() }
+                for _ in 0..<25 {
+                    let (used, _) = try client.vault.nextHOTPCodes(id: id, count: 1)
+                    counters.withLock { $0.append(used.counter) }
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        let used = counters.withLock { $0 }.sorted()
+        #expect(used == Array(0..<200), "every counter value exactly once")
+    }
+
+    @Test func onceHoldsAcrossMembers() throws {
+        let (_, url, _) = try teamDatabase()
+        let alice = try Machine("alice")
+        let bob = try Machine("bob")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        let id = try opened.vault.add([account("AWS", "break-glass")])[0].id
+        let bobStorage = try PostgresVaultStorage(url: url)
+        _ = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
+        _ = try TeamVault.approve("bob", in: opened)
+        let bobOpened = try TeamVault.open(storage: bobStorage, personal: bob.vault)
+        let time: Int64 = 1_800_000_000
+        guard case .codes(let first) = try opened.vault.takeOnce(id: id, at: time, count: 1) else {
+            Issue.record("the first take got no code")
+            return
+        }
+        #expect(first.codes.count == 1)
+        guard case .alreadyTaken(let available) = try bobOpened.vault.takeOnce(id: id, at: time + 5, count: 1) else {
+            Issue.record("a second member got a code of a step already handed out")
+            return
+        }
+        #expect(available == (time / 30 + 1) * 30)
+        let log = try TeamVault.log(storage: bobStorage)
+        #expect(log.filter { $0.action == "code" }.map(\.member) == ["alice"])
+    }
+
+    @Test func theServerStoppedInTheMiddleOfAnImport() throws {
+        let server = try PostgresServer()
+        let database = try server.makeDatabase()
+        let url = try PostgresURL(server.url(database: database))
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        _ = try opened.vault.add([account("Before", "one")])
+        // Another session holds the log table, so the import inserts its entries and then waits at its log line:
+        // the server is stopped while the import's transaction is open.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: PostgresServer.binaries! + "/psql")
+        holder.arguments = [
+            "-h", server.socketDirectory, "-U", "otp", "-d", database, "-c",
+            "BEGIN; LOCK TABLE otp_log IN EXCLUSIVE MODE; SELECT pg_sleep(60);",
+        ]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        let accounts = (0..<50).map { account("Batch", "user\($0)", secret: Array("batch-secret-\($0)-xxxxx".utf8)) }
+        let result = Mutex<Result<Int, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do {
+                let added = try opened.vault.add(accounts)
+                result.withLock { $0 = .success(added.count) }
+            } catch {
+                result.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        // Wait until the import is blocked inside its transaction.
+        var waiting = false
+        for _ in 0..<200 where !waiting {
+            let count = try server.psql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '\(database)'")
+            waiting = count.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            if !waiting { usleep(50_000) }
+        }
+        #expect(waiting, "the import never reached the lock")
+        try server.stop(mode: "fast")
+        holder.waitUntilExit()
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        let outcome = result.withLock { $0 }
+        guard case .failure(let error) = outcome else {
+            Issue.record("the import did not fail: \(String(describing: outcome))")
+            return
+        }
+        let message = "\(error)"
+        #expect(message.contains("server"), "\(message)")
+        #expect(!message.contains("Batch") && !message.contains("batch-secret"))
+
+        try server.start()
+        let again = try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+        #expect(try again.vault.entries().count == 1, "no half-written entry")
+        #expect(try again.vault.add(accounts).count == 50)
+        #expect(try again.vault.entries().count == 51)
+    }
+
+    @Test func tlsRequireAndVerifyFull() throws {
+        let server = try PostgresServer(tls: true)
+        let database = try server.makeDatabase()
+        for mode in ["require", "verify-full"] {
+            let storage = try PostgresVaultStorage(
+                url: try PostgresURL(server.tlsURL(database: database, mode: mode)), createSchema: true)
+            #expect(try storage.entries().isEmpty)
+            try storage.close()
+        }
+        // verify-full against another CA: refused, and the message names the server but no password.
+        var url = try PostgresURL(server.tlsURL(database: database, mode: "verify-full"))
+        url.rootCertificate = "/etc/ssl/certs/ca-certificates.crt"
+        url.password = "hunter2-secret"
+        #expect {
+            try PostgresVaultStorage(url: url)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("localhost") && !text.contains("hunter2")
+        }
+    }
+
+    @Test func schemaCreatedByClientsAtOnce() throws {
+        let (_, url, _) = try teamDatabase()
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do {
+                try PostgresVaultStorage(url: url, createSchema: true).close()
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+    }
+
+    @Test func theLogIsAppendOnly() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        try opened.storage.close()
+        #expect(throws: (any Error).self) { try server.psql("DELETE FROM otp_log", database: database) }
+        #expect(throws: (any Error).self) { try server.psql("UPDATE otp_log SET member = 'x'", database: database) }
+        #expect(throws: (any Error).self) { try server.psql("TRUNCATE otp_log", database: database) }
+        #expect(try server.psql("SELECT count(*) FROM otp_log", database: database).contains("1"))
+    }
+
+    @Test func noTeamAndBadURLsAreClearErrors() throws {
+        let (server, _, _) = try teamDatabase()
+        let empty = try server.makeDatabase()
+        #expect(throws: TeamError.noTeam) {
+            try PostgresVaultStorage(url: try PostgresURL(server.url(database: empty)))
+        }
+        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@h/db?sslmode=maybe") }
+        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@/db?host=/tmp&sslmode=require") }
+        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@h:99999/db") }
+        let refused = try PostgresURL("postgresql://u:pw-secret@/db?host=/nonexistent&port=5999")
+        #expect {
+            try PostgresVaultStorage(url: refused)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("/nonexistent/.s.PGSQL.5999") && !text.contains("pw-secret")
+        }
+        let url = try PostgresURL("postgresql://me@db.example:6543/otp?sslmode=verify-full")
+        #expect(url.host == "db.example" && url.port == 6543 && url.database == "otp" && url.tls == .verifyFull)
+    }
+
+    @Test func copyToTheTeamAndBackKeepsCounters() throws {
+        let (_, url, _) = try teamDatabase()
+        let alice = try Machine("alice")
+        _ = try alice.vault.add([account("File", "totp"), account("File", "hotp", kind: .hotp)])
+        let hotpID = try alice.vault.entries()[1].id
+        _ = try alice.vault.nextHOTPCodes(id: hotpID, count: 7)
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        let (added, damaged) = try opened.vault.copyEntries(from: alice.vault)
+        #expect(added == [.inserted, .inserted] && damaged.isEmpty)
+        let back = try Machine("back")
+        _ = try back.vault.copyEntries(from: opened.vault)
+        let counters = try back.vault.entries().map { try $0.account.get().counter }
+        #expect(counters == [0, 7])
+        #expect(try codes(back.vault) == codes(alice.vault))
+    }
+}
+
+extension PostgresServer.ServerError {
+    static let notStarted = PostgresServer.ServerError("the shared test server did not start")
+}
+
+/// Keeps XCTest's closing line counting this target.
+final class TeamVaultXCTests: XCTestCase {
+    func testFingerprintIsStable() {
+        let key = [UInt8](repeating: 9, count: 32)
+        XCTAssertEqual(TeamVault.fingerprint(of: key), TeamVault.fingerprint(of: key))
+        XCTAssertEqual(TeamVault.fingerprint(of: key).count, 39)
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A throwaway PostgreSQL server for tests: `initdb` into a temporary folder, a Unix socket in it (and, with `tls`,
+/// TCP on 127.0.0.1 with a self-signed certificate), stopped and removed when the test process exits. PostgreSQL
+/// refuses to run as root, so as root the server runs as the `postgres` user (the Debian package makes it), else
+/// as `nobody`. A real server, never a mock; `.ci/run` installs the Debian `postgresql` package.
+public final class PostgresServer: @unchecked Sendable {
+    /// The folder of `initdb`, `pg_ctl` and `postgres` (Debian: /usr/lib/postgresql/VERSION/bin), if installed.
+    public static let binaries: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            let bin = "\(root)/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: bin + "/initdb") { return bin }
+        }
+        return nil
+    }()
+
+    /// Whether a server can be started here.
+    public static var available: Bool { binaries != nil }
+
+    /// One server shared by the tests that only need a database each (``makeDatabase()``).
+    public static let shared: PostgresServer? = try? PostgresServer()
+
+    public let directory: URL
+    public let port: Int
+    public let tlsPort: Int?
+    private let runAs: String?
+    private let bin: String
+    private let lock = NSLock()
+    private var databases = 0
+
+    /// The socket folder.
+    public var socketDirectory: String { directory.appendingPathComponent("socket").path }
+
+    /// A `postgresql://` URL for a database over the socket.
+    public func url(database: String = "postgres") -> String {
+        "postgresql://otp@/\(database)?host=\(socketDirectory)&port=\(port)&sslmode=disable"
+    }
+
+    /// A URL over TCP with TLS (`require` or `verify-full`), for a server started with `tls`.
+    public func tlsURL(database: String, mode: String) -> String {
+        let root = directory.appendingPathComponent("server.crt").path
+        return "postgresql://otp@localhost:\(tlsPort ?? 0)/\(database)?sslmode=\(mode)&sslrootcert=\(root)"
+    }
+
+    /// Starts a server. Throws when PostgreSQL is not installed or does not start.
+    public init(tls: Bool = false) throws {
+        guard let bin = Self.binaries else { throw ServerError("PostgreSQL is not installed (apt install postgresql)") }
+        self.bin = bin
+        directory = URL(fileURLWithPath: "/tmp/otp-pg-\(UUID().uuidString.prefix(8))")
+        port = tls ? Int.random(in: 20_000..<60_000) : 5432
+        tlsPort = tls ? port : nil
+        let isRoot = getuid() == 0
+        runAs = isRoot ? (Self.userExists("postgres") ? "postgres" : "nobody") : nil
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("socket"), withIntermediateDirectories: true)
+        if let runAs { try Self.run("/bin/chown", ["-R", runAs, directory.path]) }
+        try command("initdb", ["-D", dataDirectory, "-A", "trust", "-U", "otp", "--no-sync", "-E", "UTF8"])
+        var settings = [
+            "listen_addresses = '\(tls ? "127.0.0.1" : "")'", "unix_socket_directories = '\(socketDirectory)'",
+            "port = \(port)", "fsync = off", "max_connections = 40",
+        ]
+        if tls {
+            try Self.run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", "\(dataDirectory)/server.key", "-out",
+                    directory.appendingPathComponent("server.crt").path,
+                ])
+            try FileManager.default.copyItem(
+                atPath: directory.appendingPathComponent("server.crt").path, toPath: "\(dataDirectory)/server.crt")
+            if let runAs { try Self.run("/bin/chown", ["-R", runAs, directory.path]) }
+            try Self.run("/bin/chmod", ["600", "\(dataDirectory)/server.key"])
+            settings += ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"]
+        }
+        try (settings.joined(separator: "\n") + "\n").write(
+            toFile: "\(dataDirectory)/postgresql.auto.conf", atomically: false, encoding: .utf8)
+        try start()
+        PostgresServer.register(self)
+    }
+
+    private var dataDirectory: String { directory.appendingPathComponent("data").path }
+
+    /// Starts (or restarts) the server and waits until it accepts connections.
+    public func start() throws {
+        try command("pg_ctl", ["-D", dataDirectory, "-l", directory.appendingPathComponent("log").path, "-w", "start"])
+    }
+
+    /// Stops the server: `fast` ends sessions and rolls their transactions back; `immediate` kills it.
+    public func stop(mode: String = "fast") throws {
+        try command("pg_ctl", ["-D", dataDirectory, "-m", mode, "-w", "stop"])
+    }
+
+    /// A new empty database; returns its name.
+    public func makeDatabase() throws -> String {
+        let name = lock.withLock {
+            databases += 1
+            return "t\(databases)_\(UUID().uuidString.prefix(6).lowercased())"
+        }
+        _ = try psql("CREATE DATABASE \(name)")
+        return name
+    }
+
+    /// Runs SQL through `psql` (unaligned, tuples only) and returns what it printed.
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try Self.run(
+            "\(bin)/psql",
+            [
+                "-h", socketDirectory, "-p", "\(port)", "-U", "otp", "-d", database, "-X", "-A", "-t", "-v",
+                "ON_ERROR_STOP=1", "-c", sql,
+            ])
+    }
+
+    /// `pg_dump` of a database, as text.
+    public func dump(database: String) throws -> String {
+        try Self.run("\(bin)/pg_dump", ["-h", socketDirectory, "-p", "\(port)", "-U", "otp", database])
+    }
+
+    private func command(_ name: String, _ arguments: [String]) throws {
+        if let runAs {
+            try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", "\(bin)/\(name)"] + arguments)
+        } else {
+            try Self.run("\(bin)/\(name)", arguments)
+        }
+    }
+
+    private static func userExists(_ name: String) -> Bool {
+        (try? run("/usr/bin/id", ["-u", name])) != nil
+    }
+
+    /// Runs a program; throws with its output when it fails.
+    ///
+    /// Spawned with every descriptor above 2 closed (`posix_spawn_file_actions_addclosefrom_np`), output to a file:
+    /// the server `pg_ctl start` leaves running must not inherit a pipe, or the descriptor Foundation's `Process`
+    /// watches to learn that another test's child exited (it would never see that child end).
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let output = "/tmp/otp-pg-out-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard closeFrom(&actions, 3) == 0 else { throw ServerError("cannot close descriptors for \(path)") }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw ServerError("cannot start \(path): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        // WIFEXITED and WEXITSTATUS.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw ServerError("\(path) \(arguments.joined(separator: " ")) failed (\(status)): \(text)")
+        }
+        return text
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module leaves out (it is under
+    /// `_GNU_SOURCE`).
+    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)") }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    public struct ServerError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    // Servers are stopped and removed when the test process exits.
+    nonisolated(unsafe) private static var started: [PostgresServer] = []
+    private static let registry = NSLock()
+    private static let installExitHandler: Void = { atexit { PostgresServer.stopAll() } }()
+
+    private static func register(_ server: PostgresServer) {
+        registry.withLock {
+            _ = installExitHandler
+            started.append(server)
+        }
+    }
+
+    private static func stopAll() {
+        let servers = registry.withLock { started }
+        for server in servers {
+            try? server.stop(mode: "immediate")
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+    }
+}
