@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_BUILD := libpng-dev libjpeg62-turbo-dev libwebp-dev libheif-dev libzbar-dev libssl-dev libsqlite3-dev libqrencode-dev \
   libargon2-dev libsodium-dev pkg-config
-APT_TEST := oathtool
+APT_TEST := oathtool postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay

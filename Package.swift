@@ -81,7 +81,9 @@ let package = Package(
         .testTarget(name: "LibraryClientTests", dependencies: ["OTPCore", "OTPCrypto", "OTPImport", "OTPVault"]),
         .testTarget(
             name: "otpTests",
-            dependencies: ["otp", "OTPScan", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "otp", "OTPScan", "OTPVault", "OTPCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

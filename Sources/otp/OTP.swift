@@ -36,7 +36,8 @@ struct OTP: ParsableCommand {
         version: "otp 0.2.0 (swift-otp)",
         subcommands: [
             Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Edit.self, Add.self, Init.self,
-            Passwd.self, Export.self, Show.self, Backup.self, Unlock.self, Lock.self, AgentCommand.self,
+            Passwd.self, Export.self, Show.self, Backup.self, Unlock.self, Lock.self, Team.self, VaultCommand.self,
+            AgentCommand.self,
         ]
     )
 

@@ -174,7 +174,7 @@ struct Code: ParsableCommand {
 
     /// The codes of the vault accounts selected, through the vault's one call (HOTP counters advance there).
     private func codesFromVault() throws -> (codes: [PrintedCodes], failed: Bool) {
-        if let fromAgent = try codesFromAgent() { return fromAgent }
+        if !vault.isTeam, let fromAgent = try codesFromAgent() { return fromAgent }
         let selector = serial.map(VaultQuery.serial) ?? VaultQuery(query)
         return try withVaultErrors {
             try withQueryErrors {

@@ -70,7 +70,14 @@ struct Export: ParsableCommand {
     private func selectedAccounts() throws -> [OTPAccount] {
         let accounts = try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                try VaultQuery(query).select(try opened.entries()).compactMap { try? $0.account.get() }
+                let selected = VaultQuery(query).select(try opened.entries()).filter {
+                    (try? $0.account.get()) != nil
+                }
+                // A team vault logs who exported what (by id) before anything is written.
+                try VaultCall.run { () throws(VaultError) in
+                    try opened.storage.audit(selected.map { VaultAuditEvent(action: "export", entryID: $0.id) })
+                }
+                return selected.compactMap { try? $0.account.get() }
             }
         }
         if accounts.isEmpty {
@@ -146,7 +153,11 @@ struct Show: ParsableCommand {
     func run() throws {
         let account = try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                try withQueryErrors { try VaultQuery(query).single(try opened.entries()).account }
+                let entry = try withQueryErrors { try VaultQuery(query).single(try opened.entries()) }
+                try VaultCall.run { () throws(VaultError) in
+                    try opened.storage.audit([VaultAuditEvent(action: "show", entryID: entry.entry.id)])
+                }
+                return entry.account
             }
         }
         if Exporter.googleRefusal(account) != nil || account.algorithm != .sha1 {
@@ -184,6 +195,7 @@ struct Backup: ParsableCommand {
     var file: String
 
     func run() throws {
+        try vault.requireFile("otp backup")
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 try VaultCall.run { () throws(VaultError) in try opened.backup(to: file) }

@@ -102,7 +102,7 @@ struct Import: ParsableCommand {
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).
     private func importInto(_ items: [CheckedItem]) throws -> ImportReport {
-        if dryRun, !FileManager.default.fileExists(atPath: vault.path) {
+        if dryRun, !vault.isTeam, !FileManager.default.fileExists(atPath: vault.path) {
             return Importer.dryRunWithoutVault(Importer.plan(items, allowIncomplete: allowIncomplete))
         }
         let creating = !dryRun && vault.mayCreate(explicitly: create)

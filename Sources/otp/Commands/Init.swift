@@ -11,6 +11,7 @@ struct Init: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try vault.requireFile("otp init")
         try withVaultErrors {
             let path = vault.path
             if FileManager.default.fileExists(atPath: path) { throw VaultFailure(.alreadyExists(path: path)) }

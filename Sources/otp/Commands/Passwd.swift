@@ -22,6 +22,7 @@ struct Passwd: ParsableCommand {
     var newPassphraseFile: String?
 
     func run() throws {
+        try vault.requireFile("otp passwd")
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 let new: SecureBytes

@@ -35,6 +35,7 @@ struct Unlock: ParsableCommand {
     }
 
     func run() throws {
+        try vault.requireFile("otp unlock")
         let path = Agent.absolute(vault.path)
         let seconds = Self.seconds(timeout) ?? 900
         let passphrase = try vault.passphrase()

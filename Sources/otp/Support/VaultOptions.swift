@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTPCrypto
+import OTPTeam
 import OTPVault
 
 #if canImport(Glibc)
@@ -11,9 +12,17 @@ import OTPVault
 struct VaultOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The vault file (default: $OTP_VAULT, else $XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"),
+            "The vault file, or a team vault's postgresql:// URL (default: $OTP_VAULT, else "
+                + "$XDG_DATA_HOME/otp/vault.sqlite).", valueName: "path"),
         completion: .file())
     var vault: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "For a team vault: the personal vault file holding your member key (default: $OTP_PERSONAL_VAULT, else "
+                + "the default vault file). The passphrase options unlock it.", valueName: "path"),
+        completion: .file())
+    var personalVault: String?
 
     @Option(
         help: ArgumentHelp(
@@ -34,9 +43,61 @@ struct VaultOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         if let vault { return vault }
         if let vault = environment["OTP_VAULT"], !vault.isEmpty { return vault }
+        return Self.defaultFile(environment)
+    }
+
+    static func defaultFile(_ environment: [String: String]) -> String {
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/otp/vault.sqlite" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return home + "/.local/share/otp/vault.sqlite"
+    }
+
+    /// Whether the vault is a team vault on PostgreSQL.
+    var isTeam: Bool { PostgresURL.isPostgres(path) }
+
+    /// The personal vault that holds this member's key: `--personal-vault`, `$OTP_PERSONAL_VAULT`, `$OTP_VAULT` when
+    /// it is a file, else the default vault file.
+    var personalPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let personalVault { return personalVault }
+        if let path = environment["OTP_PERSONAL_VAULT"], !path.isEmpty { return path }
+        if let path = environment["OTP_VAULT"], !path.isEmpty, !PostgresURL.isPostgres(path) { return path }
+        return Self.defaultFile(environment)
+    }
+
+    /// Refuses a team vault URL for commands that only make sense on a file (`init`, `passwd`, `unlock`, `backup`).
+    func requireFile(_ what: String) throws {
+        guard !isTeam else {
+            throw CommandFailure(
+                "\(what) works on a vault file; a team vault is made with otp team create, and each member's "
+                    + "passphrase is their personal vault's", status: 64, code: "usage")
+        }
+    }
+
+    /// Opens the team vault with the member key of the personal vault, runs `body`, and closes both.
+    func withTeamVault<T>(
+        createSchema: Bool = false, _ body: (PostgresVaultStorage, Vault) throws -> T
+    ) throws -> T {
+        let url = try TeamFailure.run { () throws(TeamError) in try PostgresURL(path) }
+        let personal = personalPath
+        guard FileManager.default.fileExists(atPath: personal) else {
+            throw VaultFailure(
+                .noPassphrase(
+                    "no personal vault at \(personal): a team vault opens with your personal vault's key "
+                        + "(create one with otp init, or give --personal-vault)"))
+        }
+        let secret = try passphrase(prompt: "Personal vault passphrase: ")
+        do {
+            return try Vault.withVault(path: personal, passphrase: secret, create: false) { opening in
+                let storage = try TeamFailure.run { () throws(TeamError) in
+                    try PostgresVaultStorage(url: url, createSchema: createSchema)
+                }
+                defer { try? storage.close() }
+                return try body(storage, opening.vault)
+            }
+        } catch let error as VaultError {
+            throw VaultFailure(error)
+        }
     }
 
     func validate() throws {
@@ -122,6 +183,7 @@ struct VaultOptions: ParsableArguments {
     /// Whether a vault may be created when there is none: `init`, or `--create` on import and add, or a yes on
     /// the terminal. A typo in `--vault` or `$OTP_VAULT` never creates a vault silently.
     func mayCreate(explicitly create: Bool) -> Bool {
+        if isTeam { return false }
         if create || FileManager.default.fileExists(atPath: path) { return true }
         guard Terminal.stdinIsTerminal else { return false }
         let answer = Terminal.ask("There is no vault at \(path). Create it? [y/N] ").lowercased()
@@ -134,6 +196,14 @@ struct VaultOptions: ParsableArguments {
     func withVault<T>(
         create: Bool, keepCreated: (T) -> Bool = { _ in true }, _ body: (Vault) throws -> T
     ) throws -> T {
+        if isTeam {
+            return try withTeamVault { storage, personal in
+                let opened = try TeamFailure.run { () throws(TeamError) in
+                    try TeamVault.open(storage: storage, personal: personal)
+                }
+                return try body(opened.vault)
+            }
+        }
         let path = self.path
         guard !path.isEmpty else { throw VaultFailure(.notFound(path: path)) }
         let exists = FileManager.default.fileExists(atPath: path)
@@ -194,11 +264,31 @@ struct VaultFailure: Error, CustomStringConvertible {
     var description: String { error.description }
 }
 
+/// A team vault error as the CLI reports it: message on stderr, exit status 2.
+struct TeamFailure: Error, CustomStringConvertible {
+    let error: TeamError
+    var description: String { error.description }
+
+    static func run<T>(_ body: () throws(TeamError) -> T) throws(TeamFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw TeamFailure(error: error)
+        }
+    }
+}
+
 extension ParsableCommand {
     /// Runs `body`, turning vault failures into a message on stderr and exit status 2.
     func withVaultErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let failure as TeamFailure {
+            Terminal.error("otp: \(failure.description)")
+            if Terminal.jsonMode, !Terminal.wroteJSON {
+                Terminal.errorDocument(code: failure.error.code, message: failure.description)
+            }
+            throw ExitCode(2)
         } catch let failure as VaultFailure {
             Terminal.error("otp: \(failure.description)")
             if Terminal.jsonMode, !Terminal.wroteJSON {

@@ -1,0 +1,304 @@
+import ArgumentParser
+import Foundation
+import OTPCrypto
+import OTPTeam
+import OTPVault
+
+/// `otp team …`: a vault on PostgreSQL shared by members, each opening it with their personal vault's key.
+struct Team: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Share a vault on PostgreSQL with a team (members, approvals, the log).",
+        discussion: """
+            A team vault lives in a PostgreSQL database (--vault postgresql://user@host/db?sslmode=verify-full, or \
+            $OTP_VAULT). Entries are sealed on the client; the server holds ciphertexts, keyed fingerprints, public \
+            keys, member names and times. Each member opens it with their personal vault (--personal-vault, else \
+            $OTP_PERSONAL_VAULT, else the default vault file): its key is the member's key. Every other command \
+            (import, list, code, export, …) works unchanged with --vault URL.
+
+            A removed member who kept copies still knows the seeds they saw: re-create those MFA devices.
+            """,
+        subcommands: [Create.self, Join.self, Approve.self, Members.self, Log.self, RemoveMember.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a team vault in an empty database, with you as its first member.")
+        @OptionGroup var vault: VaultOptions
+        @Option(help: "Your name in the team (letters, digits, . _ @ -).") var member: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try teamVault(vault)
+            let fingerprint = try withVaultErrors {
+                try vault.withTeamVault(createSchema: true) { storage, personal in
+                    let opened = try TeamFailure.run { () throws(TeamError) in
+                        try TeamVault.create(storage: storage, personal: personal, member: member)
+                    }
+                    return try TeamFailure.run { () throws(TeamError) in
+                        try TeamVault.members(storage: opened.storage).first { $0.name == member }?.fingerprint ?? ""
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
+            } else {
+                Terminal.error("otp: team vault created; \(member) is its first member (key \(fingerprint))")
+            }
+        }
+    }
+
+    struct Join: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask to join a team vault: publishes your name and public key for a member to approve.")
+        @OptionGroup var vault: VaultOptions
+        @Option(help: "Your name in the team (letters, digits, . _ @ -).") var member: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try teamVault(vault)
+            let fingerprint = try withVaultErrors {
+                try vault.withTeamVault { storage, personal in
+                    try TeamFailure.run { () throws(TeamError) in
+                        try TeamVault.join(storage: storage, personal: personal, member: member)
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
+            } else {
+                Terminal.out("\(fingerprint)\n")
+                Terminal.error(
+                    "otp: asked to join as \(member). Tell the approver this key fingerprint over another channel; "
+                        + "they should see the same one")
+            }
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve a join request: wraps the team key to that member's public key.")
+        @Argument(help: "The member's name.") var name: String
+        @OptionGroup var vault: VaultOptions
+        @Option(help: "Approve only if the request's key has this fingerprint (as `team join` printed it).")
+        var fingerprint: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try teamVault(vault)
+            let approved = try withVaultErrors {
+                try vault.withTeamVault { storage, personal in
+                    try TeamFailure.run { () throws(TeamError) in
+                        let opened = try TeamVault.open(storage: storage, personal: personal)
+                        if let fingerprint {
+                            let pending = try TeamVault.members(storage: storage).first { $0.name == name }
+                            guard let pending, Self.normalised(pending.fingerprint) == Self.normalised(fingerprint)
+                            else {
+                                throw TeamError.member(
+                                    "\(name)'s key has another fingerprint than the one given; nothing was approved")
+                            }
+                        }
+                        return try TeamVault.approve(name, in: opened)
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["member": name, "fingerprint": approved]))
+            } else {
+                Terminal.error("otp: approved \(name) (key \(approved))")
+            }
+        }
+
+        static func normalised(_ text: String) -> String {
+            text.lowercased().filter { $0.isHexDigit }
+        }
+    }
+
+    struct Members: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the members and join requests.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+
+        struct MemberJSON: Encodable {
+            let name: String
+            let status: String
+            let fingerprint: String
+            let requestedAt: Int64
+            let approvedBy: String?
+            let approvedAt: Int64?
+        }
+
+        func run() throws {
+            try teamVault(vault)
+            let members = try withVaultErrors {
+                try vault.withTeamVault { storage, personal in
+                    try TeamFailure.run { () throws(TeamError) in
+                        _ = try TeamVault.open(storage: storage, personal: personal)
+                        return try TeamVault.members(storage: storage)
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        members.map {
+                            MemberJSON(
+                                name: $0.name, status: $0.active ? "member" : "waiting", fingerprint: $0.fingerprint,
+                                requestedAt: $0.requestedAt, approvedBy: $0.approvedBy, approvedAt: $0.approvedAt)
+                        }))
+                return
+            }
+            for member in members {
+                let status = member.active ? "member " : "waiting"
+                let by = member.approvedBy.map { " (approved by \(Terminal.escaped($0)))" } ?? ""
+                Terminal.out("\(status)  \(member.name)  \(member.fingerprint)\(by)\n")
+            }
+        }
+    }
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the team vault's log: who took codes, imported, exported, joined, approved, removed.")
+        @OptionGroup var vault: VaultOptions
+        @Option(help: "How many of the latest lines.") var limit = 100
+        @OptionGroup var output: OutputOptions
+
+        struct LineJSON: Encodable {
+            let seq: Int64
+            let at: Int64
+            let member: String
+            let action: String
+            let entry: String?
+            let detail: String?
+        }
+
+        func run() throws {
+            try teamVault(vault)
+            let lines = try withVaultErrors {
+                try vault.withTeamVault { storage, personal in
+                    try TeamFailure.run { () throws(TeamError) in
+                        _ = try TeamVault.open(storage: storage, personal: personal)
+                        return try TeamVault.log(storage: storage, limit: limit)
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        lines.map {
+                            LineJSON(
+                                seq: $0.seq, at: $0.at, member: $0.member, action: $0.action, entry: $0.entryID,
+                                detail: $0.detail)
+                        }))
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            for line in lines {
+                let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(line.at)))
+                let what = [line.entryID, line.detail].compactMap { $0 }.joined(separator: " ")
+                Terminal.out(
+                    "\(when)  \(Terminal.escaped(line.member))  \(line.action)  \(Terminal.escaped(what))\n")
+            }
+        }
+    }
+
+    struct RemoveMember: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove a member (or refuse a request); rotates the team key and re-seals every entry.",
+            discussion: """
+                In one transaction: a new team key, every entry re-sealed under it, the other members' wrapped \
+                keys replaced. The removed member's key opens nothing afterwards; but seeds they saw while a member \
+                stay known to them: re-create those MFA devices.
+                """)
+        @Argument(help: "The member's name.") var name: String
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try teamVault(vault)
+            let resealed = try withVaultErrors {
+                try vault.withTeamVault { storage, personal in
+                    try TeamFailure.run { () throws(TeamError) in
+                        let opened = try TeamVault.open(storage: storage, personal: personal)
+                        return try TeamVault.remove(name, in: opened).resealed
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["member": name, "resealed": "\(resealed)"]))
+            } else {
+                Terminal.error(
+                    "otp: removed \(name); the team key was rotated and \(resealed) entries re-sealed. Seeds \(name) "
+                        + "saw stay known to them: re-create those MFA devices")
+            }
+        }
+    }
+}
+
+/// Team commands need a `postgresql://` vault.
+private func teamVault(_ vault: VaultOptions) throws {
+    guard vault.isTeam else {
+        throw CommandFailure(
+            "otp team needs a team vault: --vault postgresql://user@host/database (or $OTP_VAULT)", status: 64,
+            code: "usage")
+    }
+}
+
+/// `otp vault copy`: moves every entry between a vault file and a team vault (or two of either), re-sealed under the
+/// destination's key.
+struct VaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vault", abstract: "Move a vault between a file and PostgreSQL.", subcommands: [Copy.self])
+
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy every entry from one vault to another (file or postgresql:// URL), re-sealed.",
+            discussion: """
+                HOTP counters and --once steps are kept. Duplicates already in the destination are skipped. A file \
+                destination that does not exist is created. The passphrase options unlock files; a team vault opens \
+                with the personal vault (--personal-vault).
+                """)
+        @Option(help: "The source vault (file or URL).") var from: String
+        @Option(help: "The destination vault (file or URL).") var to: String
+        @Option(help: "The source file's passphrase, when it differs from the destination's.", completion: .file())
+        var fromPassphraseFile: String?
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if from == to { throw ValidationError("--from and --to are the same vault") }
+        }
+
+        func run() throws {
+            var source = vault
+            source.vault = from
+            if let fromPassphraseFile { source.passphraseFile = fromPassphraseFile }
+            var destination = vault
+            destination.vault = to
+            let (added, damaged) = try withVaultErrors {
+                try source.withVault(create: false) { sourceVault in
+                    try destination.withVault(create: !destination.isTeam) { target in
+                        let result = try VaultCall.run { () throws(VaultError) in
+                            try target.copyEntries(from: sourceVault)
+                        }
+                        try VaultCall.run { () throws(VaultError) in
+                            try target.storage.audit([
+                                VaultAuditEvent(action: "copy", detail: "\(result.added.count) entries in")
+                            ])
+                        }
+                        return result
+                    }
+                }
+            }
+            let inserted = added.filter { if case .duplicate = $0 { false } else { true } }.count
+            if output.json {
+                Terminal.out(
+                    Terminal.json(["copied": inserted, "duplicates": added.count - inserted, "damaged": damaged.count]))
+            } else {
+                Terminal.error(
+                    "otp: copied \(inserted) entries to \(to) (\(added.count - inserted) already there)"
+                        + (damaged.isEmpty ? "" : "; \(damaged.count) damaged entries left out: \(damaged)"))
+            }
+            if !damaged.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+import OTPCrypto
+import OTPVault
+import TestSupport
+import Testing
+
+/// Issue 15: a team vault on a real PostgreSQL server, through the real binary: two members on two "machines"
+/// (separate personal vaults), codes taken by eight processes at once, a removed member locked out.
+@Suite(.enabled(if: PostgresServer.available, "PostgreSQL is not installed"), .serialized)
+struct TeamCommandTests {
+    let directory: URL
+    let url: String
+    let server: PostgresServer
+
+    init() throws {
+        directory = try CLI.temporaryDirectory()
+        guard let server = PostgresServer.shared else { throw PostgresServer.ServerError("no test server") }
+        self.server = server
+        url = server.url(database: try server.makeDatabase())
+    }
+
+    /// A machine: its personal vault (made with a cheap scrypt cost, so 400 processes unlock quickly) and the
+    /// environment its `otp` runs with.
+    func machine(_ name: String) throws -> [String: String] {
+        let path = directory.appendingPathComponent("\(name).sqlite").path
+        try Vault.withVault(
+            path: path, passphrase: SecureBytes(Array("\(name) pass".utf8)), create: true,
+            kdf: ScryptParameters(n: 1 << 10, r: 8, p: 1)
+        ) { _ in }
+        return ["OTP_VAULT": url, "OTP_PERSONAL_VAULT": path, "OTP_PASSPHRASE": "\(name) pass"]
+    }
+
+    static let uris = """
+        otpauth://totp/AWS:root@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=AWS
+        otpauth://hotp/Shared:hotp?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Shared&counter=0
+
+        """
+
+    @Test func twoMachinesShareATeamVault() throws {
+        let alice = try machine("alice")
+        let bob = try machine("bob")
+        #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
+        #expect(try CLI.run(["import", "-"], stdin: Self.uris, environment: alice).status == 0)
+
+        let joined = try CLI.run(["team", "join", "--member", "bob"], environment: bob)
+        #expect(joined.status == 0)
+        let fingerprint = joined.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let waiting = try CLI.run(["list"], environment: bob)
+        #expect(waiting.status == 2 && waiting.stderr.contains("waits for a member's approval"))
+        // A wrong fingerprint approves nothing.
+        let wrong = try CLI.run(
+            ["team", "approve", "bob", "--fingerprint", "0000 0000"], environment: alice)
+        #expect(wrong.status == 2)
+        let approved = try CLI.run(["team", "approve", "bob", "--fingerprint", fingerprint], environment: alice)
+        #expect(approved.status == 0, "\(approved.stderr)")
+
+        let aliceCode = try CLI.run(["code", "aws", "--at", "1800000000"], environment: alice)
+        let bobCode = try CLI.run(["code", "aws", "--at", "1800000000"], environment: bob)
+        #expect(aliceCode.status == 0 && bobCode.status == 0)
+        #expect(aliceCode.stdout == bobCode.stdout && aliceCode.stdout.contains("AWS"))
+        let list = try CLI.run(["list", "--json"], environment: bob)
+        #expect((list.json as? [[String: Any]])?.count == 2)
+
+        let members = try CLI.run(["team", "members", "--json"], environment: bob)
+        #expect((members.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["alice", "bob"])
+
+        let removed = try CLI.run(["team", "remove", "bob"], environment: alice)
+        #expect(removed.status == 0 && removed.stderr.contains("re-create"))
+        let locked = try CLI.run(["code", "aws"], environment: bob)
+        #expect(locked.status == 2 && locked.stderr.contains("not a member"))
+        #expect(try CLI.run(["code", "aws", "--at", "1800000000"], environment: alice).stdout == aliceCode.stdout)
+
+        let log = try CLI.run(["team", "log", "--json"], environment: alice)
+        let actions = (log.json as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions.starts(with: ["create", "import", "join", "approve"]))
+        #expect(actions.contains("remove-member") && actions.filter { $0 == "code" }.count >= 3)
+
+        // Commands that only make sense on a file refuse the URL, saying why.
+        let passwd = try CLI.run(["passwd"], environment: alice)
+        #expect(passwd.status == 64 && passwd.stderr.contains("team"))
+    }
+
+    @Test func eightProcessesTakeEveryHOTPCounterOnce() throws {
+        let alice = try machine("alice")
+        #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
+        #expect(try CLI.run(["import", "-"], stdin: Self.uris, environment: alice).status == 0)
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<50 {
+                guard let output = try? CLI.run(["code", "shared", "--json"], environment: alice) else {
+                    results.fail("could not start otp")
+                    return
+                }
+                if output.status != 0 { results.fail("exit \(output.status): \(output.stderr)") }
+                let codes = (output.json as? [[String: Any]])?.first?["codes"] as? [[String: Any]] ?? []
+                results.append(codes.compactMap { $0["counter"] as? Int })
+            }
+        }
+        #expect(results.failures.isEmpty, "\(results.failures)")
+        #expect(results.values.sorted() == Array(0..<400), "every counter value exactly once")
+    }
+
+    @Test func copyAFileVaultInAndBackOut() throws {
+        let alice = try machine("alice")
+        let file = directory.appendingPathComponent("file.sqlite").path
+        var fileEnvironment = alice
+        fileEnvironment["OTP_VAULT"] = file
+        #expect(try CLI.run(["import", "--create", "-"], stdin: Self.uris, environment: fileEnvironment).status == 0)
+        #expect(try CLI.run(["code", "shared"], environment: fileEnvironment).status == 0)
+        #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
+        let copied = try CLI.run(["vault", "copy", "--from", file, "--to", url, "--json"], environment: alice)
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect((copied.json as? [String: Any])?["copied"] as? Int == 2)
+        let back = directory.appendingPathComponent("back.sqlite").path
+        #expect(try CLI.run(["vault", "copy", "--from", url, "--to", back], environment: alice).status == 0)
+        var backEnvironment = alice
+        backEnvironment["OTP_VAULT"] = back
+        let code = try CLI.run(["code", "shared", "--json"], environment: backEnvironment)
+        let counter = ((code.json as? [[String: Any]])?.first?["codes"] as? [[String: Any]])?.first?["counter"]
+        #expect(counter as? Int == 1, "the HOTP counter moved with the entry")
+    }
+}
