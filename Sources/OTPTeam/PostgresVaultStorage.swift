@@ -232,7 +232,10 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         """,
         "CREATE INDEX IF NOT EXISTS otp_entries_duplicate ON otp_entries (duplicate_tag)",
         "CREATE INDEX IF NOT EXISTS otp_entries_identity ON otp_entries (identity_tag)",
-        "CREATE TABLE IF NOT EXISTS otp_batches (tag bytea PRIMARY KEY, size integer NOT NULL, parts integer[] NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS otp_batches (
+            tag bytea PRIMARY KEY, size integer NOT NULL, parts integer[] NOT NULL)
+        """,
         """
         CREATE TABLE IF NOT EXISTS otp_log (
             seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), member text NOT NULL,

@@ -292,6 +292,38 @@ struct TeamVaultTests {
         #expect(try server.psql("SELECT count(*) FROM otp_log", database: database).contains("1"))
     }
 
+    /// README's grants: under its own role the application works, and cannot change the log or drop its trigger.
+    @Test func theReadmesGrantsMakeTheLogAppendOnlyForTheApplication() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        try opened.storage.close()
+        let role = "app_\(database)"
+        try server.psql(
+            """
+            CREATE ROLE \(role) LOGIN;
+            GRANT CONNECT ON DATABASE \(database) TO \(role);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON otp_team, otp_members, otp_entries, otp_batches TO \(role);
+            GRANT SELECT, INSERT ON otp_log TO \(role);
+            GRANT SELECT ON otp_schema TO \(role);
+            GRANT USAGE ON SEQUENCE otp_log_seq_seq, otp_entries_seq_seq TO \(role);
+            """, database: database)
+        var appURL = url
+        appURL.user = role
+        let app = try TeamVault.open(storage: try PostgresVaultStorage(url: appURL), personal: alice.vault)
+        let id = try app.vault.add([account("App", "role", kind: .hotp)])[0].id
+        _ = try app.vault.nextHOTPCodes(id: id, count: 1)
+        #expect(try app.vault.remove(ids: [id]) == 1)
+        for statement in ["DELETE FROM otp_log", "DROP TRIGGER otp_log_no_change ON otp_log", "TRUNCATE otp_log"] {
+            #expect(throws: (any Error).self, "\(statement)") {
+                try server.psql(statement, database: database, user: role)
+            }
+        }
+        let actions = try TeamVault.log(storage: app.storage).map(\.action)
+        #expect(actions == ["create", "import", "code", "remove"])
+    }
+
     @Test func noTeamAndBadURLsAreClearErrors() throws {
         let (server, _, _) = try teamDatabase()
         let empty = try server.makeDatabase()
