@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "OTPImport", package: "swift-otp"), .product(name: "OTPCrypto", package: "swift-otp"),
             ]),
         .executableTarget(name: "FuzzVaultRecords", dependencies: [.product(name: "OTPVault", package: "swift-otp")]),
+        .executableTarget(name: "FuzzSealedBox", dependencies: [.product(name: "OTPCrypto", package: "swift-otp")]),
     ],
     swiftLanguageModes: [.v6]
 )

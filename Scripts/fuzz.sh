@@ -6,7 +6,7 @@
 #   Scripts/fuzz.sh replay                    run every committed corpus and regression file once (CI)
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
-targets_all=(FuzzScan FuzzJPEG FuzzWebP FuzzHEIF FuzzURI FuzzMigration FuzzTextInputs FuzzVaultRecords)
+targets_all=(FuzzScan FuzzJPEG FuzzWebP FuzzHEIF FuzzURI FuzzMigration FuzzTextInputs FuzzVaultRecords FuzzSealedBox)
 mode=${1:-replay}
 swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
 bin=$(swift build -c release --sanitize=fuzzer --sanitize=address --show-bin-path)

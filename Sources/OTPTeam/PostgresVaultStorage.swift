@@ -68,6 +68,12 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 database: url.database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(connectTimeout)
+        // Nothing waits for ever: a lock held by another client (or a stuck server-side statement) ends in an
+        // error and a rollback, not a hung command.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "otp"), ("lock_timeout", "30s"), ("statement_timeout", "60s"),
+            ("idle_in_transaction_session_timeout", "60s"),
+        ]
         do {
             connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,

@@ -109,11 +109,11 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Runs SQL through `psql` (unaligned, tuples only) and returns what it printed.
     @discardableResult
-    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+    public func psql(_ sql: String, database: String = "postgres", user: String = "otp") throws -> String {
         try Self.run(
             "\(bin)/psql",
             [
-                "-h", socketDirectory, "-p", "\(port)", "-U", "otp", "-d", database, "-X", "-A", "-t", "-v",
+                "-h", socketDirectory, "-p", "\(port)", "-U", user, "-d", database, "-X", "-A", "-t", "-v",
                 "ON_ERROR_STOP=1", "-c", sql,
             ])
     }
