@@ -187,6 +187,16 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
+    /// One statement outside a transaction, for the ``VaultStorage`` methods.
+    @discardableResult
+    private func vaultStatement<T>(_ body: (Statements) throws -> T) throws(VaultError) -> T {
+        do {
+            return try withConnection(body)
+        } catch {
+            throw error.asVaultError
+        }
+    }
+
     /// Who is acting (for the log) and which key epoch they hold.
     func setActor(_ name: String, epoch: Int32?) {
         identity.withLock { $0 = (name, epoch) }
@@ -197,10 +207,13 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     // MARK: Schema
 
     private func prepareSchema(create: Bool) throws(TeamError) {
+        // One round trip on every command; a missing table (SQLSTATE 42P01) means no schema yet.
         let version = try withConnection { statements -> Int32? in
-            let exists = try statements.run("SELECT to_regclass('otp_schema') IS NOT NULL").first?.decode(Bool.self)
-            guard exists == true else { return nil }
-            return try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
+            do {
+                return try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+                return nil
+            }
         }
         if let version, version > Self.schemaVersion {
             throw .server("\(url): the team vault's schema is version \(version), newer than this otp reads")
@@ -295,8 +308,9 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
+    /// One statement, so one consistent snapshot without a transaction around it.
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
-        try vaultTransaction(.none) { statements in
+        try vaultStatement { statements in
             try statements.run(
                 PostgresQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq")
             ).map(Self.entry)
@@ -318,53 +332,93 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             """)
     }
 
+    /// As the SQLite storage decides, but in a handful of statements: under the exclusive lock the tags of every
+    /// entry are read once, the dispositions are worked out here, and the deletions and insertions are one
+    /// statement each (a thousand accounts are not four thousand round trips).
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
         try vaultTransaction(.exclusive) { statements in
+            var byDuplicate: [Data: [String]] = [:]
+            var byIdentity: [Data: [String]] = [:]
+            for row in try statements.run(
+                "SELECT id, identity_tag, duplicate_tag FROM otp_entries ORDER BY created_at, seq")
+            {
+                let (id, identity, duplicate) = try row.decode((String, Data, Data).self)
+                byDuplicate[duplicate, default: []].append(id)
+                byIdentity[identity, default: []].append(id)
+            }
+            var deleted: Set<String> = []
+            var inserted: [SealedEntryRecord] = []
             var dispositions: [InsertDisposition] = []
+            func live(_ ids: [String]?) -> [String] { (ids ?? []).filter { !deleted.contains($0) } }
             for record in records {
                 let duplicate = Data(record.duplicateTag)
                 let identity = Data(record.identityTag)
-                if let existing = try statements.run(
-                    "SELECT id FROM otp_entries WHERE duplicate_tag = \(duplicate) ORDER BY created_at, seq LIMIT 1"
-                ).first?.decode(String.self) {
-                    let stale =
-                        replacing
-                        ? try statements.run(
-                            """
-                            SELECT id FROM otp_entries WHERE identity_tag = \(identity) AND id <> \(existing)
-                            ORDER BY created_at, seq
-                            """
-                        ).map { try $0.decode(String.self) } : []
+                if let existing = live(byDuplicate[duplicate]).first {
+                    let stale = replacing ? live(byIdentity[identity]).filter { $0 != existing } : []
                     if stale.isEmpty {
                         dispositions.append(.duplicate(existingID: existing))
                     } else {
-                        try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(stale))")
+                        deleted.formUnion(stale)
                         dispositions.append(.replacedOthers(keptID: existing, removed: stale))
                     }
                     continue
                 }
-                let conflicting = try statements.run(
-                    "SELECT id FROM otp_entries WHERE identity_tag = \(identity) ORDER BY created_at, seq"
-                ).map { try $0.decode(String.self) }
-                if replacing, !conflicting.isEmpty {
-                    try statements.run("DELETE FROM otp_entries WHERE identity_tag = \(identity)")
-                }
-                try statements.run(
-                    """
-                    INSERT INTO otp_entries (id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed)
-                    VALUES (\(record.id), \(record.createdAt), \(record.updatedAt), \(identity), \(duplicate),
-                            \(Int32(record.version)), \(Data(record.sealed)))
-                    """)
+                let conflicting = live(byIdentity[identity])
+                if replacing { deleted.formUnion(conflicting) }
+                inserted.append(record)
+                byDuplicate[duplicate, default: []].append(record.id)
+                byIdentity[identity, default: []].append(record.id)
                 dispositions.append(
                     conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
             }
-            let added = dispositions.filter {
-                if case .duplicate = $0 { return false }
-                return true
-            }.count
-            if added > 0 { try log(statements, VaultAuditEvent(action: "import", detail: "\(added) accounts")) }
+            // With `replacing`, a later account of the batch may replace an earlier one (as row by row it would).
+            let batchIDs = Set(inserted.map(\.id))
+            inserted.removeAll { deleted.contains($0.id) }
+            let stored = deleted.subtracting(batchIDs)
+            if !stored.isEmpty {
+                try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(stored.sorted()))")
+            }
+            if !inserted.isEmpty {
+                let ids = inserted.map(\.id)
+                let created = inserted.map(\.createdAt)
+                let updated = inserted.map(\.updatedAt)
+                let identities = inserted.map { ByteBuffer(bytes: $0.identityTag) }
+                let duplicates = inserted.map { ByteBuffer(bytes: $0.duplicateTag) }
+                let versions = inserted.map { Int32($0.version) }
+                let sealed = inserted.map { ByteBuffer(bytes: $0.sealed) }
+                // WITH ORDINALITY keeps the batch's order in `seq`, as row-by-row inserts would.
+                try statements.run(
+                    """
+                    INSERT INTO otp_entries (id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed)
+                    SELECT id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed
+                    FROM unnest(\(ids)::text[], \(created)::bigint[], \(updated)::bigint[], \(identities)::bytea[],
+                                \(duplicates)::bytea[], \(versions)::integer[], \(sealed)::bytea[])
+                        WITH ORDINALITY AS batch(id, created_at, updated_at, identity_tag, duplicate_tag, version,
+                                                 sealed, position)
+                    ORDER BY position
+                    """)
+                try log(statements, VaultAuditEvent(action: "import", detail: "\(inserted.count) accounts"))
+            }
             return dispositions
         }
+    }
+
+    /// Writes re-sealed entries (key rotation) in one statement.
+    func rewrite(_ statements: Statements, _ records: [SealedEntryRecord]) throws {
+        guard !records.isEmpty else { return }
+        let ids = records.map(\.id)
+        let identities = records.map { ByteBuffer(bytes: $0.identityTag) }
+        let duplicates = records.map { ByteBuffer(bytes: $0.duplicateTag) }
+        let versions = records.map { Int32($0.version) }
+        let sealed = records.map { ByteBuffer(bytes: $0.sealed) }
+        try statements.run(
+            """
+            UPDATE otp_entries SET identity_tag = batch.identity_tag, duplicate_tag = batch.duplicate_tag,
+                version = batch.version, sealed = batch.sealed
+            FROM unnest(\(ids)::text[], \(identities)::bytea[], \(duplicates)::bytea[], \(versions)::integer[],
+                        \(sealed)::bytea[]) AS batch(id, identity_tag, duplicate_tag, version, sealed)
+            WHERE otp_entries.id = batch.id
+            """)
     }
 
     public func update<T: Sendable>(
@@ -403,15 +457,24 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
+    /// One multi-row insert (a code for each of a thousand accounts is one statement).
     public func audit(_ events: [VaultAuditEvent]) throws(VaultError) {
         guard !events.isEmpty else { return }
-        try vaultTransaction(.none) { statements in
-            for event in events { try log(statements, event) }
+        let actor = actorName
+        try vaultStatement { statements in
+            try statements.run(
+                """
+                INSERT INTO otp_log (member, action, entry_id, detail)
+                SELECT \(actor), action, NULLIF(entry_id, ''), NULLIF(detail, '')
+                FROM unnest(\(events.map(\.action))::text[], \(events.map { $0.entryID ?? "" })::text[],
+                            \(events.map { $0.detail ?? "" })::text[]) WITH ORDINALITY AS e(action, entry_id, detail, n)
+                ORDER BY n
+                """)
         }
     }
 
     public func batchParts(tag: [UInt8]) throws(VaultError) -> (size: Int32, parts: Set<Int32>)? {
-        try vaultTransaction(.none) { statements in
+        try vaultStatement { statements in
             guard
                 let row = try statements.run("SELECT size, parts FROM otp_batches WHERE tag = \(Data(tag))").first
             else { return nil }

@@ -266,15 +266,7 @@ public enum TeamVault {
             }
             let next = epoch + 1
             let resealed = try opened.vault.resealed(try opened.storage.entries(statements), under: newKey)
-            for record in resealed {
-                try statements.run(
-                    """
-                    UPDATE otp_entries SET identity_tag = \(Data(record.identityTag)),
-                        duplicate_tag = \(Data(record.duplicateTag)), version = \(Int32(record.version)),
-                        sealed = \(Data(record.sealed))
-                    WHERE id = \(record.id)
-                    """)
-            }
+            try opened.storage.rewrite(statements, resealed)
             // Batch fingerprints were keyed by the old key: they would never match again.
             try statements.run("DELETE FROM otp_batches")
             try statements.run("DELETE FROM otp_members WHERE name = \(name)")

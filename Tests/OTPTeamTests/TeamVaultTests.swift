@@ -324,6 +324,45 @@ struct TeamVaultTests {
         #expect(actions == ["create", "import", "code", "remove"])
     }
 
+    /// The PostgreSQL storage decides duplicates, conflicts and replacements as the SQLite storage does: the same
+    /// seeded batches (accounts repeated, re-provisioned, replaced, within and across batches) give the same
+    /// dispositions and the same entries, in the same order.
+    @Test func insertDecidesAsSQLiteDoes() throws {
+        print("insertDecidesAsSQLiteDoes seed \(testSeed)")
+        var random = SplitMix64(seed: testSeed)
+        let (_, url, _) = try teamDatabase()
+        let machine = try Machine("diff")
+        let team = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: machine.vault, member: "diff")
+        let file = try Machine("file")
+        func shape(_ result: AddResult) -> String {
+            switch result.disposition {
+            case .inserted: "inserted"
+            case .duplicate: "duplicate"
+            case .conflict(let ids, let replaced): "conflict \(ids.count) \(replaced)"
+            case .replacedOthers(_, let removed): "replaced \(removed.count)"
+            }
+        }
+        func entries(_ vault: Vault) throws -> [String] {
+            try vault.entries().map {
+                let account = try $0.account.get()
+                return "\(account.displayName) \(account.secret.withUnsafeBytes { hex(Array($0)) })"
+            }
+        }
+        for round in 0..<12 {
+            let batch = (0..<Int(random.next() % 6 + 1)).map { _ in
+                account(
+                    "I\(random.next() % 3)", "n\(random.next() % 2)",
+                    secret: Array("secret-\(random.next() % 3)-0123456789abcdef".utf8))
+            }
+            let replacing = random.next() % 3 == 0
+            let expected = try file.vault.add(batch, replacing: replacing).map(shape)
+            let got = try team.vault.add(batch, replacing: replacing).map(shape)
+            #expect(got == expected, "round \(round), replacing \(replacing)")
+            #expect(try entries(team.vault) == entries(file.vault), "round \(round)")
+        }
+    }
+
     @Test func noTeamAndBadURLsAreClearErrors() throws {
         let (server, _, _) = try teamDatabase()
         let empty = try server.makeDatabase()
