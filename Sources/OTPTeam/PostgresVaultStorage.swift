@@ -27,7 +27,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     private var closed = false
     /// The member name written to the log, and the key epoch this client unlocked (set by ``TeamVault``); its own
     /// lock, since it is read inside transactions.
-    private let identity = Mutex<(actor: String, epoch: Int32?)>(("?", nil))
+    private let identity = Mutex<(actor: String, epoch: Int32?, team: String?)>(("?", nil, nil))
 
     static let logger = Logger(label: "otp.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The schema this build reads and writes.
@@ -38,8 +38,11 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
 
     /// Connects. With `createSchema`, creates or migrates the tables (safe when several clients do it at once);
     /// without it, a database with no team vault is ``TeamError/noTeam``.
-    public init(url: PostgresURL, createSchema: Bool = false, connectTimeout: Int64 = 10) throws(TeamError) {
+    public init(
+        url: PostgresURL, createSchema: Bool = false, connectTimeout: Int64 = 10, answerTimeout: Int64 = 90
+    ) throws(TeamError) {
         self.url = url
+        self.answerTimeout = .seconds(answerTimeout)
         var configuration: PostgresConnection.Configuration
         if let socket = url.socketPath {
             configuration = .init(
@@ -95,11 +98,30 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// One statement's rows.
     struct Statements {
         let connection: PostgresConnection
+        let deadline: TimeAmount
+
+        /// Runs a statement and waits for its rows, but never longer than `deadline` (a server that stops
+        /// answering, or a connection that dies without the client library noticing, ends in an error).
         @discardableResult
         func run(_ query: PostgresQuery) throws -> [PostgresRow] {
-            Array(try connection.query(query, logger: PostgresVaultStorage.logger).wait().rows)
+            guard !connection.isClosed else { throw TeamError.server("the connection was closed; nothing was written") }
+            let loop = connection.eventLoop
+            let promise = loop.makePromise(of: PostgresQueryResult.self)
+            connection.query(query, logger: PostgresVaultStorage.logger).cascade(to: promise)
+            let seconds = deadline.nanoseconds / 1_000_000_000
+            let timer = loop.scheduleTask(in: deadline) {
+                promise.fail(TeamError.server("no answer within \(seconds) s; nothing was written"))
+                // The protocol's state is unknown now: close, so the server rolls the transaction back.
+                let closing: EventLoopFuture<Void> = connection.close()
+                _ = closing
+            }
+            defer { timer.cancel() }
+            return Array(try promise.futureResult.wait().rows)
         }
     }
+
+    /// How long one statement may take to answer (above the server's own lock and statement timeouts).
+    private let answerTimeout: TimeAmount
 
     /// Turns a postgres-nio or NIO error into a message naming the server (never its password) and what failed.
     static func describe(_ error: any Error, url: PostgresURL, connecting: Bool = false) -> TeamError {
@@ -134,7 +156,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         defer { lock.unlock() }
         guard !closed else { throw .server("\(url): the storage was closed") }
         do {
-            return try body(Statements(connection: connection))
+            return try body(Statements(connection: connection, deadline: answerTimeout))
         } catch {
             throw Self.describe(error, url: url)
         }
@@ -171,7 +193,8 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 try statements.run("COMMIT")
                 return result
             } catch {
-                _ = try? statements.run("ROLLBACK")
+                // A dead connection has nothing to roll back: the server dropped the transaction with it.
+                if !connection.isClosed { _ = try? statements.run("ROLLBACK") }
                 throw error
             }
         }
@@ -199,22 +222,32 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
 
     /// Who is acting (for the log) and which key epoch they hold.
     func setActor(_ name: String, epoch: Int32?) {
-        identity.withLock { $0 = (name, epoch) }
+        identity.withLock {
+            $0.actor = name
+            $0.epoch = epoch
+        }
     }
 
     var actorName: String { identity.withLock { $0.actor } }
+
+    /// The team's id as read when connecting (it never changes once the team is made).
+    var knownTeamID: String? { identity.withLock { $0.team } }
 
     // MARK: Schema
 
     private func prepareSchema(create: Bool) throws(TeamError) {
         // One round trip on every command; a missing table (SQLSTATE 42P01) means no schema yet.
-        let version = try withConnection { statements -> Int32? in
+        let (version, team) = try withConnection { statements -> (Int32?, String?) in
             do {
-                return try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
+                let row = try statements.run(
+                    "SELECT (SELECT max(version) FROM otp_schema), (SELECT team_id FROM otp_team)"
+                ).first
+                return try row?.decode((Int32?, String?).self) ?? (nil, nil)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
-                return nil
+                return (nil, nil)
             }
         }
+        identity.withLock { $0.team = team }
         if let version, version > Self.schemaVersion {
             throw .server("\(url): the team vault's schema is version \(version), newer than this otp reads")
         }

@@ -98,6 +98,7 @@ public enum TeamVault {
     }
 
     private static func teamID(_ storage: PostgresVaultStorage) throws(TeamError) -> String {
+        if let known = storage.knownTeamID { return known }
         let id = try storage.withConnection { statements in
             try statements.run("SELECT team_id FROM otp_team").first?.decode(String.self)
         }

@@ -206,6 +206,18 @@ struct TeamVaultTests {
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
         try holder.run()
+        var held = false
+        for _ in 0..<200 where !held {
+            held =
+                try server.psql(
+                    """
+                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                    WHERE c.relname = 'otp_log' AND l.mode = 'ExclusiveLock' AND l.granted
+                    """, database: database
+                ).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            if !held { usleep(50_000) }
+        }
+        #expect(held, "the other session never took the log table")
         let accounts = (0..<50).map { account("Batch", "user\($0)", secret: Array("batch-secret-\($0)-xxxxx".utf8)) }
         let result = Mutex<Result<Int, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -227,7 +239,8 @@ struct TeamVaultTests {
             if !waiting { usleep(50_000) }
         }
         #expect(waiting, "the import never reached the lock")
-        try server.stop(mode: "fast")
+        // As a crash or a power cut would: no backend gets to commit anything on its way out.
+        try server.stop(mode: "immediate")
         holder.waitUntilExit()
         #expect(done.wait(timeout: .now() + 30) == .success)
         let outcome = result.withLock { $0 }
@@ -244,6 +257,38 @@ struct TeamVaultTests {
         #expect(try again.vault.entries().count == 1, "no half-written entry")
         #expect(try again.vault.add(accounts).count == 50)
         #expect(try again.vault.entries().count == 51)
+    }
+
+    /// A server that stops answering (here: a lock another session holds) is an error after the answer timeout,
+    /// never a hung command, and nothing is written. Regression: a ROLLBACK sent on a connection the server had
+    /// just dropped waited for ever (postgres-nio never completed it).
+    @Test func aServerThatStopsAnsweringIsAnError() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let created = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        try created.storage.close()
+        let impatient = try TeamVault.open(
+            storage: try PostgresVaultStorage(url: url, answerTimeout: 2), personal: alice.vault)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: PostgresServer.binaries! + "/psql")
+        holder.arguments = [
+            "-h", server.socketDirectory, "-U", "otp", "-d", database, "-c",
+            "BEGIN; LOCK TABLE otp_entries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4);",
+        ]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        defer { holder.terminate() }
+        usleep(500_000)
+        #expect {
+            try impatient.vault.add([account("Late", "one")])
+        } throws: { error in
+            "\(error)".contains("no answer within 2 s")
+        }
+        holder.waitUntilExit()
+        let after = try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+        #expect(try after.vault.entries().isEmpty)
     }
 
     @Test func tlsRequireAndVerifyFull() throws {

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import OTPCrypto
 import OTPTeam
 import OTPVault
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -87,12 +89,25 @@ struct VaultOptions: ParsableArguments {
                         + "(create one with otp init, or give --personal-vault)"))
         }
         let secret = try passphrase(prompt: "Personal vault passphrase: ")
+        // The connection is made while scrypt unlocks the personal vault: its round trips cost no wall time.
+        let connecting = Mutex<Result<PostgresVaultStorage, TeamError>?>(nil)
+        let connected = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result = Result { () throws(TeamError) in try PostgresVaultStorage(url: url, createSchema: createSchema)
+            }
+            connecting.withLock { $0 = result }
+            connected.signal()
+        }
+        func storage() throws -> PostgresVaultStorage {
+            connected.wait()
+            connected.signal()
+            guard let result = connecting.withLock({ $0 }) else { throw TeamFailure(error: .server("no connection")) }
+            return try TeamFailure.run { () throws(TeamError) in try result.get() }
+        }
+        defer { if let made = try? storage() { try? made.close() } }
         do {
             return try Vault.withVault(path: personal, passphrase: secret, create: false) { opening in
-                let storage = try TeamFailure.run { () throws(TeamError) in
-                    try PostgresVaultStorage(url: url, createSchema: createSchema)
-                }
-                defer { try? storage.close() }
+                let storage = try storage()
                 return try body(storage, opening.vault)
             }
         } catch let error as VaultError {
