@@ -51,11 +51,15 @@ extension Vault {
         let now = Int64(Date().timeIntervalSince1970)
         var records: [SealedEntryRecord] = []
         var damaged: [String] = []
-        for record in try source.storage.entries() {
+        // Ids are kept (scripts may name entries by id), unless this vault already uses one for another entry.
+        var taken = Set(try storage.entries().map(\.id))
+        for var record in try source.storage.entries() {
             guard case .success(let (account, state)) = source.openWithState(record) else {
                 damaged.append(record.id)
                 continue
             }
+            while taken.contains(record.id) { record.id = try Self.newID() }
+            taken.insert(record.id)
             records.append(try reseal(record, account: account, state: state, now: now))
         }
         return (try storage.insert(records, replacing: false), damaged)

@@ -219,7 +219,7 @@ public final class Vault: Sendable {
         try seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state)
     }
 
-    private static func newID() throws(VaultError) -> String {
+    static func newID() throws(VaultError) -> String {
         try cryptoCall { () throws(CryptoError) in try SecureRandom.bytes(8) }.map { String(format: "%02x", $0) }
             .joined()
     }

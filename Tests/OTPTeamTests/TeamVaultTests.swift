@@ -438,11 +438,21 @@ struct TeamVaultTests {
             storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
         let (added, damaged) = try opened.vault.copyEntries(from: alice.vault)
         #expect(added == [.inserted, .inserted] && damaged.isEmpty)
+        // Edited in the team vault, then copied back into the file it came from: a new entry beside the old one
+        // (same id, other contents), never a refused insert.
+        _ = try opened.vault.edit(id: hotpID, Vault.AccountEdit(name: "renamed"))
+        let (again, _) = try alice.vault.copyEntries(from: opened.vault)
+        let kinds = again.map {
+            if case .duplicate = $0 { return "duplicate" }
+            return $0 == .inserted ? "inserted" : "\($0)"
+        }
+        #expect(kinds == ["duplicate", "inserted"])
+        #expect(try alice.vault.entries().count == 3)
         let back = try Machine("back")
         _ = try back.vault.copyEntries(from: opened.vault)
         let counters = try back.vault.entries().map { try $0.account.get().counter }
         #expect(counters == [0, 7])
-        #expect(try codes(back.vault) == codes(alice.vault))
+        #expect(try codes(back.vault) == codes(opened.vault))
     }
 }
 
