@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Seeded random numbers and hex helpers shared by the test targets (not a product).

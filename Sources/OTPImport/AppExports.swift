@@ -21,6 +21,12 @@ public enum AppExports {
         public let code: String
         public let message: String
 
+        /// Creates a failure (a reader outside this module: app databases read by `otp`).
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+
         /// An encrypted export met without a password: `what` names it ("an encrypted andOTP backup").
         static func needsPassword(_ what: String) -> Failure {
             Failure(
@@ -355,6 +361,9 @@ extension AppExports {
         ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
         ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
         ("TOTP Authenticator encrypted backup (SHA-256 key + AES-CBC)", "a real file (exact)"),
+        ("Google Authenticator app database (SQLite, from a rooted phone; import, check, code --from)", "a real file"),
+        ("Microsoft Authenticator app database (SQLite; TOTP accounts)", "a real file (exact)"),
+        ("Authenticator Pro / Stratum app database (SQLite)", "a real file (exact)"),
         ("otp vaults (restore from otp backup)", "own fixtures"),
     ]
 }

@@ -43,9 +43,11 @@ struct Check: ParsableCommand {
     /// Every account of the inputs, checked; a transfer batch with parts missing warns on each of its accounts.
     private func checkedItems() -> [CheckedItem] {
         let source = export.passphrase
+        // App databases (SQLite) are read by this command, and listed after the other inputs.
+        let (databaseItems, others) = AppDatabaseInputs.read(inputs)
         let read = ProvisioningInputs.read(
-            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
-        return Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
+            others, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
+        return Importer.warningIncompleteBatches(read + databaseItems).map { strict ? $0.with($0.check.strict()) : $0 }
     }
 
     private func printJSON(_ items: [CheckedItem]) {

@@ -91,13 +91,14 @@ struct Import: ParsableCommand {
         let progress = ProgressBar(label: "reading", json: output.json)
         let source = export.passphrase
         // Another otp vault (a backup) merges into this one: restore.
-        let (vaultItems, others) = VaultFileInputs.read(inputs, passphrase: source, into: vault.path)
+        let (vaultItems, notVaults) = VaultFileInputs.read(inputs, passphrase: source, into: vault.path)
+        let (databaseItems, others) = AppDatabaseInputs.read(notVaults)
         let items = ProvisioningInputs.read(
             others, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
             bareKey: bare.bareKey)
         progress.finish()
         InputNotes.print(others)
-        return (items + vaultItems, others)
+        return (items + vaultItems + databaseItems, others)
     }
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).

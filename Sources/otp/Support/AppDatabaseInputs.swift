@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import OTPCore
+import OTPImport
+import OTPVault
+
+/// `otp import` of an authenticator app's own SQLite database (Google Authenticator, Microsoft Authenticator,
+/// Authenticator Pro): OTPImport reads no database, so the command reads the rows here, read-only, and OTPImport maps
+/// them (`AppExports.AppDatabase`).
+///
+/// The file is untrusted: it is opened read-only with `trusted_schema` off, only real tables are read (a view could
+/// loop), at most 10 000 rows, and only files of at most 64 MiB.
+enum AppDatabaseInputs {
+    static let maximumRows = 10_000
+    static let maximumBytes = 64 << 20
+
+    /// Whether a file starts as an SQLite database does.
+    static func isSQLite(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        return header == Data("SQLite format 3\u{0}".utf8)
+    }
+
+    /// The accounts of the app databases among `inputs` (failures name the file), and the other inputs.
+    static func read(_ inputs: [String]) -> (items: [CheckedItem], others: [String]) {
+        var items: [CheckedItem] = []
+        var others: [String] = []
+        for (position, input) in inputs.enumerated() {
+            let index = 2_000_000 + position
+            guard input != "-", !InputReader.isURI(input), isSQLite(input), !VaultFileInputs.isVault(input) else {
+                others.append(input)
+                continue
+            }
+            switch accounts(input) {
+            case .success(let accounts):
+                for (source, check) in accounts {
+                    items.append(CheckedItem(source: source, check: check, batch: nil, input: index))
+                }
+            case .failure(let failure):
+                items.append(VaultFileInputs.failure(input, index, failure.message))
+            }
+        }
+        return (items, others)
+    }
+
+    static func accounts(_ path: String) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maximumBytes else {
+            return .failure(.init(code: "too-large", message: "an SQLite database of more than 64 MiB"))
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA trusted_schema = OFF") }
+        do {
+            // `immutable=1`: SQLite takes no lock and writes nothing beside the file (no -wal or -shm next to a
+            // database in WAL mode, which a read-only open would otherwise make).
+            let absolute = URL(fileURLWithPath: path).path
+            guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else {
+                return .failure(.init(code: "unreadable", message: "a path SQLite cannot be given"))
+            }
+            let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                var tables: [String: Set<String>] = [:]
+                for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                    let columns = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
+                    tables[name] = Set(columns.compactMap { $0["name"] as String? })
+                }
+                guard let kind = AppExports.AppDatabase.recognise(tables) else {
+                    return .failure(
+                        .init(
+                            code: "not-provisioning",
+                            message: "an SQLite database of no known authenticator app (and not an otp vault)"))
+                }
+                let (table, columns) = kind.table
+                let quoted = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(quoted) FROM \"\(table)\" LIMIT \(maximumRows + 1)")
+                guard rows.count <= maximumRows else {
+                    return .failure(.init(code: "too-large", message: "\(kind.rawValue) with more than 10 000 rows"))
+                }
+                let texts = rows.map { row in
+                    Dictionary(
+                        uniqueKeysWithValues: columns.map { column -> (String, String?) in
+                            let value: DatabaseValue = row[column]
+                            switch value.storage {
+                            case .null: return (column, nil)
+                            case .int64(let number): return (column, String(number))
+                            case .double(let number): return (column, String(number))
+                            case .string(let text): return (column, text)
+                            case .blob(let data): return (column, String(decoding: data, as: UTF8.self))
+                            }
+                        })
+                }
+                return kind.accounts(rows: texts, source: path)
+            }
+        } catch {
+            return .failure(.init(code: "unreadable", message: "an SQLite database that cannot be read: \(error)"))
+        }
+    }
+}
