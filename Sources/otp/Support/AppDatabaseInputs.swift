@@ -4,6 +4,10 @@ import OTPCore
 import OTPImport
 import OTPVault
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `otp import` of an authenticator app's own SQLite database (Google Authenticator, Microsoft Authenticator,
 /// Authenticator Pro): OTPImport reads no database, so the command reads the rows here, read-only, and OTPImport maps
 /// them (`AppExports.AppDatabase`).
@@ -14,12 +18,17 @@ enum AppDatabaseInputs {
     static let maximumRows = 10_000
     static let maximumBytes = 64 << 20
 
-    /// Whether a file starts as an SQLite database does.
+    /// Whether a regular file starts as an SQLite database does. Opened non-blocking and checked with `fstat`
+    /// first: a FIFO named as an input must be refused by the readers, never waited on here.
     static func isSQLite(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        return header == Data("SQLite format 3\u{0}".utf8)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        var header = [UInt8](repeating: 0, count: 16)
+        guard header.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, 16) }) == 16 else { return false }
+        return header == Array("SQLite format 3\u{0}".utf8)
     }
 
     /// The accounts of the app databases among `inputs` (failures name the file), and the other inputs.
