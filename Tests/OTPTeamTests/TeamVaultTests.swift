@@ -424,6 +424,9 @@ struct TeamVaultTests {
             let text = "\(error)"
             return text.contains("/nonexistent/.s.PGSQL.5999") && !text.contains("pw-secret")
         }
+        let encoded = try PostgresURL("postgresql://me@%2Frun%2Fpostgresql:5433/otp")
+        #expect(encoded.socketDirectory == "/run/postgresql" && encoded.host == nil && encoded.port == 5433)
+        #expect(encoded.description == "me@/run/postgresql/.s.PGSQL.5433 database otp")
         let url = try PostgresURL("postgresql://me@db.example:6543/otp?sslmode=verify-full")
         #expect(url.host == "db.example" && url.port == 6543 && url.database == "otp" && url.tls == .verifyFull)
     }
