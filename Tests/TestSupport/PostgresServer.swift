@@ -118,6 +118,18 @@ public final class PostgresServer: @unchecked Sendable {
             ])
     }
 
+    /// Starts `psql` running `sql` in its own session and returns without waiting (a session that holds a lock while
+    /// the test does something else). Its output is discarded.
+    public func holdInSession(_ sql: String, database: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(bin)/psql")
+        process.arguments = ["-h", socketDirectory, "-p", "\(port)", "-U", "otp", "-d", database, "-X", "-c", sql]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// `pg_dump` of a database, as text.
     public func dump(database: String) throws -> String {
         try Self.run("\(bin)/pg_dump", ["-h", socketDirectory, "-p", "\(port)", "-U", "otp", database])

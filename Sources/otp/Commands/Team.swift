@@ -27,16 +27,9 @@ struct Team: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try teamVault(vault)
-            let fingerprint = try withVaultErrors {
-                try vault.withTeamVault(createSchema: true) { storage, personal in
-                    let opened = try TeamFailure.run { () throws(TeamError) in
-                        try TeamVault.create(storage: storage, personal: personal, member: member)
-                    }
-                    return try TeamFailure.run { () throws(TeamError) in
-                        try TeamVault.members(storage: opened.storage).first { $0.name == member }?.fingerprint ?? ""
-                    }
-                }
+            let fingerprint = try team(vault, createSchema: true) { (storage, personal) throws(TeamError) in
+                let opened = try TeamVault.create(storage: storage, personal: personal, member: member)
+                return try TeamVault.members(storage: opened.storage).first { $0.name == member }?.fingerprint ?? ""
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
@@ -54,13 +47,8 @@ struct Team: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try teamVault(vault)
-            let fingerprint = try withVaultErrors {
-                try vault.withTeamVault { storage, personal in
-                    try TeamFailure.run { () throws(TeamError) in
-                        try TeamVault.join(storage: storage, personal: personal, member: member)
-                    }
-                }
+            let fingerprint = try team(vault) { (storage, personal) throws(TeamError) in
+                try TeamVault.join(storage: storage, personal: personal, member: member)
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
@@ -83,22 +71,15 @@ struct Team: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try teamVault(vault)
-            let approved = try withVaultErrors {
-                try vault.withTeamVault { storage, personal in
-                    try TeamFailure.run { () throws(TeamError) in
-                        let opened = try TeamVault.open(storage: storage, personal: personal)
-                        if let fingerprint {
-                            let pending = try TeamVault.members(storage: storage).first { $0.name == name }
-                            guard let pending, Self.normalised(pending.fingerprint) == Self.normalised(fingerprint)
-                            else {
-                                throw TeamError.member(
-                                    "\(name)'s key has another fingerprint than the one given; nothing was approved")
-                            }
-                        }
-                        return try TeamVault.approve(name, in: opened)
+            let approved = try asMember(vault) { (opened) throws(TeamError) in
+                if let fingerprint {
+                    let pending = try TeamVault.members(storage: opened.storage).first { $0.name == name }
+                    guard let pending, Self.normalised(pending.fingerprint) == Self.normalised(fingerprint) else {
+                        throw TeamError.member(
+                            "\(name)'s key has another fingerprint than the one given; nothing was approved")
                     }
                 }
+                return try TeamVault.approve(name, in: opened)
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": name, "fingerprint": approved]))
@@ -127,14 +108,8 @@ struct Team: ParsableCommand {
         }
 
         func run() throws {
-            try teamVault(vault)
-            let members = try withVaultErrors {
-                try vault.withTeamVault { storage, personal in
-                    try TeamFailure.run { () throws(TeamError) in
-                        _ = try TeamVault.open(storage: storage, personal: personal)
-                        return try TeamVault.members(storage: storage)
-                    }
-                }
+            let members = try asMember(vault) { (opened) throws(TeamError) in
+                try TeamVault.members(storage: opened.storage)
             }
             if output.json {
                 Terminal.out(
@@ -171,14 +146,8 @@ struct Team: ParsableCommand {
         }
 
         func run() throws {
-            try teamVault(vault)
-            let lines = try withVaultErrors {
-                try vault.withTeamVault { storage, personal in
-                    try TeamFailure.run { () throws(TeamError) in
-                        _ = try TeamVault.open(storage: storage, personal: personal)
-                        return try TeamVault.log(storage: storage, limit: limit)
-                    }
-                }
+            let lines = try asMember(vault) { (opened) throws(TeamError) in
+                try TeamVault.log(storage: opened.storage, limit: limit)
             }
             if output.json {
                 Terminal.out(
@@ -214,14 +183,8 @@ struct Team: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try teamVault(vault)
-            let resealed = try withVaultErrors {
-                try vault.withTeamVault { storage, personal in
-                    try TeamFailure.run { () throws(TeamError) in
-                        let opened = try TeamVault.open(storage: storage, personal: personal)
-                        return try TeamVault.remove(name, in: opened).resealed
-                    }
-                }
+            let resealed = try asMember(vault) { (opened) throws(TeamError) in
+                try TeamVault.remove(name, in: opened).resealed
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": name, "resealed": "\(resealed)"]))
@@ -234,12 +197,30 @@ struct Team: ParsableCommand {
     }
 }
 
-/// Team commands need a `postgresql://` vault.
-private func teamVault(_ vault: VaultOptions) throws {
-    guard vault.isTeam else {
-        throw CommandFailure(
-            "otp team needs a team vault: --vault postgresql://user@host/database (or $OTP_VAULT)", status: 64,
-            code: "usage")
+extension ParsableCommand {
+    /// Runs a team command: `body` gets the team vault's storage and the personal vault, and its failures are
+    /// reported as every vault command reports them (stderr, `--json` error document, exit 2).
+    fileprivate func team<T>(
+        _ vault: VaultOptions, createSchema: Bool = false,
+        _ body: (PostgresVaultStorage, Vault) throws(TeamError) -> T
+    ) throws -> T {
+        guard vault.isTeam else {
+            throw CommandFailure(
+                "otp team needs a team vault: --vault postgresql://user@host/database (or $OTP_VAULT)", status: 64,
+                code: "usage")
+        }
+        return try withVaultErrors {
+            try vault.withTeamVault(createSchema: createSchema) { storage, personal in
+                try TeamFailure.run { () throws(TeamError) in try body(storage, personal) }
+            }
+        }
+    }
+
+    /// As ``team(_:createSchema:_:)``, opened as the member whose key the personal vault holds.
+    fileprivate func asMember<T>(_ vault: VaultOptions, _ body: (TeamVault.Opened) throws(TeamError) -> T) throws -> T {
+        try team(vault) { (storage, personal) throws(TeamError) in
+            try body(try TeamVault.open(storage: storage, personal: personal))
+        }
     }
 }
 

@@ -4,10 +4,6 @@ import OTPCore
 import OTPImport
 import OTPVault
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `otp import` of an authenticator app's own SQLite database (Google Authenticator, Microsoft Authenticator,
 /// Authenticator Pro): OTPImport reads no database, so the command reads the rows here, read-only, and OTPImport maps
 /// them (`AppExports.AppDatabase`).
@@ -18,17 +14,9 @@ enum AppDatabaseInputs {
     static let maximumRows = 10_000
     static let maximumBytes = 64 << 20
 
-    /// Whether a regular file starts as an SQLite database does. Opened non-blocking and checked with `fstat`
-    /// first: a FIFO named as an input must be refused by the readers, never waited on here.
+    /// Whether a regular file starts as an SQLite database does.
     static func isSQLite(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
-        var header = [UInt8](repeating: 0, count: 16)
-        guard header.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, 16) }) == 16 else { return false }
-        return header == Array("SQLite format 3\u{0}".utf8)
+        VaultFileInputs.header(of: path, count: 16) == Array("SQLite format 3\u{0}".utf8)
     }
 
     /// The accounts of the app databases among `inputs` (failures name the file), and the other inputs.

@@ -12,16 +12,23 @@ import OTPVault
 enum VaultFileInputs {
     /// Whether a file is an `otp` vault: an SQLite file with our application id (offset 68 of the header).
     static func isVault(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
-        var header = [UInt8](repeating: 0, count: 72)
-        guard header.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, 72) }) == 72 else { return false }
+        guard let header = header(of: path, count: 72) else { return false }
         let application = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return header.starts(with: Array("SQLite format 3\u{0}".utf8))
             && Int32(bitPattern: application) == SQLiteVaultStorage.applicationID
+    }
+
+    /// The first `count` bytes of a regular file, or `nil`. Opened non-blocking and checked with `fstat` first: a
+    /// FIFO or device named as an input is left to the readers to refuse, never waited on by a sniff.
+    static func header(of path: String, count: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var header = [UInt8](repeating: 0, count: count)
+        guard header.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, count) }) == count else { return nil }
+        return header
     }
 
     /// The accounts of the vault files among `inputs`, as checked items (failures name the file), and the other
