@@ -140,14 +140,25 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             case .authMechanismRequiresPassword:
                 return .server("\(url) asks for a password (put it in PGPASSWORD or the URL)")
             case .connectionError:
-                let reason = psql.underlying.map { "\($0)" } ?? "no reason given"
-                return .server("cannot connect to \(url): \(reason)")
+                return .server("cannot connect to \(url): \(psql.underlying.map(reason) ?? "no reason given")")
             default:
                 let reason = psql.underlying.map { ": \($0)" } ?? ""
                 return .server("\(url): \(psql.code)\(reason)")
             }
         }
         return .server("\(connecting ? "cannot connect to " : "")\(url): \(error)")
+    }
+
+    /// Why a socket could not connect, as the system says it (`Connection refused`), not NIO's debugging text.
+    private static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if let connection = error as? NIOConnectionError {
+            if let first = connection.connectionErrors.first { return reason(first.error) }
+            if let dns = connection.dnsAError ?? connection.dnsAAAAError {
+                return "the host name does not resolve (\(dns))"
+            }
+        }
+        return "\(error)"
     }
 
     /// Runs `body` on the connection (outside a transaction), serialised with every other call.
@@ -412,20 +423,15 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(stored.sorted()))")
             }
             if !inserted.isEmpty {
-                let ids = inserted.map(\.id)
-                let created = inserted.map(\.createdAt)
-                let updated = inserted.map(\.updatedAt)
-                let identities = inserted.map { ByteBuffer(bytes: $0.identityTag) }
-                let duplicates = inserted.map { ByteBuffer(bytes: $0.duplicateTag) }
-                let versions = inserted.map { Int32($0.version) }
-                let sealed = inserted.map { ByteBuffer(bytes: $0.sealed) }
+                let c = EntryColumns(inserted)
                 // WITH ORDINALITY keeps the batch's order in `seq`, as row-by-row inserts would.
                 try statements.run(
                     """
                     INSERT INTO otp_entries (id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed)
                     SELECT id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed
-                    FROM unnest(\(ids)::text[], \(created)::bigint[], \(updated)::bigint[], \(identities)::bytea[],
-                                \(duplicates)::bytea[], \(versions)::integer[], \(sealed)::bytea[])
+                    FROM unnest(\(c.ids)::text[], \(c.created)::bigint[], \(c.updated)::bigint[],
+                                \(c.identities)::bytea[], \(c.duplicates)::bytea[], \(c.versions)::integer[],
+                                \(c.sealed)::bytea[])
                         WITH ORDINALITY AS batch(id, created_at, updated_at, identity_tag, duplicate_tag, version,
                                                  sealed, position)
                     ORDER BY position
@@ -436,20 +442,38 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
+    /// Records as column arrays, for one `unnest` statement instead of a statement per row.
+    private struct EntryColumns {
+        let ids: [String]
+        let created: [Int64]
+        let updated: [Int64]
+        let identities: [ByteBuffer]
+        let duplicates: [ByteBuffer]
+        let versions: [Int32]
+        let sealed: [ByteBuffer]
+
+        init(_ records: [SealedEntryRecord]) {
+            ids = records.map(\.id)
+            created = records.map(\.createdAt)
+            updated = records.map(\.updatedAt)
+            identities = records.map { ByteBuffer(bytes: $0.identityTag) }
+            duplicates = records.map { ByteBuffer(bytes: $0.duplicateTag) }
+            versions = records.map { Int32($0.version) }
+            sealed = records.map { ByteBuffer(bytes: $0.sealed) }
+        }
+    }
+
     /// Writes re-sealed entries (key rotation) in one statement.
     func rewrite(_ statements: Statements, _ records: [SealedEntryRecord]) throws {
         guard !records.isEmpty else { return }
-        let ids = records.map(\.id)
-        let identities = records.map { ByteBuffer(bytes: $0.identityTag) }
-        let duplicates = records.map { ByteBuffer(bytes: $0.duplicateTag) }
-        let versions = records.map { Int32($0.version) }
-        let sealed = records.map { ByteBuffer(bytes: $0.sealed) }
+        let c = EntryColumns(records)
         try statements.run(
             """
             UPDATE otp_entries SET identity_tag = batch.identity_tag, duplicate_tag = batch.duplicate_tag,
                 version = batch.version, sealed = batch.sealed
-            FROM unnest(\(ids)::text[], \(identities)::bytea[], \(duplicates)::bytea[], \(versions)::integer[],
-                        \(sealed)::bytea[]) AS batch(id, identity_tag, duplicate_tag, version, sealed)
+            FROM unnest(\(c.ids)::text[], \(c.identities)::bytea[], \(c.duplicates)::bytea[],
+                        \(c.versions)::integer[], \(c.sealed)::bytea[])
+                AS batch(id, identity_tag, duplicate_tag, version, sealed)
             WHERE otp_entries.id = batch.id
             """)
     }

@@ -197,15 +197,8 @@ struct TeamVaultTests {
         _ = try opened.vault.add([account("Before", "one")])
         // Another session holds the log table, so the import inserts its entries and then waits at its log line:
         // the server is stopped while the import's transaction is open.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: PostgresServer.binaries! + "/psql")
-        holder.arguments = [
-            "-h", server.socketDirectory, "-U", "otp", "-d", database, "-c",
-            "BEGIN; LOCK TABLE otp_log IN EXCLUSIVE MODE; SELECT pg_sleep(60);",
-        ]
-        holder.standardOutput = FileHandle.nullDevice
-        holder.standardError = FileHandle.nullDevice
-        try holder.run()
+        let holder = try server.holdInSession(
+            "BEGIN; LOCK TABLE otp_log IN EXCLUSIVE MODE; SELECT pg_sleep(60);", database: database)
         var held = false
         for _ in 0..<200 where !held {
             held =
@@ -270,15 +263,8 @@ struct TeamVaultTests {
         try created.storage.close()
         let impatient = try TeamVault.open(
             storage: try PostgresVaultStorage(url: url, answerTimeout: 2), personal: alice.vault)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: PostgresServer.binaries! + "/psql")
-        holder.arguments = [
-            "-h", server.socketDirectory, "-U", "otp", "-d", database, "-c",
-            "BEGIN; LOCK TABLE otp_entries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4);",
-        ]
-        holder.standardOutput = FileHandle.nullDevice
-        holder.standardError = FileHandle.nullDevice
-        try holder.run()
+        let holder = try server.holdInSession(
+            "BEGIN; LOCK TABLE otp_entries IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4);", database: database)
         defer { holder.terminate() }
         usleep(500_000)
         #expect {
@@ -422,7 +408,8 @@ struct TeamVaultTests {
             try PostgresVaultStorage(url: refused)
         } throws: { error in
             let text = "\(error)"
-            return text.contains("/nonexistent/.s.PGSQL.5999") && !text.contains("pw-secret")
+            return text.contains("/nonexistent/.s.PGSQL.5999") && text.contains("No such file or directory")
+                && !text.contains("pw-secret")
         }
         let encoded = try PostgresURL("postgresql://me@%2Frun%2Fpostgresql:5433/otp")
         #expect(encoded.socketDirectory == "/run/postgresql" && encoded.host == nil && encoded.port == 5433)
