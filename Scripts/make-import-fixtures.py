@@ -267,6 +267,26 @@ def ente():
         "encryptionNonce": base64.b64encode(nonce).decode()})
 
 
+def proton():
+    """Proton Authenticator's password-protected export (password "fixture password"), from proton-pass-common's
+    password_exporter.rs: Argon2id v1.3 (2 passes, 19 MiB, 1 lane) + AES-256-GCM with the associated data
+    "proton.authenticator.export.v1"; content = nonce || ciphertext || tag. Python `cryptography` (own RNG)."""
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    own = random.Random(7)
+    take = lambda n: bytes(own.getrandbits(8) for _ in range(n))
+    inner = json.dumps({"version": 1, "entries": [
+        {"id": uuid(), "content": {"uri": "otpauth://totp/GitHub:octo%40example.com?secret=" + b32(ACCOUNTS[0][3])
+                                   + "&issuer=GitHub&algorithm=SHA1&digits=6&period=30",
+                                   "entry_type": "Totp", "name": "octo@example.com"}, "note": None},
+        {"id": uuid(), "content": {"uri": "steam://" + b32(ACCOUNTS[3][3]), "entry_type": "Steam", "name": "gamer"},
+         "note": None}]}).encode()
+    salt, nonce = take(16), take(12)
+    key = Argon2id(salt=salt, length=32, iterations=2, lanes=1, memory_cost=19 * 1024).derive(b"fixture password")
+    sealed = nonce + AESGCM(key).encrypt(nonce, inner, b"proton.authenticator.export.v1")
+    write_json(os.path.join(ROOT, "exports", "proton-encrypted.json"), {
+        "version": 1, "salt": base64.b64encode(salt).decode(), "content": base64.b64encode(sealed).decode()})
+
+
 def totp_authenticator():
     """A TOTP Authenticator backup (password "fixture password"): SHA-256 of the password keys AES-256-CBC with a zero
     IV over `{"<account list as JSON>": "<time>"}`, Base64 text, as the app's real backup is laid out."""
@@ -346,3 +366,4 @@ if __name__ == "__main__":
     ente()
     totp_authenticator()
     freeotp_backup()
+    proton()

@@ -64,14 +64,29 @@ extension AppExports {
         let Authenticators: [Authenticator]
     }
 
-    /// Proton Authenticator (`entries[].content.uri`).
+    /// Proton Authenticator (`entries[].content.uri`, `.name`). A Steam entry's URI is `steam://SECRET`
+    /// (proton-pass-common's `AuthenticatorEntryContent::from_uri`), its name the account's.
     struct Proton: Decodable {
         struct Entry: Decodable {
-            struct Content: Decodable { let uri: String }
+            struct Content: Decodable {
+                let uri: String
+                let name: String?
+            }
             let content: Content
         }
         let version: Int
         let entries: [Entry]
+
+        var accounts: [AppExports.Entry] {
+            entries.map { entry in
+                let uri = entry.content.uri
+                guard uri.lowercased().hasPrefix("steam://") else { return .uri(uri) }
+                return .fields(
+                    Fields(
+                        type: "steam", name: entry.content.name,
+                        parameters: ["secret": String(uri.dropFirst(8)), "issuer": "Steam"]))
+            }
+        }
     }
 
     /// A Steam Guard maFile (`shared_secret` in Base64, `account_name`).
@@ -142,7 +157,7 @@ extension AppExports {
             )
         }
         if let proton = try? decoder.decode(Proton.self, from: data) {
-            return ("Proton Authenticator", proton.entries.map { .uri($0.content.uri) })
+            return ("Proton Authenticator", proton.accounts)
         }
         if let steam = try? decoder.decode(SteamMaFile.self, from: data) {
             return ("Steam Guard maFile", [steamEntry(steam)])

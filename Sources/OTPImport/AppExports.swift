@@ -87,6 +87,9 @@ public enum AppExports {
         } else if let ente = enteEncrypted(Data(text.utf8), passphrase: passphrase) {
             format = "Ente Auth"
             entries = ente
+        } else if let proton = protonEncrypted(Data(text.utf8), passphrase: passphrase) {
+            format = "Proton Authenticator"
+            entries = proton
         } else if let typed = typedFormats(Data(text.utf8)) {
             format = typed.format
             entries = .success(typed.entries)
@@ -351,6 +354,7 @@ extension AppExports {
         ("Authenticator Pro / Stratum plain JSON", "a real export (exact)"),
         ("Authenticator Pro encrypted backup (Argon2id + AES-GCM) and its legacy format", "real exports (exact)"),
         ("Proton Authenticator JSON", "a real export"),
+        ("Proton Authenticator password-protected export (Argon2id + AES-GCM)", "made from the published description"),
         ("Steam Guard maFile, one or several", "real exports (exact)"),
         ("LastPass Authenticator JSON", "made from the published description"),
         ("Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305)", "made from the published description"),

@@ -635,3 +635,62 @@ import Testing
         #expect(AppExports.gcmNonce([0x04, 0x40]) == nil)
     }
 }
+
+/// Proton Authenticator's password-protected export, made by `Scripts/make-import-fixtures.py` with Python
+/// `cryptography` from proton-pass-common's published `password_exporter.rs`; no real export of this kind is in the
+/// corpus. The key-derivation cost is fixed by the format (Argon2id, 2 passes, 19 MiB), never read from the file.
+@Suite struct ProtonEncryptedTests {
+    static func text() throws -> String {
+        try String(
+            contentsOf: HostileImportTests.exports.appendingPathComponent("proton-encrypted.json"), encoding: .utf8)
+    }
+
+    func read(_ json: String, _ password: String?) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
+        AppExports.accounts(in: json, source: "p.json", passphrase: { password.map { SecureBytes(Array($0.utf8)) } })
+    }
+
+    func failure(_ json: String, _ password: String?) -> AppExports.Failure? {
+        if case .failure(let failure) = read(json, password) { return failure }
+        return nil
+    }
+
+    @Test func theExportOpensWithItsPasswordIncludingASteamEntry() throws {
+        let accounts = try read(try Self.text(), "fixture password").get()
+        #expect(accounts.map { $0.check.account?.issuer } == ["GitHub", "Steam"])
+        #expect(accounts.map { $0.check.account?.name } == ["octo@example.com", "gamer"])
+        #expect(accounts[0].source == "p.json (Proton Authenticator entry 1 of 2)")
+        // Codes at t = 59 from oathtool (TOTP) and Python's hmac (Steam's alphabet), over the fixture's secrets.
+        let codes = try accounts.map { try OTPGenerator(account: #require($0.check.account)).totp(at: 59)[0].value }
+        #expect(codes == ["574992", "9D273"])
+    }
+
+    @Test func wrongMissingPasswordTruncationDamageAndVersionsAreRefusedByName() throws {
+        let json = try Self.text()
+        #expect(
+            failure(json, "wrong")?.message == "wrong password for the password-protected Proton Authenticator export")
+        #expect(failure(json, nil)?.message.contains("--source-passphrase-file") == true)
+        let content = try #require(json.components(separatedBy: "\"").first { $0.count > 100 })
+        // Truncated content: 27 bytes, less than a nonce and a tag; a cut tag fails authentication.
+        let short = json.replacingOccurrences(of: content, with: Data(repeating: 7, count: 27).base64EncodedString())
+        #expect(failure(short, "fixture password")?.message.contains("truncated") == true)
+        let cut = json.replacingOccurrences(
+            of: content,
+            with: Data(base64Encoded: content)!.dropLast(3)
+                .base64EncodedString())
+        #expect(failure(cut, "fixture password")?.code == "unreadable")
+        let salt = json.replacingOccurrences(of: "\"salt\": \"", with: "\"salt\": \"AAAA")
+        #expect(failure(salt, "fixture password")?.message.contains("salt must be 16 bytes") == true)
+        let version = json.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2")
+        #expect(failure(version, "fixture password")?.message.contains("version 2") == true)
+        // The associated data is part of the format: with the right key, the fixture opens under Proton's
+        // "proton.authenticator.export.v1" and under no other (an empty one, Proton's "entrycontent").
+        let saltText = try #require(json.components(separatedBy: "\"").first { $0.hasSuffix("==") && $0.count == 24 })
+        let key = try KeyDerivation.argon2id(
+            passphrase: SecureBytes(Array("fixture password".utf8)), salt: Array(Data(base64Encoded: saltText)!),
+            iterations: 2, memoryKiB: 19 * 1024, lanes: 1)
+        let sealed = Array(Data(base64Encoded: content)!)
+        #expect((try? AESGCM.open(sealed, key: key, authenticating: AppExports.protonExportAssociatedData)) != nil)
+        #expect((try? AESGCM.open(sealed, key: key, authenticating: [])) == nil)
+        #expect((try? AESGCM.open(sealed, key: key, authenticating: Array("entrycontent".utf8))) == nil)
+    }
+}
