@@ -287,6 +287,22 @@ def proton():
         "version": 1, "salt": base64.b64encode(salt).decode(), "content": base64.b64encode(sealed).decode()})
 
 
+def andotp_old():
+    """andOTP's old encrypted backup (before 0.6.3; password "fixture password"): nonce (12) || AES-256-GCM
+    ciphertext || tag, keyed by SHA-256 of the password, no header; entries without an issuer, labelled
+    "Issuer - Issuer:Name" as in the real old-format backup of the corpus. Python `cryptography` (own RNG)."""
+    own = random.Random(8)
+    nonce = bytes(own.getrandbits(8) for _ in range(12))
+    entries = [
+        {"secret": b32(ACCOUNTS[0][3]), "label": "GitHub - GitHub:octo@example.com", "digits": 6, "type": "TOTP",
+         "algorithm": "SHA1", "thumbnail": "Default", "last_used": 1608551893172, "period": 30, "tags": []},
+        {"secret": b32(ACCOUNTS[2][3]), "label": "Bank - Bank:client 42", "digits": 6, "type": "HOTP",
+         "algorithm": "SHA1", "thumbnail": "Default", "last_used": 1608551903646, "counter": 7, "tags": []}]
+    key = hashlib.sha256(b"fixture password").digest()
+    with open(os.path.join(ROOT, "exports", "andotp-old.bin"), "wb") as f:
+        f.write(nonce + AESGCM(key).encrypt(nonce, json.dumps(entries).encode(), None))
+
+
 def totp_authenticator():
     """A TOTP Authenticator backup (password "fixture password"): SHA-256 of the password keys AES-256-CBC with a zero
     IV over `{"<account list as JSON>": "<time>"}`, Base64 text, as the app's real backup is laid out."""
@@ -367,3 +383,4 @@ if __name__ == "__main__":
     totp_authenticator()
     freeotp_backup()
     proton()
+    andotp_old()

@@ -347,7 +347,10 @@ extension AppExports {
         ("Text: otpauth:// URIs one per line (Ente Auth, FreeOTP+ lists, zbarimg output)", "real exports (exact)"),
         ("A file holding only a Base32 key (AWS Base32StringSeed), with --account", "own fixtures"),
         ("Aegis vault, plain and encrypted (scrypt + AES-GCM)", "real exports (exact)"),
-        ("andOTP plain, and the encrypted backup (PBKDF2-SHA1 + AES-GCM)", "real exports (exact)"),
+        (
+            "andOTP plain, the encrypted backup (PBKDF2-SHA1 + AES-GCM) and the old one (SHA-256 + AES-GCM)",
+            "real exports (exact)"
+        ),
         ("2FAS schema 1-4, plain and encrypted (PBKDF2-SHA256 + AES-GCM)", "real exports"),
         ("Bitwarden JSON and CSV", "real exports"),
         ("FreeOTP+ JSON", "a real export"),

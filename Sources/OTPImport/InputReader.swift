@@ -164,10 +164,26 @@ public enum InputReader {
         }
         guard let text = TextInput.decode(bytes) else {
             let looksLike = FileSniffer.describe(bytes)
+            var note = ""
+            // andOTP's old backup format has no header: random-looking bytes are tried with the run's password.
+            if looksLike == FileSniffer.unknownBinary, FileSniffer.nonInputKind(Array(bytes.prefix(512))) == nil,
+                AppExports.looksLikeCiphertext(bytes)
+            {
+                if let password = passphrase() {
+                    if let old = AppExports.andOTPOldFormat(bytes, source: source, password: password) {
+                        return payloads(of: old, source: source)
+                    }
+                    note = ", nor an old-format andOTP backup that opens with the password given"
+                } else {
+                    note =
+                        "; if it is an old-format andOTP backup (it has no header), give its password with "
+                        + "--source-passphrase-file"
+                }
+            }
             return .failure(
                 InputError(
                     source: source, code: ScanError.notAnImage(looksLike: looksLike).code,
-                    message: "neither an image (PNG, JPEG, WebP, HEIC) nor a text file of URIs (\(looksLike))"))
+                    message: "neither an image (PNG, JPEG, WebP, HEIC) nor a text file of URIs (\(looksLike))" + note))
         }
         if let key = BareKeyAccount.key(in: text) {
             guard let bareKey else {

@@ -19,8 +19,11 @@ public enum FileSniffer {
         let sample = data.prefix(512)
         let printable = sample.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 0x20 && $0 != 0x7F) }
         if printable { return "it is a text file" }
-        return "unknown binary data"
+        return unknownBinary
     }
+
+    /// What ``describe(_:)`` says of bytes it does not recognise.
+    public static let unknownBinary = "unknown binary data"
 
     /// What a file's first bytes say it is when it is clearly not an input of ours: a document or an archive
     /// (PDF, ZIP and the office formats built on it, gzip, bzip2, xz, 7-Zip, RAR, tar). `nil` for anything else.

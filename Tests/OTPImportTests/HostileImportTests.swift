@@ -694,3 +694,78 @@ import Testing
         #expect((try? AESGCM.open(sealed, key: key, authenticating: Array("entrycontent".utf8))) == nil)
     }
 }
+
+/// andOTP's old encrypted backup (no header: SHA-256 of the password keys AES-GCM), a fixture made by
+/// `Scripts/make-import-fixtures.py` in the layout of the real old-format backup, which
+/// `Scripts/conformance-exports.py` checks.
+@Suite struct AndOTPOldFormatTests {
+    static func bytes() throws -> [UInt8] {
+        try Array(Data(contentsOf: HostileImportTests.exports.appendingPathComponent("andotp-old.bin")))
+    }
+
+    /// Reads bytes as `otp` reads a file, counting how often the password is asked for.
+    func read(_ bytes: [UInt8], _ password: String?) -> (Result<[InputPayload], InputError>, asked: Int) {
+        nonisolated(unsafe) var asked = 0
+        let result = InputReader.payloads(
+            in: bytes, source: "old.bin", reader: nil,
+            passphrase: {
+                asked += 1
+                return password.map { SecureBytes(Array($0.utf8)) }
+            })
+        return (result, asked)
+    }
+
+    @Test func theBackupOpensWithItsPasswordAndItsLabelsBecomeIssuerAndName() throws {
+        let payloads = try read(try Self.bytes(), "fixture password").0.get()
+        #expect(payloads.map { $0.check?.account?.issuer } == ["GitHub", "Bank"])
+        #expect(payloads.map { $0.check?.account?.name } == ["octo@example.com", "client 42"])
+        #expect(payloads[1].check?.account?.counter == 7)
+        #expect(payloads[0].source == "old.bin (andOTP entry 1 of 2)")
+    }
+
+    @Test func aWrongOrMissingPasswordOrACutFileIsRefusedWithWhatToDo() throws {
+        let bytes = try Self.bytes()
+        guard case .failure(let wrong) = read(bytes, "wrong").0, case .failure(let none) = read(bytes, nil).0,
+            case .failure(let cut) = read(Array(bytes.dropLast(1)), "fixture password").0
+        else {
+            Issue.record("opened without the right password, or cut")
+            return
+        }
+        #expect(wrong.message.hasSuffix("nor an old-format andOTP backup that opens with the password given"))
+        #expect(none.message.contains("old-format andOTP backup (it has no header)"))
+        #expect(none.message.contains("--source-passphrase-file"))
+        #expect(cut.code == "not-png")
+    }
+
+    @Test func onlyRandomLookingUnknownFilesAreTriedSoNoOtherFileAsksForAPassword() throws {
+        // A bitmap-like file (runs of equal bytes), an executable's zeros, and a gzip stream (an archive, named as
+        // one) are never tried: the password is not even asked for.
+        var generator = SplitMix64(seed: testSeed)
+        let random = (0..<600).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let lowEntropy = [UInt8](repeating: 0, count: 300) + Array(random.prefix(100))
+        let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00] + random
+        for (bytes, tried) in [(lowEntropy, false), (gzip, false), (random, true)] {
+            let (result, asked) = read(bytes, "fixture password")
+            guard case .failure = result else {
+                Issue.record("random bytes were read as an export")
+                continue
+            }
+            #expect((asked > 0) == tried)
+        }
+        #expect(AppExports.looksLikeCiphertext(try Self.bytes()))
+    }
+
+    @Test func oldLabelsAreSplitOnlyInTheirOwnForm() {
+        func split(_ label: String) -> [String?] {
+            let entry = AppExports.oldAndOTPEntry(["label": label])
+            return [entry["issuer"] as? String, entry["label"] as? String]
+        }
+        #expect(split("Deno - Deno:Mason") == ["Deno", "Mason"])
+        #expect(split("Air Canada - Air Canada:Benjamin") == ["Air Canada", "Benjamin"])
+        #expect(split("Work - alice") == ["Work", "alice"])
+        #expect(split("alice@example.com") == [nil, "alice@example.com"])
+        #expect(split(" - x") == [nil, " - x"])
+        let withIssuer = AppExports.oldAndOTPEntry(["label": "A - A:b", "issuer": "Z"])
+        #expect(withIssuer["label"] as? String == "A - A:b")
+    }
+}
