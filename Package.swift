@@ -39,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         // XChaCha20-Poly1305 (libsodium): OpenSSL 3.0 has no 24-byte-nonce ChaCha; Ente Auth's exports use it.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .target(name: "OTPCrypto", dependencies: ["COpenSSL", "CArgon2", "CSodium"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CJPEG", "CWebP", "CHeif", "CZBar"]),
@@ -48,7 +49,7 @@ let package = Package(
             name: "OTPVault",
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto"]),
+        .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto", "CZip"]),
         // The team vault: the same sealed entries on PostgreSQL (postgres-nio), members holding X25519 keys.
         .target(
             name: "OTPTeam",

@@ -303,6 +303,66 @@ def andotp_old():
         f.write(nonce + AESGCM(key).encrypt(nonce, json.dumps(entries).encode(), None))
 
 
+def zips():
+    """ZIP exports (password "fixture password"), each made by an independent ZIP writer, and hostile archives:
+
+    - exports/authenticator-plus.zip: Accounts.txt (otpauth URIs) under ZipCrypto, by Info-ZIP's `zip -P`, the
+      encryption of the real Authenticator Plus export in the corpus;
+    - exports/raivo.zip: raivo-otp-export.json (Raivo's string-valued fields) and an HTML copy under WinZip AES-256,
+      by 7-Zip (`7zz -mem=AES256`), as SSZipArchive writes Raivo's export; exports/raivo-otp-export.json is the JSON
+      alone;
+    - hostile/zip-bomb-declared.zip (a member of 17 MiB of zeros, declared), hostile/zip-bomb-lying.zip (the same,
+      its sizes rewritten to 1 000 bytes in both headers), hostile/zip-65-members.zip: Python's zipfile and struct.
+
+    Needs `zip` and `7zip` (Debian packages). ZipCrypto and AES salts are random: the encrypted files differ on
+    every run (the tests check contents)."""
+    import subprocess, tempfile, zipfile, io
+    out = os.path.join(ROOT, "exports")
+    hostile = os.path.join(ROOT, "hostile")
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = ("otpauth://totp/GitHub:octo%40example.com?secret=" + b32(ACCOUNTS[0][3]) + "&issuer=GitHub\n"
+                 + "otpauth://hotp/Bank:client%2042?secret=" + b32(ACCOUNTS[2][3]) + "&issuer=Bank&counter=7\n")
+        open(os.path.join(tmp, "Accounts.txt"), "w").write(lines)
+        raivo = [
+            {"issuer": "GitHub", "account": "octo@example.com", "secret": b32(ACCOUNTS[0][3]), "algorithm": "SHA1",
+             "digits": "6", "kind": "TOTP", "timer": "30", "counter": "0", "iconType": "", "iconValue": ""},
+            {"issuer": "AWS", "account": "root@123456789012", "secret": b32(ACCOUNTS[1][3]), "algorithm": "SHA256",
+             "digits": "8", "kind": "TOTP", "timer": "60", "counter": "0", "iconType": "", "iconValue": ""},
+            {"issuer": "Bank", "account": "client 42", "secret": b32(ACCOUNTS[2][3]), "algorithm": "SHA1",
+             "digits": "6", "kind": "HOTP", "timer": "30", "counter": "7", "iconType": "", "iconValue": ""}]
+        open(os.path.join(tmp, "raivo-otp-export.json"), "w").write(json.dumps(raivo))
+        open(os.path.join(tmp, "raivo-otp-export.html"), "w").write("<html><body>3 accounts</body></html>\n")
+        for name in ("Accounts.txt", "raivo-otp-export.json", "raivo-otp-export.html"):
+            os.utime(os.path.join(tmp, name), (1700000000, 1700000000))
+        for target in ("authenticator-plus.zip", "raivo.zip"):
+            if os.path.exists(os.path.join(out, target)):
+                os.remove(os.path.join(out, target))
+        subprocess.run(["zip", "-q", "-X", "-P", "fixture password", os.path.join(out, "authenticator-plus.zip"),
+                        "Accounts.txt"], cwd=tmp, check=True)
+        subprocess.run(["7zz", "a", "-bd", "-bso0", "-tzip", "-pfixture password", "-mem=AES256",
+                        os.path.join(out, "raivo.zip"), "raivo-otp-export.json", "raivo-otp-export.html"],
+                       cwd=tmp, check=True)
+        shutil.copy(os.path.join(tmp, "raivo-otp-export.json"), os.path.join(out, "raivo-otp-export.json"))
+
+    def archive(members):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            for name, data in members:
+                z.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 29, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
+
+    bomb = archive([("Accounts.txt", bytes(17 << 20))])
+    open(os.path.join(hostile, "zip-bomb-declared.zip"), "wb").write(bomb)
+    # Rewrite the uncompressed size (local header offset 22, central directory offset 24) to 1 000.
+    lying = bytearray(bomb)
+    lying[22:26] = struct.pack("<I", 1000)
+    central = lying.rfind(b"PK\x01\x02")
+    lying[central + 24:central + 28] = struct.pack("<I", 1000)
+    open(os.path.join(hostile, "zip-bomb-lying.zip"), "wb").write(bytes(lying))
+    many = archive([(f"note-{i}.txt", b"x") for i in range(64)] + [("Accounts.txt", b"")])
+    open(os.path.join(hostile, "zip-65-members.zip"), "wb").write(many)
+
+
 def totp_authenticator():
     """A TOTP Authenticator backup (password "fixture password"): SHA-256 of the password keys AES-256-CBC with a zero
     IV over `{"<account list as JSON>": "<time>"}`, Base64 text, as the app's real backup is laid out."""
@@ -384,3 +444,4 @@ if __name__ == "__main__":
     freeotp_backup()
     proton()
     andotp_old()
+    zips()

@@ -56,6 +56,13 @@ public final class SecureBytes: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))
     }
 
+    /// Zeroes memory that held a secret outside a `SecureBytes` (a C string handed to a library, a read buffer),
+    /// with `OPENSSL_cleanse`, which the optimiser cannot drop.
+    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        OPENSSL_cleanse(base, buffer.count)
+    }
+
     /// The first `length` bytes as a new wiped buffer.
     public func prefix(_ length: Int) -> SecureBytes {
         withUnsafeBytes { SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }

@@ -81,6 +81,12 @@ public enum AppExports {
             } else {
                 entries = .success(items.compactMap { $0 as? [String: Any] }.compactMap(bitwarden))
             }
+        } else if let array = json as? [[String: Any]], !array.isEmpty,
+            array.allSatisfy({ $0["kind"] != nil && $0["type"] == nil }),
+            let raivo = try? JSONDecoder().decode([Raivo].self, from: Data(text.utf8))
+        {
+            format = "Raivo OTP"
+            entries = .success(raivo.map(\.entry))
         } else if let array = json as? [[String: Any]], array.allSatisfy({ $0["secret"] != nil }) {
             format = "andOTP"
             entries = .success(array.map { .fields(andOTP($0)) })
@@ -357,6 +363,11 @@ extension AppExports {
         ("Authenticator Pro / Stratum plain JSON", "a real export (exact)"),
         ("Authenticator Pro encrypted backup (Argon2id + AES-GCM) and its legacy format", "real exports (exact)"),
         ("Proton Authenticator JSON", "a real export"),
+        ("Authenticator Plus encrypted ZIP (Accounts.txt; ZipCrypto or WinZip AES, through libzip)", "a real export"),
+        (
+            "Raivo OTP ZIP export (raivo-otp-export.json; WinZip AES or ZipCrypto), or its JSON",
+            "made from the published source"
+        ),
         ("Proton Authenticator password-protected export (Argon2id + AES-GCM)", "made from the published description"),
         ("Steam Guard maFile, one or several", "real exports (exact)"),
         ("LastPass Authenticator JSON", "made from the published description"),

@@ -151,6 +151,9 @@ public enum InputReader {
                 return .failure(InputError(source: source, code: error.code, message: error.description))
             }
         }
+        if ZipArchive.looksLikeZip(bytes) {
+            return payloads(of: AppExports.zipExport(bytes, source: source, passphrase: passphrase), source: source)
+        }
         if AppExports.looksLikeFreeOTPBackup(bytes) {
             return payloads(of: AppExports.freeOTPBackup(bytes, source: source, passphrase: passphrase), source: source)
         }
