@@ -12,9 +12,10 @@ import OTPCrypto
 /// check fails instead of yielding garbage.
 ///
 /// WinZip AES members are authenticated here, before libzip decrypts them
-/// (``winZipAESAuthenticates(_:keyBytes:password:)``): libzip 1.7.3, Debian 12's, reports a CRC error at the end of every AE-2 member, whose CRC field is 0 by design
-/// (nih-at/libzip#261, fixed in 1.8), and misses HMAC failures of compressed AE-2 members (nih-at/libzip#478). So an
-/// AES member is read only when its HMAC-SHA1 checks out, and the spurious CRC error at its end is then ignored.
+/// (``winZipAESAuthenticates(_:keyBytes:password:)``): libzip 1.7.3, Debian 12's, reports a CRC error at the end of
+/// every AE-2 member, whose CRC field is 0 by design (nih-at/libzip#261, fixed in 1.8), the same error a tampered HMAC
+/// gives, and misses HMAC failures of compressed AE-2 members (nih-at/libzip#478). So an AES member is read only when
+/// its HMAC-SHA1 checks out, and the spurious CRC error at its end is then ignored.
 enum ZipArchive {
     static let maximumMembers = 64
     static let maximumMemberBytes = 16 << 20
