@@ -249,9 +249,36 @@ import Testing
         #expect(output.status == 0)
         #expect(output.stderr.contains("skipped") && output.stderr.contains("manual.pdf"))
         #expect(output.stderr.contains("backup.zip") && output.stderr.contains("holds no file"))
+        #expect(output.stderr.contains("name an export archive on the command line"))
         #expect(output.stdout.contains("1 would import"))
         // Named on the command line, a PDF is still an error.
         #expect(try CLI.run(["check", folder.appendingPathComponent("manual.pdf").path]).status == 1)
+    }
+}
+
+/// ZIP exports named on the command line, through the real binary: Authenticator Plus (ZipCrypto) and Raivo OTP
+/// (WinZip AES) into one vault, then codes from the archive itself.
+@Suite struct ZipExportCommandTests {
+    @Test func zipExportsImportAndGiveCodes() throws {
+        let directory = try CLI.temporaryDirectory()
+        let env = ["OTP_VAULT": directory.appendingPathComponent("v/vault.sqlite").path, "OTP_PASSPHRASE": "zips"]
+        let password = directory.appendingPathComponent("pass")
+        try Data("fixture password\n".utf8).write(to: password)
+        let plus = CLI.fixtures.appendingPathComponent("exports/authenticator-plus.zip").path
+        let raivo = CLI.fixtures.appendingPathComponent("exports/raivo.zip").path
+        let imported = try CLI.run(
+            ["import", "--create", "--source-passphrase-file", password.path, plus, raivo], environment: env)
+        // Both hold GitHub and Bank: the second copies are repeats; AWS is new.
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect((try CLI.run(["list", "--json"], environment: env).json as? [Any])?.count == 3)
+        let codes = try CLI.run(
+            ["code", "--from", raivo, "--source-passphrase-file", password.path, "--at", "59", "--json"])
+        let values = (codes.json as? [[String: Any]])?.compactMap { ($0["codes"] as? [[String: Any]])?.first?["code"] }
+        #expect(values as? [String] == ["574992", "88751630", "529794"])  // oathtool's
+        let wrong = directory.appendingPathComponent("wrong")
+        try Data("not it\n".utf8).write(to: wrong)
+        let refused = try CLI.run(["check", "--source-passphrase-file", wrong.path, plus])
+        #expect(refused.status == 1 && refused.stdout.contains("wrong password for an Authenticator Plus export"))
     }
 }
 
