@@ -374,7 +374,7 @@ extension AppExports {
         ("Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305)", "made from the published description"),
         ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
         ("Duo Mobile account list (JSON)", "a real file"),
-        ("Battle.net Authenticator app storage (Android shared_prefs XML, masked secret)", "a real file (unverified)"),
+        ("Battle.net Authenticator app storage (Android shared_prefs XML, masked secret)", "a real file (exact)"),
         ("FreeOTP 2 encrypted backup (Java-serialised; PBKDF2 + AES-GCM key wrapping)", "5 real files"),
         ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
         ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
