@@ -346,42 +346,79 @@ public enum AppExports {
 }
 
 extension AppExports {
-    /// What `otp import` reads, for `otp import --list-formats`: each format, and what it was checked against
-    /// (real exports from `Scripts/conformance-exports.py`'s corpus, or fixtures made from a published description).
-    public static let formats: [(format: String, checked: String)] = [
-        ("Images: PNG, JPEG, WebP, HEIC (QR codes: otpauth://, Google transfer)", "zxing corpus, own fixtures"),
-        ("Text: otpauth:// URIs one per line (Ente Auth, FreeOTP+ lists, zbarimg output)", "real exports (exact)"),
-        ("A file holding only a Base32 key (AWS Base32StringSeed), with --account", "own fixtures"),
-        ("Aegis vault, plain and encrypted (scrypt + AES-GCM)", "real exports (exact)"),
+    /// What `otp import` reads, for `otp import --list-formats`: each format, the app or format versions read (those
+    /// of the real exports checked, as the files themselves say, or the format version of a published description),
+    /// and what it was checked against (real exports from `Scripts/conformance-exports.py`'s corpus, or fixtures made
+    /// from a published description).
+    public static let formats: [(format: String, versions: String, checked: String)] = [
         (
-            "andOTP plain, the encrypted backup (PBKDF2-SHA1 + AES-GCM) and the old one (SHA-256 + AES-GCM)",
+            "Images: PNG, JPEG, WebP, HEIC (QR codes: otpauth://, Google transfer)", "Google Authenticator transfer v1",
+            "zxing corpus, own fixtures"
+        ),
+        (
+            "Text: otpauth:// URIs one per line (Ente Auth, FreeOTP+ lists, zbarimg output)", "Ente Auth plain export",
             "real exports (exact)"
         ),
-        ("2FAS schema 1-4, plain and encrypted (PBKDF2-SHA256 + AES-GCM)", "real exports"),
-        ("Bitwarden JSON and CSV", "real exports"),
-        ("FreeOTP+ JSON", "a real export"),
-        ("Authenticator Pro / Stratum plain JSON", "a real export (exact)"),
-        ("Authenticator Pro encrypted backup (Argon2id + AES-GCM) and its legacy format", "real exports (exact)"),
-        ("Proton Authenticator JSON", "a real export"),
-        ("Authenticator Plus encrypted ZIP (Accounts.txt; ZipCrypto or WinZip AES, through libzip)", "a real export"),
+        ("A file holding only a Base32 key (AWS Base32StringSeed), with --account", "AWS CLI", "own fixtures"),
+        ("Aegis vault, plain and encrypted (scrypt + AES-GCM)", "vault version 1", "real exports (exact)"),
         (
-            "Raivo OTP ZIP export (raivo-otp-export.json; WinZip AES or ZipCrypto), or its JSON",
+            "andOTP plain, the encrypted backup (PBKDF2-SHA1 + AES-GCM) and the old one (SHA-256 + AES-GCM)",
+            "andOTP 0.6.3 and later; before 0.6.3", "real exports (exact)"
+        ),
+        (
+            "2FAS schema 1-4, plain and encrypted (PBKDF2-SHA256 + AES-GCM)",
+            "2FAS 3.1.1 (schema 1), 3.8.2 (2), 4.0.0 (3), 5.1.0 (4), Android",
+            "real exports (exact; schema 2 HOTP refused)"
+        ),
+        ("Bitwarden JSON and CSV", "unencrypted exports", "real exports (exact)"),
+        ("FreeOTP+ JSON", "tokens list", "a real export (exact)"),
+        ("Authenticator Pro / Stratum plain JSON", "backup JSON", "a real export (exact)"),
+        (
+            "Authenticator Pro encrypted backup (Argon2id + AES-GCM) and its legacy format",
+            "AUTHENTICATORPRO and legacy AuthenticatorPro headers", "real exports (exact)"
+        ),
+        ("Proton Authenticator JSON", "export version 1", "a real export (exact)"),
+        (
+            "Proton Authenticator password-protected export (Argon2id + AES-GCM)", "export version 1",
             "made from the published source"
         ),
-        ("Proton Authenticator password-protected export (Argon2id + AES-GCM)", "made from the published description"),
-        ("Steam Guard maFile, one or several", "real exports (exact)"),
-        ("LastPass Authenticator JSON", "made from the published description"),
-        ("Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305)", "made from the published description"),
-        ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "real files"),
-        ("Duo Mobile account list (JSON)", "a real file"),
-        ("Battle.net Authenticator app storage (Android shared_prefs XML, masked secret)", "a real file (exact)"),
-        ("FreeOTP 2 encrypted backup (Java-serialised; PBKDF2 + AES-GCM key wrapping)", "5 real files"),
-        ("Authy app storage, plain or under a backup password (Android shared_prefs XML)", "real files (exact)"),
-        ("TOTP Authenticator app storage (Android shared_prefs XML)", "a real file (exact)"),
-        ("TOTP Authenticator encrypted backup (SHA-256 key + AES-CBC)", "a real file (exact)"),
-        ("Google Authenticator app database (SQLite, from a rooted phone; import, check, code --from)", "a real file"),
-        ("Microsoft Authenticator app database (SQLite; TOTP accounts)", "a real file (exact)"),
-        ("Authenticator Pro / Stratum app database (SQLite)", "a real file (exact)"),
-        ("otp vaults (restore from otp backup)", "own fixtures"),
+        (
+            "Authenticator Plus encrypted ZIP (Accounts.txt; ZipCrypto or WinZip AES, through libzip)", "Accounts.txt",
+            "a real export (exact)"
+        ),
+        (
+            "Raivo OTP ZIP export (raivo-otp-export.json; WinZip AES or ZipCrypto), or its JSON",
+            "string-valued fields", "made from the published source"
+        ),
+        ("Steam Guard maFile, one or several", "old and current maFiles", "real exports (exact)"),
+        ("LastPass Authenticator JSON", "accounts[] export (Aegis issue 1160)", "made from the published description"),
+        (
+            "Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305)", "export version 1",
+            "made from the published description"
+        ),
+        ("FreeOTP and FreeOTP+ app storage (Android shared_prefs XML)", "FreeOTP 1, FreeOTP+", "real files (exact)"),
+        ("Duo Mobile account list (JSON)", "OtpAccount list", "a real file (exact)"),
+        (
+            "Battle.net Authenticator app storage (Android shared_prefs XML, masked secret)",
+            "masked serial and secret",
+            "a real file (exact)"
+        ),
+        (
+            "FreeOTP 2 encrypted backup (Java-serialised; PBKDF2 + AES-GCM key wrapping)",
+            "backups made on Android API 23, 25, 27 and 34", "5 real files (exact)"
+        ),
+        (
+            "Authy app storage, plain or under a backup password (Android shared_prefs XML)", "key_version 121",
+            "real files (exact)"
+        ),
+        ("TOTP Authenticator app storage (Android shared_prefs XML)", "shared_prefs", "a real file (exact)"),
+        ("TOTP Authenticator encrypted backup (SHA-256 key + AES-CBC)", "Base64 backup", "a real file (exact)"),
+        (
+            "Google Authenticator app database (SQLite, from a rooted phone; import, check, code --from)",
+            "accounts table", "a real file (exact)"
+        ),
+        ("Microsoft Authenticator app database (SQLite; TOTP accounts)", "accounts table", "a real file (exact)"),
+        ("Authenticator Pro / Stratum app database (SQLite)", "authenticator table", "a real file (exact)"),
+        ("otp vaults (restore from otp backup)", "vault format 1", "own fixtures"),
     ]
 }

@@ -28,7 +28,11 @@ import Testing
     @Test func listFormatsNamesEveryFormatWithoutAVault() throws {
         let result = try CLI.run(["import", "--list-formats"], environment: ["OTP_VAULT": "/nonexistent/vault"])
         #expect(result.status == 0)
-        for format in ["HEIC", "Aegis vault", "2FAS", "Authy app storage", "LastPass", "made from the published"] {
+        for format in [
+            "HEIC", "Aegis vault", "2FAS", "Authy app storage", "LastPass", "made from the published", "Raivo OTP",
+            "Authenticator Plus", "Proton Authenticator password-protected", "read: 2FAS 3.1.1 (schema 1)",
+            "read: andOTP 0.6.3 and later; before 0.6.3",
+        ] {
             #expect(result.stdout.contains(format), "\(format)")
         }
     }

@@ -63,8 +63,9 @@ struct Import: ParsableCommand {
     func run() throws {
         if listFormats {
             let width = AppExports.formats.map(\.format.count).max() ?? 0
-            for (format, checked) in AppExports.formats {
+            for (format, versions, checked) in AppExports.formats {
                 print(format.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + checked)
+                print("    read: \(versions)")
             }
             print(
                 "Encrypted formats take --source-passphrase-file or ask on the terminal; every key-derivation cost "
