@@ -30,25 +30,25 @@ extension AppExports {
         guard
             let key = try? KeyDerivation.pbkdf2(
                 passphrase: password, salt: salt, iterations: iterations, algorithm: .sha1),
-            let json = decryptedJSON(Array(bytes[16...]), key: key)
+            let plaintext = try? AESGCM.open(Array(bytes[16...]), key: key, authenticating: [])
         else {
             // One old-format backup in about 4 300 starts with bytes that read as a plausible iteration count.
             if let old = andOTPOldFormat(bytes, source: source, password: password) { return old }
             return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted andOTP backup"))
         }
-        return andOTPEntries(json, source: source)
+        return andOTPEntries(decoded([AndOTPEntry].self, plaintext), source: source)
     }
 
     private static func andOTPEntries(
-        _ json: Any, source: String
+        _ entries: [AndOTPEntry]?, source: String
     ) -> Result<[(source: String, check: URICheck)], Failure> {
-        guard let entries = json as? [[String: Any]] else {
+        guard let entries else {
             return .failure(
                 Failure(code: "not-provisioning", message: "the andOTP backup decrypts to no list of accounts"))
         }
         return .success(
             entries.enumerated().map { index, entry in
-                ("\(source) (andOTP entry \(index + 1) of \(entries.count))", OTPAuthURI.check(andOTP(entry)))
+                ("\(source) (andOTP entry \(index + 1) of \(entries.count))", OTPAuthURI.check(entry.fields))
             })
     }
 
@@ -72,25 +72,22 @@ extension AppExports {
         _ bytes: [UInt8], source: String, password: SecureBytes
     ) -> Result<[(source: String, check: URICheck)], Failure>? {
         guard bytes.count >= 12 + 16 + 2, let key = try? Digest.sha256(password),
-            let json = decryptedJSON(bytes, key: key)
+            let plaintext = try? AESGCM.open(bytes, key: key, authenticating: [])
         else { return nil }
-        guard let entries = json as? [[String: Any]] else { return andOTPEntries(json, source: source) }
-        return andOTPEntries(entries.map(oldAndOTPEntry), source: source)
+        return andOTPEntries(decoded([AndOTPEntry].self, plaintext)?.map(oldAndOTPEntry), source: source)
     }
 
     /// An old andOTP entry's `Issuer - Issuer:Name` label as issuer and name (the label unchanged when it has
     /// another form; an entry with an issuer is left as it is).
-    static func oldAndOTPEntry(_ entry: [String: Any]) -> [String: Any] {
-        guard entry["issuer"] == nil, let label = entry["label"] as? String,
-            let dash = label.range(of: " - ")
-        else { return entry }
+    static func oldAndOTPEntry(_ entry: AndOTPEntry) -> AndOTPEntry {
+        guard entry.issuer == nil, let label = entry.label, let dash = label.range(of: " - ") else { return entry }
         let issuer = String(label[..<dash.lowerBound])
         var name = String(label[dash.upperBound...])
         if name.hasPrefix(issuer + ":") { name = String(name.dropFirst(issuer.count + 1)) }
         guard !issuer.isEmpty, !name.isEmpty else { return entry }
         var out = entry
-        out["issuer"] = issuer
-        out["label"] = name
+        out.issuer = issuer
+        out.label = name
         return out
     }
 }

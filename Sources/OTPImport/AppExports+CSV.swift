@@ -19,10 +19,7 @@ extension AppExports {
         let username = column("login_username")
         let entries: [Entry] = rows.dropFirst().compactMap { row in
             func value(_ index: Int?) -> String? { index.flatMap { $0 < row.count ? row[$0] : nil } }
-            let item: [String: Any] = [
-                "name": value(name) ?? "", "login": ["username": value(username) ?? "", "totp": value(totp) ?? ""],
-            ]
-            return bitwarden(item)
+            return bitwarden(name: value(name), username: value(username), totp: value(totp))
         }
         return entries.enumerated().map { index, entry in
             ("\(source) (Bitwarden CSV entry \(index + 1) of \(entries.count))", entry.check)

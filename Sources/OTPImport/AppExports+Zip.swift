@@ -40,20 +40,6 @@ extension AppExports {
         }
     }
 
-    /// A value an app writes as a string or a number.
-    struct LenientString: Decodable {
-        let value: String
-
-        init(from decoder: Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                value = text
-            } else {
-                value = String(try container.decode(Int64.self))
-            }
-        }
-    }
-
     /// The accounts of a ZIP export.
     static func zipExport(
         _ bytes: [UInt8], source: String, passphrase: () -> SecureBytes?

@@ -43,7 +43,8 @@ public enum AppExports {
         return first == "{" || first == "["
     }
 
-    /// The accounts of an export file.
+    /// The accounts of an export file: each format is tried by decoding its typed model (recognised by content,
+    /// never by the file's name).
     ///
     /// - Parameters:
     ///   - text: The file's text.
@@ -52,51 +53,52 @@ public enum AppExports {
     public static func accounts(
         in text: String, source: String, passphrase: () -> SecureBytes?
     ) -> Result<[(source: String, check: URICheck)], Failure> {
-        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+        let data = Data(text.utf8)
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             return .failure(Failure(code: "not-provisioning", message: "not valid JSON, and not a list of URIs"))
         }
+        let decoder = JSONDecoder()
         let entries: Result<[Entry], Failure>
         let format: String
-        if let object = json as? [String: Any], object["db"] != nil, object["header"] != nil {
+        if let aegis = try? decoder.decode(AegisFile.self, from: data) {
             format = "Aegis"
-            entries = aegis(object, passphrase: passphrase)
-        } else if let object = json as? [String: Any], let services = object["services"] as? [Any] {
+            entries = aegisEntries(aegis, passphrase: passphrase)
+        } else if let twoFAS = try? decoder.decode(TwoFASFile.self, from: data) {
             format = "2FAS"
-            let schema = object["schemaVersion"] as? Int ?? 1
-            if services.isEmpty, let encrypted = object["servicesEncrypted"] as? String, !encrypted.isEmpty {
+            let schema = twoFAS.schemaVersion ?? 1
+            if twoFAS.services.isEmpty, let encrypted = twoFAS.servicesEncrypted, !encrypted.isEmpty {
                 entries = openTwoFAS(encrypted, passphrase: passphrase).map { decrypted in
-                    decrypted.map { .fields(twoFAS($0, schema: schema)) }
+                    decrypted.map { .fields($0.fields(schema: schema)) }
                 }
             } else {
-                entries = .success(
-                    services.compactMap { $0 as? [String: Any] }.map { .fields(twoFAS($0, schema: schema)) })
+                entries = .success(twoFAS.services.map { .fields($0.fields(schema: schema)) })
             }
-        } else if let object = json as? [String: Any], let items = object["items"] as? [Any] {
+        } else if let vault = try? decoder.decode(BitwardenFile.self, from: data) {
             format = "Bitwarden"
-            if object["encrypted"] as? Bool == true {
+            if vault.encrypted == true {
                 entries = .failure(
                     Failure(
                         code: "not-provisioning",
                         message: "an encrypted Bitwarden export: export it as unencrypted JSON"))
             } else {
-                entries = .success(items.compactMap { $0 as? [String: Any] }.compactMap(bitwarden))
+                entries = .success(
+                    vault.items.compactMap { item in
+                        bitwarden(name: item.name, username: item.login?.username, totp: item.login?.totp)
+                    })
             }
-        } else if let array = json as? [[String: Any]], !array.isEmpty,
-            array.allSatisfy({ $0["kind"] != nil && $0["type"] == nil }),
-            let raivo = try? JSONDecoder().decode([Raivo].self, from: Data(text.utf8))
-        {
+        } else if let raivo = try? decoder.decode([Raivo].self, from: data), !raivo.isEmpty {
             format = "Raivo OTP"
             entries = .success(raivo.map(\.entry))
-        } else if let array = json as? [[String: Any]], array.allSatisfy({ $0["secret"] != nil }) {
+        } else if let andOTP = try? decoder.decode([AndOTPEntry].self, from: data) {
             format = "andOTP"
-            entries = .success(array.map { .fields(andOTP($0)) })
-        } else if let ente = enteEncrypted(Data(text.utf8), passphrase: passphrase) {
+            entries = .success(andOTP.map { .fields($0.fields) })
+        } else if let ente = enteEncrypted(data, passphrase: passphrase) {
             format = "Ente Auth"
             entries = ente
-        } else if let proton = protonEncrypted(Data(text.utf8), passphrase: passphrase) {
+        } else if let proton = protonEncrypted(data, passphrase: passphrase) {
             format = "Proton Authenticator"
             entries = proton
-        } else if let typed = typedFormats(Data(text.utf8)) {
+        } else if let typed = typedFormats(data) {
             format = typed.format
             entries = .success(typed.entries)
         } else {
@@ -112,70 +114,131 @@ public enum AppExports {
 
     typealias Fields = OTPAuthURI.Fields
 
-    private static func string(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: text
-        case let number as NSNumber: number.stringValue
-        default: nil
+    /// A value an app writes as a string or a number (digits, period, counter). Decoding never fails on it: a value
+    /// of another kind becomes text the URI checker refuses by name, so one odd entry does not hide the others.
+    struct LenientString: Decodable {
+        let value: String
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                value = text
+            } else if let integer = try? container.decode(Int64.self) {
+                value = String(integer)
+            } else if let number = try? container.decode(Double.self) {
+                value = String(number)
+            } else {
+                value = "(neither a number nor text)"
+            }
         }
     }
 
-    private static func fields(
-        type: String, issuer: String?, name: String?, secret: String?, algorithm: Any?, digits: Any?, period: Any?,
-        counter: Any?
+    /// An account's fields as the exports name them, into the URI checker's parameters (a value the file writes as
+    /// a number or a string is taken as text; the checker says what is wrong with it).
+    static func fields(
+        type: String, issuer: String?, name: String?, secret: String?, algorithm: String?, digits: String?,
+        period: String?, counter: String?
     ) -> Fields {
         var parameters: [String: String] = [:]
         parameters["secret"] = secret ?? ""
         if let issuer, !issuer.isEmpty { parameters["issuer"] = issuer }
-        if let algorithm = string(algorithm) {
+        if let algorithm {
             parameters["algorithm"] = algorithm.replacingOccurrences(of: "-", with: "")
         }
         var kind = type.lowercased()
         if kind == "steam" {
             parameters["encoder"] = "steam"
             kind = "totp"
-        } else if let digits = string(digits) {
+        } else if let digits {
             parameters["digits"] = digits
         }
-        if kind == "totp", let period = string(period) { parameters["period"] = period }
-        if kind == "hotp" { parameters["counter"] = string(counter) ?? "0" }
+        if kind == "totp", let period { parameters["period"] = period }
+        if kind == "hotp" { parameters["counter"] = counter ?? "0" }
         return Fields(type: kind, labelIssuer: nil, name: name ?? "", parameters: parameters)
     }
 
     // MARK: Aegis
 
-    private static func aegis(_ object: [String: Any], passphrase: () -> SecureBytes?) -> Result<[Entry], Failure> {
-        var content = object["db"] as? [String: Any]
-        if content == nil, let ciphertext = object["db"] as? String {
-            switch openAegis(header: object["header"] as? [String: Any] ?? [:], db: ciphertext, passphrase: passphrase)
-            {
+    /// An Aegis vault (`docs/vault.md`): `db` is the content, or its ciphertext in Base64 when `header` has slots.
+    struct AegisFile: Decodable {
+        struct Params: Decodable {
+            let nonce: String
+            let tag: String
+        }
+        struct Slot: Decodable {
+            let type: Int
+            let key: String?
+            let key_params: Params?
+            let salt: String?
+            let n: Int?
+            let r: Int?
+            let p: Int?
+        }
+        struct Header: Decodable {
+            let slots: [Slot]?
+            let params: Params?
+        }
+        struct Entry: Decodable {
+            struct Info: Decodable {
+                let secret: String?
+                let algo: LenientString?
+                let digits: LenientString?
+                let period: LenientString?
+                let counter: LenientString?
+            }
+            let type: String
+            let name: String?
+            let issuer: String?
+            let info: Info
+        }
+        struct Content: Decodable {
+            let entries: [Entry]
+        }
+        enum Database: Decodable {
+            case plain(Content)
+            case sealed(String)
+
+            init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let sealed = try? container.decode(String.self) {
+                    self = .sealed(sealed)
+                } else {
+                    self = .plain(try container.decode(Content.self))
+                }
+            }
+        }
+        let header: Header
+        let db: Database
+    }
+
+    private static func aegisEntries(_ file: AegisFile, passphrase: () -> SecureBytes?) -> Result<[Entry], Failure> {
+        let content: AegisFile.Content
+        switch file.db {
+        case .plain(let plain): content = plain
+        case .sealed(let ciphertext):
+            switch openAegis(header: file.header, db: ciphertext, passphrase: passphrase) {
             case .success(let decrypted): content = decrypted
             case .failure(let failure): return .failure(failure)
             }
         }
-        guard let entries = content?["entries"] as? [[String: Any]] else {
-            return .failure(Failure(code: "not-provisioning", message: "an Aegis file without entries"))
-        }
         return .success(
-            entries.map { entry in
-                let info = entry["info"] as? [String: Any] ?? [:]
-                return .fields(
+            content.entries.map { entry in
+                .fields(
                     fields(
-                        type: entry["type"] as? String ?? "", issuer: entry["issuer"] as? String,
-                        name: entry["name"] as? String,
-                        secret: info["secret"] as? String, algorithm: info["algo"], digits: info["digits"],
-                        period: info["period"],
-                        counter: info["counter"]))
+                        type: entry.type, issuer: entry.issuer, name: entry.name, secret: entry.info.secret,
+                        algorithm: entry.info.algo?.value, digits: entry.info.digits?.value,
+                        period: entry.info.period?.value, counter: entry.info.counter?.value))
             })
     }
 
-    static func hex(_ text: Any?) -> [UInt8]? {
-        guard let text = text as? String, text.count % 2 == 0 else { return nil }
+    static func hex(_ text: String?) -> [UInt8]? {
+        guard let text, text.utf8.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
         var index = text.startIndex
         while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            guard let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex),
+                let byte = UInt8(text[index..<next], radix: 16)
+            else { return nil }
             out.append(byte)
             index = next
         }
@@ -186,11 +249,10 @@ public enum AppExports {
     static let maximumSlotsTried = 4
 
     private static func openAegis(
-        header: [String: Any], db: String, passphrase: () -> SecureBytes?
-    ) -> Result<[String: Any], Failure> {
-        let slots = (header["slots"] as? [[String: Any]] ?? []).filter { ($0["type"] as? Int) == 1 }
-        guard let params = header["params"] as? [String: Any], let nonce = hex(params["nonce"]),
-            let tag = hex(params["tag"]),
+        header: AegisFile.Header, db: String, passphrase: () -> SecureBytes?
+    ) -> Result<AegisFile.Content, Failure> {
+        let slots = (header.slots ?? []).filter { $0.type == 1 }
+        guard let params = header.params, let nonce = hex(params.nonce), let tag = hex(params.tag),
             let ciphertext = Data(base64Encoded: db), !slots.isEmpty
         else {
             return .failure(
@@ -205,10 +267,9 @@ public enum AppExports {
         // One budget for the whole file: four slots at the limit would take four times as long.
         var workLeft = ScryptParameters.Budget.default.work
         for slot in slots.prefix(maximumSlotsTried) {
-            guard let salt = hex(slot["salt"]), let key = hex(slot["key"]),
-                let keyParams = slot["key_params"] as? [String: Any],
-                let keyNonce = hex(keyParams["nonce"]), let keyTag = hex(keyParams["tag"]),
-                let n = slot["n"] as? Int, let r = slot["r"] as? Int, let p = slot["p"] as? Int, n > 0, r > 0, p > 0
+            guard let salt = hex(slot.salt), let key = hex(slot.key), let keyParams = slot.key_params,
+                let keyNonce = hex(keyParams.nonce), let keyTag = hex(keyParams.tag),
+                let n = slot.n, let r = slot.r, let p = slot.p, n > 0, r > 0, p > 0
             else { continue }
             let parameters = ScryptParameters(n: UInt64(n), r: UInt64(r), p: UInt64(p))
             if let refusal = parameters.check(
@@ -221,7 +282,8 @@ public enum AppExports {
             guard let kek = try? KeyDerivation.scrypt(passphrase: password, salt: salt, parameters: parameters),
                 let master = try? AESGCM.open(keyNonce + key + keyTag, key: kek, authenticating: [])
             else { continue }
-            guard let content = decryptedJSON(nonce + [UInt8](ciphertext) + tag, key: master) as? [String: Any] else {
+            guard let content = decrypted(AegisFile.Content.self, nonce + [UInt8](ciphertext) + tag, key: master)
+            else {
                 return .failure(
                     Failure(code: "unreadable", message: "the Aegis vault's contents do not decrypt (damaged file)"))
             }
@@ -243,7 +305,7 @@ public enum AppExports {
     /// Base64; the key is PBKDF2-HMAC-SHA256 of the password, 10 000 iterations, 256 bits; AES-256-GCM.
     private static func openTwoFAS(
         _ encrypted: String, passphrase: () -> SecureBytes?
-    ) -> Result<[[String: Any]], Failure> {
+    ) -> Result<[TwoFASFile.Service], Failure> {
         let parts = encrypted.split(separator: ":").map { Data(base64Encoded: String($0)) }
         guard parts.count == 3, let body = parts[0], let salt = parts[1], let nonce = parts[2], nonce.count == 12,
             body.count >= 16, salt.count <= 1024
@@ -254,71 +316,112 @@ public enum AppExports {
             return .failure(.needsPassword("an encrypted 2FAS backup"))
         }
         guard let key = try? KeyDerivation.pbkdf2SHA256(passphrase: password, salt: [UInt8](salt), iterations: 10_000),
-            let json = decryptedJSON([UInt8](nonce) + [UInt8](body), key: key)
+            let plaintext = try? AESGCM.open([UInt8](nonce) + [UInt8](body), key: key, authenticating: [])
         else {
             return .failure(Failure(code: "unreadable", message: "wrong password for the encrypted 2FAS backup"))
         }
-        guard let services = json as? [[String: Any]] else {
+        guard let services = decoded([TwoFASFile.Service].self, plaintext) else {
             return .failure(
                 Failure(code: "not-provisioning", message: "the 2FAS backup decrypts to no list of services"))
         }
         return .success(services)
     }
 
-    /// Opens `nonce ‖ ciphertext ‖ tag` (AES-256-GCM) and parses the plaintext as JSON: `nil` when the tag does not
-    /// verify (a wrong password); `NSNull` when it verifies but holds no JSON. Shared by the encrypted formats.
-    static func decryptedJSON(_ sealed: [UInt8], key: SecureBytes) -> Any? {
+    /// Opens `nonce ‖ ciphertext ‖ tag` (AES-256-GCM) and decodes the plaintext: `nil` when the tag does not verify
+    /// (a wrong password) or the plaintext is not a `T`. Shared by the encrypted formats.
+    static func decrypted<T: Decodable>(_ type: T.Type, _ sealed: [UInt8], key: SecureBytes) -> T? {
         guard let plaintext = try? AESGCM.open(sealed, key: key, authenticating: []) else { return nil }
-        let json: Any? = try? plaintext.withUnsafeBytes { raw -> Any in
-            try JSONSerialization.jsonObject(with: Data(raw))
-        }
-        return json ?? NSNull()
+        return decoded(type, plaintext)
+    }
+
+    /// Decodes JSON held in a wiped buffer.
+    static func decoded<T: Decodable>(_ type: T.Type, _ plaintext: SecureBytes) -> T? {
+        plaintext.withUnsafeBytes { raw in try? JSONDecoder().decode(type, from: Data(raw)) }
     }
 
     // MARK: 2FAS, andOTP, Bitwarden
 
-    /// A 2FAS service. Schema 1 holds TOTP accounts only (no type, period or digits: the defaults). From schema 2
-    /// on, an entry with neither `tokenType` nor `period` was an HOTP account in the app whose counter the export
-    /// does not hold: it is read as HOTP without a counter, which the URI rules refuse, never as a TOTP guess with
-    /// wrong codes (found by `Scripts/conformance-exports.py` on a real 2FAS export).
-    private static func twoFAS(_ service: [String: Any], schema: Int) -> Fields {
-        let otp = service["otp"] as? [String: Any] ?? [:]
-        if schema >= 2, otp["tokenType"] == nil, otp["period"] == nil, otp["counter"] == nil {
-            let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
-            var parameters: [String: String] = ["secret": service["secret"] as? String ?? ""]
-            if let issuer { parameters["issuer"] = issuer }
-            return Fields(
-                type: "hotp",
-                name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String,
-                parameters: parameters)
+    /// A 2FAS backup: `services[]` (plain) or `servicesEncrypted`, and the schema version.
+    struct TwoFASFile: Decodable {
+        struct Service: Decodable {
+            struct OTP: Decodable {
+                let label: String?
+                let account: String?
+                let issuer: String?
+                let digits: LenientString?
+                let period: LenientString?
+                let algorithm: String?
+                let tokenType: String?
+                let counter: LenientString?
+            }
+            let name: String?
+            let secret: String?
+            let otp: OTP?
+
+            /// Schema 1 holds TOTP accounts only (no type, period or digits: the defaults). From schema 2 on, an
+            /// entry with neither `tokenType` nor `period` was an HOTP account in the app whose counter the export
+            /// does not hold: it is read as HOTP without a counter, which the URI rules refuse, never as a TOTP guess
+            /// with wrong codes (found by `Scripts/conformance-exports.py` on a real 2FAS export).
+            func fields(schema: Int) -> Fields {
+                let otp = otp
+                let issuer = otp?.issuer.flatMap { $0.isEmpty ? nil : $0 } ?? name
+                let account = otp?.account.flatMap { $0.isEmpty ? nil : $0 }
+                if schema >= 2, otp?.tokenType == nil, otp?.period == nil, otp?.counter == nil {
+                    var parameters: [String: String] = ["secret": secret ?? ""]
+                    if let issuer { parameters["issuer"] = issuer }
+                    return Fields(type: "hotp", name: account ?? otp?.label, parameters: parameters)
+                }
+                return AppExports.fields(
+                    type: otp?.tokenType ?? "totp", issuer: issuer, name: account ?? otp?.label ?? name,
+                    secret: secret, algorithm: otp?.algorithm, digits: otp?.digits?.value,
+                    period: otp?.period?.value, counter: otp?.counter?.value)
+            }
         }
-        let issuer = (otp["issuer"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? service["name"] as? String
-        return fields(
-            type: otp["tokenType"] as? String ?? "totp", issuer: issuer,
-            name: (otp["account"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? otp["label"] as? String ?? service[
-                "name"] as? String,
-            secret: service["secret"] as? String, algorithm: otp["algorithm"], digits: otp["digits"],
-            period: otp["period"],
-            counter: otp["counter"])
+        let schemaVersion: Int?
+        let services: [Service]
+        let servicesEncrypted: String?
     }
 
-    static func andOTP(_ entry: [String: Any]) -> Fields {
-        fields(
-            type: entry["type"] as? String ?? "totp", issuer: entry["issuer"] as? String,
-            name: entry["label"] as? String,
-            secret: entry["secret"] as? String, algorithm: entry["algorithm"], digits: entry["digits"],
-            period: entry["period"],
-            counter: entry["counter"])
+    /// An andOTP entry (plain and encrypted backups): `{secret, issuer, label, digits, type, algorithm, period,
+    /// counter}`.
+    struct AndOTPEntry: Decodable {
+        let secret: String
+        var issuer: String?
+        var label: String?
+        let digits: LenientString?
+        let type: String?
+        let algorithm: String?
+        let period: LenientString?
+        let counter: LenientString?
+
+        var fields: Fields {
+            AppExports.fields(
+                type: type ?? "totp", issuer: issuer, name: label, secret: secret, algorithm: algorithm,
+                digits: digits?.value, period: period?.value, counter: counter?.value)
+        }
     }
 
-    /// A Bitwarden item's `login.totp`: a full URI goes through the URI parser unchanged.
-    static func bitwarden(_ item: [String: Any]) -> Entry? {
-        guard let login = item["login"] as? [String: Any], let totp = login["totp"] as? String, !totp.isEmpty else {
-            return nil
+    /// A Bitwarden JSON export (unencrypted): `items[]` with `name` and `login{username, totp}`.
+    struct BitwardenFile: Decodable {
+        struct Item: Decodable {
+            struct Login: Decodable {
+                let username: String?
+                let totp: String?
+            }
+            let name: String?
+            let login: Login?
         }
+        let encrypted: Bool?
+        let items: [Item]
+    }
+
+    /// A Bitwarden item's `login.totp` (JSON and CSV exports): a full URI goes through the URI parser unchanged; a
+    /// bare Base32 secret is a 6-digit, 30 s SHA1 TOTP; `steam://SECRET` a Steam account. The item name is the
+    /// issuer, the username the account (the item name when there is none).
+    static func bitwarden(name issuer: String?, username: String?, totp: String?) -> Entry? {
+        guard let totp, !totp.isEmpty else { return nil }
         if OTPAuthURI.hasScheme(totp) { return .uri(totp) }
-        let issuer = item["name"] as? String
-        let name = (login["username"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? issuer
+        let name = username.flatMap { $0.isEmpty ? nil : $0 } ?? issuer
         if totp.lowercased().hasPrefix("steam://") {
             return .fields(
                 fields(

@@ -755,17 +755,21 @@ import Testing
         #expect(AppExports.looksLikeCiphertext(try Self.bytes()))
     }
 
-    @Test func oldLabelsAreSplitOnlyInTheirOwnForm() {
-        func split(_ label: String) -> [String?] {
-            let entry = AppExports.oldAndOTPEntry(["label": label])
-            return [entry["issuer"] as? String, entry["label"] as? String]
+    @Test func oldLabelsAreSplitOnlyInTheirOwnForm() throws {
+        func entry(_ label: String, issuer: String? = nil) throws -> AppExports.AndOTPEntry {
+            var object: [String: String] = ["secret": "JBSWY3DPEHPK3PXP", "label": label]
+            object["issuer"] = issuer
+            return try JSONDecoder().decode(AppExports.AndOTPEntry.self, from: JSONEncoder().encode(object))
         }
-        #expect(split("Deno - Deno:Mason") == ["Deno", "Mason"])
-        #expect(split("Air Canada - Air Canada:Benjamin") == ["Air Canada", "Benjamin"])
-        #expect(split("Work - alice") == ["Work", "alice"])
-        #expect(split("alice@example.com") == [nil, "alice@example.com"])
-        #expect(split(" - x") == [nil, " - x"])
-        let withIssuer = AppExports.oldAndOTPEntry(["label": "A - A:b", "issuer": "Z"])
-        #expect(withIssuer["label"] as? String == "A - A:b")
+        func split(_ label: String) throws -> [String?] {
+            let old = AppExports.oldAndOTPEntry(try entry(label))
+            return [old.issuer, old.label]
+        }
+        #expect(try split("Deno - Deno:Mason") == ["Deno", "Mason"])
+        #expect(try split("Air Canada - Air Canada:Benjamin") == ["Air Canada", "Benjamin"])
+        #expect(try split("Work - alice") == ["Work", "alice"])
+        #expect(try split("alice@example.com") == [nil, "alice@example.com"])
+        #expect(try split(" - x") == [nil, " - x"])
+        #expect(AppExports.oldAndOTPEntry(try entry("A - A:b", issuer: "Z")).label == "A - A:b")
     }
 }
