@@ -1,4 +1,4 @@
-public import OTPCrypto
+import OTPCrypto
 
 extension OTPAuthURI {
     /// The validation table, one small function per field (``OTPAuthURI/check(_:diagnostics:)`` calls them in

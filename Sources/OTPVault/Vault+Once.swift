@@ -1,5 +1,5 @@
 import Foundation
-public import OTPCore
+import OTPCore
 import OTPCrypto
 
 /// What ``Vault/takeOnce(id:at:count:)`` gave.

@@ -372,7 +372,7 @@ public final class Vault: Sendable {
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id, audit: VaultAuditEvent(action: "edit", entryID: id)) {
             (record) throws(VaultError) in
-            guard case .success(var (account, state)) = self.openWithState(record) else {
+            guard case .success((var account, let state)) = self.openWithState(record) else {
                 throw VaultError.damaged("entry \(id) does not open")
             }
             account.issuer = change.issuer.applied(to: account.issuer)
@@ -394,7 +394,7 @@ public final class Vault: Sendable {
         let now = Int64(Date().timeIntervalSince1970)
         let event = VaultAuditEvent(action: "code", entryID: id, detail: "hotp \(count)")
         return try storage.update(id: id, audit: event) { (record) throws(VaultError) in
-            guard case .success(var (account, state)) = self.openWithState(record), account.kind == .hotp else {
+            guard case .success((var account, let state)) = self.openWithState(record), account.kind == .hotp else {
                 throw VaultError.damaged("entry \(id) is not an HOTP account that opens")
             }
             // RFC 4226 counters are 8 bytes; the contract keeps them within 0...2^63 − 1 (a signed column anywhere).
