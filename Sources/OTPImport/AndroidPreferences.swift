@@ -99,8 +99,10 @@ struct AndroidPreferences {
             if bytes[index] == 0x2F || bytes[index] == 0x3E { return result }  // "/" or ">"
             guard let key = name() else { return nil }
             skipSpace()
-            guard consume("="), index < bytes.count else { return nil }
+            guard consume("=") else { return nil }
             skipSpace()
+            // The file may end here, after the spaces (found by FuzzTextInputs: `<map><string name= ` trapped).
+            guard index < bytes.count else { return nil }
             let quote = bytes[index]
             guard quote == 0x22 || quote == 0x27 else { return nil }
             index += 1

@@ -341,6 +341,23 @@ import Testing
             .replacingOccurrences(of: "<", with: "&lt;")
     }
 
+    /// Every cut of a preferences file is refused or read, never a trap: FuzzTextInputs found that a file ending
+    /// right after `name=` and spaces indexed past its end (regression file `prefs-ends-after-equals.xml`).
+    @Test func everyCutOfAPreferencesFileIsReadWithoutATrap() {
+        let xml = Array(
+            (#"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>"# + "\n<map>\n"
+                + #"    <string name = "a" >x &amp; &#x41;</string>"# + "\n"
+                + #"    <int name='n' value='3' />"# + "\n" + #"    <set name="s"><string>b</string></set>"# + "\n"
+                + "</map>\n").utf8)
+        for length in 0...xml.count {
+            let cut = String(decoding: xml.prefix(length), as: UTF8.self)
+            let strings = AppExports.androidPreferenceStrings(cut)
+            #expect((strings != nil) == (length >= xml.count - 1), "cut at \(length)")
+        }
+        #expect(AppExports.androidPreferenceStrings("<map><string name= ") == nil)
+        #expect(AppExports.androidPreferenceStrings(#"<map><string name= "a">x</string></map>"#)?.first?.value == "x")
+    }
+
     @Test func freeOTPTokensFollowTokenOrder() throws {
         let a =
             #"{"algo":"SHA256","counter":4,"digits":7,"issuerExt":"A & B","label":"n","period":30,"#
