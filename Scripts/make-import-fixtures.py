@@ -312,7 +312,8 @@ def zips():
       by 7-Zip (`7zz -mem=AES256`), as SSZipArchive writes Raivo's export; exports/raivo-otp-export.json is the JSON
       alone;
     - hostile/zip-bomb-declared.zip (a member of 17 MiB of zeros, declared), hostile/zip-bomb-lying.zip (the same,
-      its sizes rewritten to 1 000 bytes in both headers), hostile/zip-65-members.zip: Python's zipfile and struct.
+      its sizes rewritten to 1 000 bytes in both headers), hostile/zip-65-members.zip, hostile/zip-overlong-line.zip
+      (an unencrypted Accounts.txt with a 70 000-byte line): Python's zipfile and struct.
 
     Needs `zip` and `7zip` (Debian packages). ZipCrypto and AES salts are random: the encrypted files differ on
     every run (the tests check contents)."""
@@ -361,6 +362,11 @@ def zips():
     open(os.path.join(hostile, "zip-bomb-lying.zip"), "wb").write(bytes(lying))
     many = archive([(f"note-{i}.txt", b"x") for i in range(64)] + [("Accounts.txt", b"")])
     open(os.path.join(hostile, "zip-65-members.zip"), "wb").write(many)
+    # An unencrypted Accounts.txt whose second line is 70 000 bytes, longer than any URI may be.
+    long_line = archive([("Accounts.txt", ("otpauth://totp/GitHub:octo?secret=" + b32(ACCOUNTS[0][3])
+                                           + "&issuer=GitHub\n" + "otpauth://totp/x?secret=" + "A" * 70000
+                                           + "\n").encode())])
+    open(os.path.join(hostile, "zip-overlong-line.zip"), "wb").write(long_line)
 
 
 def totp_authenticator():

@@ -93,7 +93,7 @@ extension AppExports {
             entries = raivo.map(\.entry)
         } else {
             let lines = contents.withUnsafeBytes { TextInput.uriLines(Array($0)) }
-            entries = lines.map { .uri($0.text ?? "") }
+            entries = lines.map { line in line.text.map { .uri($0) } ?? .checked(TextInput.overlongLineCheck) }
         }
         return .success(
             entries.enumerated().map { index, entry in

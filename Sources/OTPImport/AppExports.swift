@@ -434,15 +434,18 @@ public enum AppExports {
                 counter: nil))
     }
 
-    /// One exported account: decoded fields, or a provisioning URI the export stores as is.
+    /// One exported account: decoded fields, or a provisioning URI the export stores as is, or a check already made
+    /// (a line too long to be read).
     enum Entry {
         case fields(Fields)
         case uri(String)
+        case checked(URICheck)
 
         var check: URICheck {
             switch self {
             case .fields(let fields): OTPAuthURI.check(fields)
             case .uri(let uri): OTPAuthURI.parse(uri)
+            case .checked(let check): check
             }
         }
     }

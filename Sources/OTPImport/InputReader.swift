@@ -219,16 +219,7 @@ public enum InputReader {
         return .success(
             lines.map { line in
                 guard let text = line.text else {
-                    let check = URICheck(
-                        account: nil,
-                        diagnostics: [
-                            Diagnostic(
-                                .error, .uri, .uriTooLong,
-                                "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; "
-                                    + "it was not read"
-                            )
-                        ], issuer: nil, name: nil)
-                    return InputPayload(source: "\(source):\(line.line)", text: "", check: check)
+                    return InputPayload(source: "\(source):\(line.line)", text: "", check: TextInput.overlongLineCheck)
                 }
                 return InputPayload(source: "\(source):\(line.line)", text: text)
             })
@@ -245,6 +236,15 @@ public enum TextInput {
         guard !body.contains(0), let text = String(validating: body, as: UTF8.self) else { return nil }
         return text
     }
+
+    /// What a line longer than a URI may be gives: an error, without the line (it is never turned into a string).
+    static let overlongLineCheck = URICheck(
+        account: nil,
+        diagnostics: [
+            Diagnostic(
+                .error, .uri, .uriTooLong,
+                "the line is longer than \(OTPAuthURI.maximumLength) bytes, the limit for a URI; it was not read")
+        ], issuer: nil, name: nil)
 
     /// The non-blank, non-comment lines of UTF-8 bytes, trimmed, with their 1-based line numbers, in one linear
     /// pass over the bytes. A line longer than ``OTPAuthURI/maximumLength`` (64 KiB) comes back with `text` `nil`:

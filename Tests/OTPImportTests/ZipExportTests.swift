@@ -114,6 +114,10 @@ import Testing
                 #expect(failure(Array(archive.prefix(length)))?.message.hasPrefix("a damaged ZIP archive") == true)
             }
         }
+        // A line longer than any URI in Accounts.txt: an error for that line, the other line still read.
+        let long = try read(try Self.file("zip-overlong-line.zip", hostile: true), nil).get()
+        #expect(long.map { $0.check?.account?.issuer } == ["GitHub", nil])
+        #expect(long[1].check?.diagnostics.first?.code == .uriTooLong)
         // A member name with a terminal escape: listed escaped, never raw.
         let hostileName = Array("Acc\u{1B}[31m.txt".utf8)
         var renamed = plus
