@@ -40,6 +40,9 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A reader of files by path, for formats this module does not read itself (see ``InputReader/read(_:workers:standardInput:sourcePassphrase:progress:bareKey:pathReader:)``).
+public typealias PathReader = @Sendable (String) -> Result<[(source: String, check: URICheck)], AppExports.Failure>?
+
 /// Turns command-line inputs into payload texts, sniffing each by its bytes, never by its name: a PNG is scanned
 /// for QR codes; UTF-8 text is read as one URI per line; a literal `otpauth://` or `otpauth-migration://`
 /// argument is used as is; `-` reads standard input.
@@ -53,11 +56,15 @@ public enum InputReader {
     ///   - sourcePassphrase: The password of encrypted exports (Aegis); `nil` when none can be had. Called from
     ///     worker threads; the caller serialises and caches.
     ///   - progress: Called after each input with (done, total).
+    ///   - pathReader: Reads files this module cannot (app databases, read by `otp` with SQLite): called with each
+    ///     file's path, named or found in a folder, before its bytes are read; `nil` leaves the file to the readers
+    ///     here.
     public static func read(
         _ inputs: [String], workers: Int? = nil,
         standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.readStandardInput()) ?? [] },
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
-        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil,
+        pathReader: PathReader? = nil
     ) -> [InputResult] {
         let expanded = InputExpansion.expand(inputs)
         var argumentNumber = 0
@@ -88,6 +95,9 @@ public enum InputReader {
                 return payloads(
                     in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase, bareKey: bareKey
                 )
+            }
+            if let pathReader, let accounts = pathReader(input) {
+                return payloads(of: accounts, source: input)
             }
             do throws(ScanError) {
                 return payloads(

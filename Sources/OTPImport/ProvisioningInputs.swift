@@ -50,16 +50,18 @@ public enum ProvisioningInputs {
     public static func read(
         _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
-        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil,
+        pathReader: PathReader? = nil
     ) -> [CheckedItem] {
         let results =
             standardInput.map {
                 InputReader.read(
                     inputs, workers: workers, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress,
-                    bareKey: bareKey)
+                    bareKey: bareKey, pathReader: pathReader)
             }
             ?? InputReader.read(
-                inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress, bareKey: bareKey)
+                inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress, bareKey: bareKey,
+                pathReader: pathReader)
         var items: [CheckedItem] = []
         for (index, entry) in results.enumerated() {
             let input = entry.input

@@ -48,6 +48,16 @@ import Testing
         let accounts = (check.json as? [[String: Any]] ?? []).compactMap { $0["account"] as? [String: Any] }
         #expect(accounts.map { $0["issuer"] as? String } == ["RFC", nil])
         #expect(accounts.map { $0["account"] as? String } == ["totp", "hotp@example.com"])
+        // In the order given among other inputs, and found in a folder like any other input (both were not: app
+        // databases were read apart, listed last, and a folder's database was "unknown binary data").
+        let uris = directory.appendingPathComponent("uris.txt")
+        try Data("otpauth://totp/First:a?secret=JBSWY3DPEHPK3PXP&issuer=First\n".utf8).write(to: uris)
+        let ordered = try CLI.run(["check", "--json", uris.path, path, uris.path])
+        let issuers = (ordered.json as? [[String: Any]] ?? []).map { ($0["account"] as? [String: Any])?["issuer"] }
+        #expect(issuers.map { $0 as? String } == ["First", "RFC", nil, "First"])
+        let folder = try CLI.run(["check", "--json", directory.path])
+        #expect(folder.status == 0, "\(folder.stdout)")
+        #expect((folder.json as? [[String: Any]])?.count == 3)
     }
 
     @Test func microsoftAuthenticatorInWALMode() throws {

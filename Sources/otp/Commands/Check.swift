@@ -43,11 +43,10 @@ struct Check: ParsableCommand {
     /// Every account of the inputs, checked; a transfer batch with parts missing warns on each of its accounts.
     private func checkedItems() -> [CheckedItem] {
         let source = export.passphrase
-        // App databases (SQLite) are read by this command, and listed after the other inputs.
-        let (databaseItems, others) = AppDatabaseInputs.read(inputs)
         let read = ProvisioningInputs.read(
-            others, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
-        return Importer.warningIncompleteBatches(read + databaseItems).map { strict ? $0.with($0.check.strict()) : $0 }
+            inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey,
+            pathReader: AppDatabaseInputs.pathReader)
+        return Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
     }
 
     private func printJSON(_ items: [CheckedItem]) {

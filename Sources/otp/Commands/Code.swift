@@ -111,10 +111,8 @@ struct Code: ParsableCommand {
     /// The codes of every valid account in an input, without a vault.
     private func codesFromInput(_ from: String) throws -> (codes: [PrintedCodes], failed: Bool) {
         let source = export.passphrase
-        let (databaseItems, others) = AppDatabaseInputs.read([from])
-        let items =
-            others.isEmpty
-            ? databaseItems : ProvisioningInputs.read(others, sourcePassphrase: { source.get() }, bareKey: bare.bareKey)
+        let items = ProvisioningInputs.read(
+            [from], sourcePassphrase: { source.get() }, bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader)
         let accounts = items.compactMap(\.check.account)
         for item in items {
             CodePrinter.report(item)

@@ -93,13 +93,12 @@ struct Import: ParsableCommand {
         let source = export.passphrase
         // Another otp vault (a backup) merges into this one: restore.
         let (vaultItems, notVaults) = VaultFileInputs.read(inputs, passphrase: source, into: vault.path)
-        let (databaseItems, others) = AppDatabaseInputs.read(notVaults)
         let items = ProvisioningInputs.read(
-            others, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
-            bareKey: bare.bareKey)
+            notVaults, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
+            bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader)
         progress.finish()
-        InputNotes.print(others)
-        return (items + vaultItems + databaseItems, others)
+        InputNotes.print(notVaults)
+        return (items + vaultItems, notVaults)
     }
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).

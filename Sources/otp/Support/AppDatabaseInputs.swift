@@ -19,26 +19,11 @@ enum AppDatabaseInputs {
         VaultFileInputs.header(of: path, count: 16) == Array("SQLite format 3\u{0}".utf8)
     }
 
-    /// The accounts of the app databases among `inputs` (failures name the file), and the other inputs.
-    static func read(_ inputs: [String]) -> (items: [CheckedItem], others: [String]) {
-        var items: [CheckedItem] = []
-        var others: [String] = []
-        for (position, input) in inputs.enumerated() {
-            let index = 2_000_000 + position
-            guard input != "-", !InputReader.isURI(input), isSQLite(input), !VaultFileInputs.isVault(input) else {
-                others.append(input)
-                continue
-            }
-            switch accounts(input) {
-            case .success(let accounts):
-                for (source, check) in accounts {
-                    items.append(CheckedItem(source: source, check: check, batch: nil, input: index))
-                }
-            case .failure(let failure):
-                items.append(VaultFileInputs.failure(input, index, failure.message))
-            }
-        }
-        return (items, others)
+    /// For ``OTPImport/InputReader``: the accounts of a file that is an app database (not an otp vault), named or
+    /// found in a folder, so it is listed in input order; `nil` for any other file.
+    static let pathReader: PathReader = { path in
+        guard isSQLite(path), !VaultFileInputs.isVault(path) else { return nil }
+        return accounts(path)
     }
 
     static func accounts(_ path: String) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
