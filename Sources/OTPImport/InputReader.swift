@@ -40,7 +40,8 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// A reader of files by path, for formats this module does not read itself (see ``InputReader/read(_:workers:standardInput:sourcePassphrase:progress:bareKey:pathReader:)``).
+/// A reader of files by path, for formats this module does not read itself (app databases, read by `otp`): the
+/// accounts of the file at a path, or `nil` to leave it to ``InputReader``.
 public typealias PathReader = @Sendable (String) -> Result<[(source: String, check: URICheck)], AppExports.Failure>?
 
 /// Turns command-line inputs into payload texts, sniffing each by its bytes, never by its name: a PNG is scanned
