@@ -303,6 +303,49 @@ def andotp_old():
         f.write(nonce + AESGCM(key).encrypt(nonce, json.dumps(entries).encode(), None))
 
 
+def bitwarden_protected():
+    """Bitwarden password-protected JSON exports (password "fixture password"), from the published Bitwarden clients
+    (BitwardenPasswordProtectedImporter, KeyService.makeKey/stretchKey, EncString type 2), with Python `cryptography`:
+    PBKDF2-SHA256 over the salt string (5 000 iterations, for test speed) and Argon2id over SHA-256 of it (3 passes,
+    16 MiB, 2 lanes), each stretched by HKDF-Expand-SHA256 ("enc", "mac"); AES-256-CBC + HMAC-SHA256 EncStrings.
+    The inner document is bitwarden.json (own RNG: the other fixtures stay byte-identical)."""
+    from cryptography.hazmat.primitives import hashes, hmac as chmac, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    own = random.Random(9)
+    take = lambda n: bytes(own.getrandbits(8) for _ in range(n))
+    inner = open(os.path.join(ROOT, "exports", "bitwarden.json"), "rb").read()
+    password = b"fixture password"
+
+    def enc_string(plain, enc_key, mac_key):
+        iv = take(16)
+        padder = padding.PKCS7(128).padder()
+        body = padder.update(plain) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
+        ct = encryptor.update(body) + encryptor.finalize()
+        mac = chmac.HMAC(mac_key, hashes.SHA256())
+        mac.update(iv + ct)
+        return "2." + "|".join(base64.b64encode(x).decode() for x in (iv, ct, mac.finalize()))
+
+    for name, kdf in (("bitwarden-protected-pbkdf2.json", 0), ("bitwarden-protected-argon2.json", 1)):
+        salt = base64.b64encode(take(16)).decode()
+        if kdf == 0:
+            params = {"kdfType": 0, "kdfIterations": 5000}
+            key = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt.encode(), iterations=5000).derive(password)
+        else:
+            params = {"kdfType": 1, "kdfIterations": 3, "kdfMemory": 16, "kdfParallelism": 2}
+            key = Argon2id(salt=hashlib.sha256(salt.encode()).digest(), length=32, iterations=3, lanes=2,
+                           memory_cost=16 * 1024).derive(password)
+        enc_key = HKDFExpand(algorithm=hashes.SHA256(), length=32, info=b"enc").derive(key)
+        mac_key = HKDFExpand(algorithm=hashes.SHA256(), length=32, info=b"mac").derive(key)
+        doc = {"encrypted": True, "passwordProtected": True, "salt": salt, **params,
+               "encKeyValidation_DO_NOT_EDIT": enc_string(str(uuid()).encode(), enc_key, mac_key),
+               "data": enc_string(inner, enc_key, mac_key)}
+        write_json(os.path.join(ROOT, "exports", name), doc)
+
+
 def zips():
     """ZIP exports (password "fixture password"), each made by an independent ZIP writer, and hostile archives:
 
@@ -451,3 +494,4 @@ if __name__ == "__main__":
     proton()
     andotp_old()
     zips()
+    bitwarden_protected()

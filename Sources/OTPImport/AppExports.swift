@@ -73,13 +73,17 @@ public enum AppExports {
             } else {
                 entries = .success(twoFAS.services.map { .fields($0.fields(schema: schema)) })
             }
+        } else if let protected = bitwardenProtected(data, passphrase: passphrase) {
+            format = "Bitwarden"
+            entries = protected
         } else if let vault = try? decoder.decode(BitwardenFile.self, from: data) {
             format = "Bitwarden"
             if vault.encrypted == true {
                 entries = .failure(
                     Failure(
                         code: "not-provisioning",
-                        message: "an encrypted Bitwarden export: export it as unencrypted JSON"))
+                        message: "an account-restricted encrypted Bitwarden export, which only that Bitwarden account "
+                            + "can open: export it again as password-protected or unencrypted JSON"))
             } else {
                 entries = .success(
                     vault.items.compactMap { item in
@@ -477,6 +481,10 @@ extension AppExports {
             "real exports (exact; schema 2 HOTP refused)"
         ),
         ("Bitwarden JSON and CSV", "unencrypted exports", "real exports (exact)"),
+        (
+            "Bitwarden password-protected JSON (PBKDF2-SHA256 or Argon2id, AES-CBC + HMAC)",
+            "encrypted export with passwordProtected", "made from the published source"
+        ),
         ("FreeOTP+ JSON", "tokens list", "a real export (exact)"),
         ("Authenticator Pro / Stratum plain JSON", "backup JSON", "a real export (exact)"),
         (

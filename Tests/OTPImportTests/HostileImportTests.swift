@@ -790,3 +790,67 @@ import Testing
         #expect(AppExports.oldAndOTPEntry(try entry("A - A:b", issuer: "Z")).label == "A - A:b")
     }
 }
+
+/// Bitwarden's password-protected JSON export (PBKDF2-SHA256 or Argon2id, HKDF-stretched, AES-CBC + HMAC EncStrings),
+/// fixtures made by `Scripts/make-import-fixtures.py` with Python `cryptography` from the published Bitwarden clients;
+/// no real export of this kind is in the corpus.
+@Suite struct BitwardenProtectedTests {
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: HostileImportTests.exports.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    func failure(_ json: String, _ password: String? = "fixture password") -> AppExports.Failure? {
+        let result = AppExports.accounts(
+            in: json, source: "b.json", passphrase: { password.map { SecureBytes(Array($0.utf8)) } })
+        if case .failure(let failure) = result { return failure }
+        return nil
+    }
+
+    @Test(arguments: ["bitwarden-protected-pbkdf2.json", "bitwarden-protected-argon2.json"])
+    func bothKeyDerivationsOpenToTheSameAccountsAsThePlainExport(name: String) throws {
+        let protected = try AppExports.accounts(
+            in: try Self.text(name), source: "b.json", passphrase: { SecureBytes(Array("fixture password".utf8)) }
+        ).get()
+        let plain = try AppExports.accounts(in: try Self.text("bitwarden.json"), source: "b.json", passphrase: { nil })
+            .get()
+        #expect(protected.map { $0.check.account?.issuer } == ["GitHub", "AWS", "Bank", "Steam"])
+        #expect(protected.map { $0.check.account } == plain.map { $0.check.account })
+        #expect(protected[0].source == "b.json (Bitwarden entry 1 of 4)")
+        // oathtool's code for GitHub's secret at t = 59.
+        #expect(try OTPGenerator(account: #require(protected[0].check.account)).totp(at: 59)[0].value == "574992")
+        #expect(
+            failure(try Self.text(name), "wrong")?.message
+                == "wrong password for the password-protected Bitwarden export")
+        #expect(failure(try Self.text(name), nil)?.message.contains("--source-passphrase-file") == true)
+    }
+
+    @Test func hostileCostsAreRefusedBeforeDerivingAndDamageByName() throws {
+        let pbkdf2 = try Self.text("bitwarden-protected-pbkdf2.json")
+        let argon2 = try Self.text("bitwarden-protected-argon2.json")
+        for (json, from, to) in [
+            (pbkdf2, #""kdfIterations": 5000"#, #""kdfIterations": 2000000000"#),
+            (argon2, #""kdfMemory": 16"#, #""kdfMemory": 1024"#),
+            (argon2, #""kdfIterations": 3"#, #""kdfIterations": 100000"#),
+            (argon2, #""kdfParallelism": 2"#, #""kdfParallelism": 255"#),
+        ] {
+            let hostile = json.replacingOccurrences(of: from, with: to)
+            #expect(hostile != json, "\(from) not in the fixture")
+            #expect(failure(hostile)?.message.contains("over the budget") == true, "\(to)")
+        }
+        let other = pbkdf2.replacingOccurrences(of: #""kdfType": 0"#, with: #""kdfType": 2"#)
+        #expect(failure(other)?.message.contains("key derivation 2, which is not read") == true)
+        // A type-0 EncString, and a data MAC that does not match (one Base64 character of it changed).
+        let typeZero = pbkdf2.replacingOccurrences(of: #""data": "2."#, with: #""data": "0."#)
+        #expect(failure(typeZero)?.message.contains("damaged") == true)
+        let data = try #require(
+            pbkdf2.components(separatedBy: "\"data\": \"").last?.components(separatedBy: "\"").first)
+        var mac = Array(try #require(data.split(separator: "|").last))
+        mac[0] = mac[0] == "A" ? "B" : "A"
+        let tampered = pbkdf2.replacingOccurrences(
+            of: data, with: data.split(separator: "|").dropLast().joined(separator: "|") + "|" + String(mac))
+        #expect(failure(tampered)?.message.contains("does not decrypt") == true)
+        // An account-restricted export says what to do instead.
+        let restricted = #"{"encrypted": true, "encKeyValidation_DO_NOT_EDIT": "2.x|y|z", "folders": [], "items": []}"#
+        #expect(failure(restricted)?.message.contains("account-restricted") == true)
+    }
+}
