@@ -19,6 +19,9 @@ public enum InputExpansion {
         public var skipped: String? = nil
         /// Set for a folder named on the command line that holds no file at all.
         public var emptyFolder = false
+        /// Set for a file found in a folder rather than named: formats with no header (andOTP's old backup) are
+        /// tried only on files named on the command line, so a folder walk never asks for a password for them.
+        public var foundInFolder = false
 
         /// An item.
         public init(input: String, error: String?, skipped: String? = nil, emptyFolder: Bool = false) {
@@ -70,7 +73,10 @@ public enum InputExpansion {
             }
             switch entry.st_mode & S_IFMT {
             case S_IFDIR: walk(path, into: &out, visited: &visited)
-            case S_IFREG: out.append(Item(input: path, error: nil, skipped: nonInput(path)))
+            case S_IFREG:
+                var item = Item(input: path, error: nil, skipped: nonInput(path))
+                item.foundInFolder = true
+                out.append(item)
             default: continue  // sockets, fifos, devices: not inputs
             }
         }

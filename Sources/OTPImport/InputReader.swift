@@ -103,7 +103,7 @@ public enum InputReader {
             do throws(ScanError) {
                 return payloads(
                     in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase,
-                    bareKey: bareKey)
+                    bareKey: bareKey, tryHeaderless: !item.foundInFolder)
             } catch .notFound where UntrustedText.mayCarrySecret(input) {
                 // Almost a URI (a leading space, `otpauth:/`, an https URL with secret=): never echo it.
                 return .failure(
@@ -142,10 +142,13 @@ public enum InputReader {
     }
 
     /// The payloads in a file's bytes (images → QR codes, text → lines). SPI for the fuzz targets.
+    ///
+    /// - Parameter tryHeaderless: Whether a random-looking file no reader recognises is tried as an old-format andOTP
+    ///   backup (with the password): for files named on the command line, not for those found in a folder.
     @_spi(Fuzzing)
     public static func payloads(
         in bytes: [UInt8], source: String, reader: QRReader?, passphrase: () -> SecureBytes? = { nil },
-        bareKey: BareKeyAccount? = nil
+        bareKey: BareKeyAccount? = nil, tryHeaderless: Bool = true
     ) -> Result<[InputPayload], InputError> {
         if ImageFormat.sniff(bytes) != nil {
             guard let reader else {
@@ -183,7 +186,9 @@ public enum InputReader {
             if looksLike == FileSniffer.unknownBinary, FileSniffer.nonInputKind(Array(bytes.prefix(512))) == nil,
                 AppExports.looksLikeCiphertext(bytes)
             {
-                if let password = passphrase() {
+                if !tryHeaderless {
+                    note = "; an old-format andOTP backup (it has no header) is read when named on the command line"
+                } else if let password = passphrase() {
                     if let old = AppExports.andOTPOldFormat(bytes, source: source, password: password) {
                         return payloads(of: old, source: source)
                     }

@@ -257,7 +257,8 @@ import Testing
 }
 
 /// ZIP exports named on the command line, through the real binary: Authenticator Plus (ZipCrypto) and Raivo OTP
-/// (WinZip AES) into one vault, then codes from the archive itself.
+/// (WinZip AES) into one vault, then codes from the archive itself; andOTP's headerless old backup, named and in a
+/// folder.
 @Suite struct ZipExportCommandTests {
     @Test func zipExportsImportAndGiveCodes() throws {
         let directory = try CLI.temporaryDirectory()
@@ -275,6 +276,16 @@ import Testing
             ["code", "--from", raivo, "--source-passphrase-file", password.path, "--at", "59", "--json"])
         let values = (codes.json as? [[String: Any]])?.compactMap { ($0["codes"] as? [[String: Any]])?.first?["code"] }
         #expect(values as? [String] == ["574992", "88751630", "529794"])  // oathtool's
+        // andOTP's old backup has no header: tried when named, never in a folder walk (which must not ask for a
+        // password for every random-looking file it meets).
+        let old = CLI.fixtures.appendingPathComponent("exports/andotp-old.bin")
+        let folder = directory.appendingPathComponent("folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: old, to: folder.appendingPathComponent("backup.bin"))
+        let named = try CLI.run(["check", "--source-passphrase-file", password.path, old.path])
+        #expect(named.status == 0 && named.stdout.contains("2 accounts: 2 valid"), "\(named.stdout)")
+        let walked = try CLI.run(["check", "--source-passphrase-file", password.path, folder.path])
+        #expect(walked.status == 1 && walked.stdout.contains("is read when named on the command line"))
         let wrong = directory.appendingPathComponent("wrong")
         try Data("not it\n".utf8).write(to: wrong)
         let refused = try CLI.run(["check", "--source-passphrase-file", wrong.path, plus])
