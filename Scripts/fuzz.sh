@@ -8,14 +8,29 @@ set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 targets_all=(FuzzScan FuzzJPEG FuzzWebP FuzzHEIF FuzzURI FuzzMigration FuzzTextInputs FuzzVaultRecords FuzzSealedBox)
 mode=${1:-replay}
-swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
-bin=$(swift build -c release --sanitize=fuzzer --sanitize=address --show-bin-path)
+# Swift 6.3's driver passes -sanitize=fuzzer to the frontend without coverage: every Swift library would be built
+# blind (libFuzzer saw only the fuzz target's own 67 counters). The coverage kinds libFuzzer uses are asked for here.
+flags=(-c release --sanitize=fuzzer --sanitize=address
+  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp)
+swift build "${flags[@]}" 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
+bin=$(swift build "${flags[@]}" --show-bin-path)
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+# A Swift trap (SIGILL) goes to libFuzzer, which writes the input to Regressions/, not to Swift's backtracer.
+export SWIFT_BACKTRACE=enable=no
+# A fuzz binary whose libraries carry no coverage counters mutates blind: refuse it (the target alone has ~70).
+instrumented() {
+  local n
+  n=$("$bin/$1" -runs=0 2>&1 | sed -nE 's/.*Loaded [0-9]+ modules +\(([0-9]+) inline 8-bit counters.*/\1/p' | head -1)
+  if [ "${n:-0}" -lt 1000 ]; then
+    echo "fuzz: $1 has ${n:-no} coverage counters: its Swift libraries were built without coverage"; exit 1
+  fi
+}
 case "$mode" in
   replay)
     for t in "${targets_all[@]}"; do
       files=$( (find "Corpus/$t" "Regressions/$t" -type f ! -name .gitkeep 2>/dev/null || true) | sort)
       [ -z "$files" ] && continue
+      instrumented "$t"
       n=$(echo "$files" | wc -l)
       # One run per file, no mutation: a fixed crash stays fixed.
       if ! "$bin/$t" -rss_limit_mb=2048 -timeout=20 $files > "/tmp/fuzz-replay-$t.log" 2>&1; then
@@ -27,6 +42,7 @@ case "$mode" in
     seconds=${2:-600}; shift $(( $# > 1 ? 2 : 1 ))
     targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=("${targets_all[@]}")
     for t in "${targets[@]}"; do
+      instrumented "$t"
       work="../.build-fuzz-corpus/$t"; mkdir -p "$work" "Regressions/$t"
       cp -n "Corpus/$t"/* "$work/" 2>/dev/null || true
       echo "== $t for $seconds s"
