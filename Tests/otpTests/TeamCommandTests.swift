@@ -11,13 +11,15 @@ import Testing
 struct TeamCommandTests {
     let directory: URL
     let url: String
+    let database: String
     let server: PostgresServer
 
     init() throws {
         directory = try CLI.temporaryDirectory()
         guard let server = PostgresServer.shared else { throw PostgresServer.ServerError("no test server") }
         self.server = server
-        url = server.url(database: try server.makeDatabase())
+        database = try server.makeDatabase()
+        url = server.url(database: database)
     }
 
     /// A machine: its personal vault (made with a cheap scrypt cost, so 400 processes unlock quickly) and the
@@ -79,6 +81,24 @@ struct TeamCommandTests {
         // Commands that only make sense on a file refuse the URL, saying why.
         let passwd = try CLI.run(["passwd"], environment: alice)
         #expect(passwd.status == 64 && passwd.stderr.contains("team"))
+    }
+
+    /// Member names and log lines come from the server, which whoever holds the database can write: the text output
+    /// escapes them (a member name and a log action reached the terminal raw).
+    @Test func rowsWrittenIntoTheDatabaseReachTheTerminalEscaped() throws {
+        let alice = try machine("alice")
+        #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
+        try server.psql(
+            """
+            INSERT INTO otp_members (name, public_key, status, requested_at)
+                VALUES (E'mallory\\x1b]0;owned\\x07', '\\x01', 'pending', 1);
+            INSERT INTO otp_log (member, action, detail) VALUES ('alice', E'code\\x1b[2J', E'x\\x1b[31m');
+            """, database: database)
+        let members = try CLI.run(["team", "members"], environment: alice)
+        let log = try CLI.run(["team", "log"], environment: alice)
+        #expect(members.status == 0 && members.stdout.contains("mallory"), "\(members.stderr)")
+        #expect(log.status == 0 && log.stdout.contains("code"), "\(log.stderr)")
+        #expect(!members.stdout.contains("\u{1B}") && !log.stdout.contains("\u{1B}"))
     }
 
     @Test func eightProcessesTakeEveryHOTPCounterOnce() throws {

@@ -124,7 +124,9 @@ struct Team: ParsableCommand {
             for member in members {
                 let status = member.active ? "member " : "waiting"
                 let by = member.approvedBy.map { " (approved by \(Terminal.escaped($0)))" } ?? ""
-                Terminal.out("\(status)  \(member.name)  \(member.fingerprint)\(by)\n")
+                // Rows come from the server: whoever holds the database could write any name.
+                Terminal.out(
+                    "\(status)  \(Terminal.escaped(member.name))  \(Terminal.escaped(member.fingerprint))\(by)\n")
             }
         }
     }
@@ -164,7 +166,8 @@ struct Team: ParsableCommand {
                 let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(line.at)))
                 let what = [line.entryID, line.detail].compactMap { $0 }.joined(separator: " ")
                 Terminal.out(
-                    "\(when)  \(Terminal.escaped(line.member))  \(line.action)  \(Terminal.escaped(what))\n")
+                    "\(when)  \(Terminal.escaped(line.member))  \(Terminal.escaped(line.action))  "
+                        + "\(Terminal.escaped(what))\n")
             }
         }
     }
