@@ -127,13 +127,15 @@ extension AppExports {
         let otpGenerator: Generator
     }
 
-    /// The accounts of the typed formats, or `nil` when the data is none of them.
-    static func typedFormats(_ data: Data) -> (format: String, entries: [Entry])? {
+    /// The accounts of the typed formats, or `nil` when the data is none of them (`shape`: the document's, when the
+    /// caller has it).
+    static func typedFormats(_ data: Data, shape known: JSONShape? = nil) -> (format: String, entries: [Entry])? {
+        guard let shape = known ?? JSONShape(data) else { return nil }
         let decoder = JSONDecoder()
-        if let plus = try? decoder.decode(FreeOTPPlus.self, from: data) {
+        if shape.object("tokens"), let plus = try? decoder.decode(FreeOTPPlus.self, from: data) {
             return ("FreeOTP+", plus.tokens.map { freeOTPEntry($0, counterIsLastUsed: true) })
         }
-        if let stratum = try? decoder.decode(Stratum.self, from: data) {
+        if shape.object("Authenticators"), let stratum = try? decoder.decode(Stratum.self, from: data) {
             return (
                 "Authenticator Pro",
                 stratum.Authenticators.map { item in
@@ -156,16 +158,16 @@ extension AppExports {
                 }
             )
         }
-        if let proton = try? decoder.decode(Proton.self, from: data) {
+        if shape.object("entries"), let proton = try? decoder.decode(Proton.self, from: data) {
             return ("Proton Authenticator", proton.accounts)
         }
-        if let steam = try? decoder.decode(SteamMaFile.self, from: data) {
+        if shape.object("shared_secret"), let steam = try? decoder.decode(SteamMaFile.self, from: data) {
             return ("Steam Guard maFile", [steamEntry(steam)])
         }
-        if let steam = try? decoder.decode(SteamAccounts.self, from: data) {
+        if shape.object("accounts"), let steam = try? decoder.decode(SteamAccounts.self, from: data) {
             return ("Steam Guard maFiles", steam.accounts.sorted { $0.key < $1.key }.map { steamEntry($0.value) })
         }
-        if let duo = try? decoder.decode([DuoAccount].self, from: data), !duo.isEmpty,
+        if shape.array("accountType"), let duo = try? decoder.decode([DuoAccount].self, from: data), !duo.isEmpty,
             duo.allSatisfy({ $0.accountType == "OtpAccount" })
         {
             return (
@@ -182,7 +184,7 @@ extension AppExports {
                 }
             )
         }
-        if let lastPass = try? decoder.decode(LastPass.self, from: data) {
+        if shape.object("accounts"), let lastPass = try? decoder.decode(LastPass.self, from: data) {
             return (
                 "LastPass Authenticator",
                 lastPass.accounts.map { account in

@@ -54,16 +54,18 @@ public enum AppExports {
         in text: String, source: String, passphrase: () -> SecureBytes?
     ) -> Result<[(source: String, check: URICheck)], Failure> {
         let data = Data(text.utf8)
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+        guard let shape = JSONShape(data) else {
             return .failure(Failure(code: "not-provisioning", message: "not valid JSON, and not a list of URIs"))
         }
         let decoder = JSONDecoder()
         let entries: Result<[Entry], Failure>
         let format: String
-        if let aegis = try? decoder.decode(AegisFile.self, from: data) {
+        // Each format's model is decoded only when the document has its keys: one parse for the shape, one for the
+        // model, however far down the list the format is (a large unknown document is parsed once).
+        if shape.object("db", "header"), let aegis = try? decoder.decode(AegisFile.self, from: data) {
             format = "Aegis"
             entries = aegisEntries(aegis, passphrase: passphrase)
-        } else if let twoFAS = try? decoder.decode(TwoFASFile.self, from: data) {
+        } else if shape.object("services"), let twoFAS = try? decoder.decode(TwoFASFile.self, from: data) {
             format = "2FAS"
             let schema = twoFAS.schemaVersion ?? 1
             if twoFAS.services.isEmpty, let encrypted = twoFAS.servicesEncrypted, !encrypted.isEmpty {
@@ -73,10 +75,10 @@ public enum AppExports {
             } else {
                 entries = .success(twoFAS.services.map { .fields($0.fields(schema: schema)) })
             }
-        } else if let protected = bitwardenProtected(data, passphrase: passphrase) {
+        } else if shape.object("passwordProtected"), let protected = bitwardenProtected(data, passphrase: passphrase) {
             format = "Bitwarden"
             entries = protected
-        } else if let vault = try? decoder.decode(BitwardenFile.self, from: data) {
+        } else if shape.object("items"), let vault = try? decoder.decode(BitwardenFile.self, from: data) {
             format = "Bitwarden"
             if vault.encrypted == true {
                 entries = .failure(
@@ -90,19 +92,21 @@ public enum AppExports {
                         bitwarden(name: item.name, username: item.login?.username, totp: item.login?.totp)
                     })
             }
-        } else if let raivo = try? decoder.decode([Raivo].self, from: data), !raivo.isEmpty {
+        } else if shape.array("kind"), let raivo = try? decoder.decode([Raivo].self, from: data), !raivo.isEmpty {
             format = "Raivo OTP"
             entries = .success(raivo.map(\.entry))
-        } else if let andOTP = try? decoder.decode([AndOTPEntry].self, from: data) {
+        } else if shape.array("secret") || shape.emptyArray,
+            let andOTP = try? decoder.decode([AndOTPEntry].self, from: data)
+        {
             format = "andOTP"
             entries = .success(andOTP.map { .fields($0.fields) })
-        } else if let ente = enteEncrypted(data, passphrase: passphrase) {
+        } else if shape.object("kdfParams"), let ente = enteEncrypted(data, passphrase: passphrase) {
             format = "Ente Auth"
             entries = ente
-        } else if let proton = protonEncrypted(data, passphrase: passphrase) {
+        } else if shape.object("salt", "content"), let proton = protonEncrypted(data, passphrase: passphrase) {
             format = "Proton Authenticator"
             entries = proton
-        } else if let typed = typedFormats(data) {
+        } else if let typed = typedFormats(data, shape: shape) {
             format = typed.format
             entries = .success(typed.entries)
         } else {
@@ -117,6 +121,60 @@ public enum AppExports {
     }
 
     typealias Fields = OTPAuthURI.Fields
+
+    /// A JSON document's top-level keys (an object's, or an array's first element's), read in one parse, so that
+    /// each format's model is decoded only when the document could be one.
+    struct JSONShape {
+        let isArray: Bool
+        let emptyArray: Bool
+        let keys: Set<String>
+
+        /// `nil` when the data is not JSON. Read with `JSONDecoder`, whose parse costs a fraction of
+        /// `JSONSerialization`'s (no Foundation object per value).
+        init?(_ data: Data) {
+            guard let probe = try? JSONDecoder().decode(Probe.self, from: data) else { return nil }
+            isArray = probe.isArray
+            emptyArray = probe.emptyArray
+            keys = probe.keys
+        }
+
+        private struct AnyKey: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        private struct Keys: Decodable {
+            let keys: Set<String>
+            init(from decoder: Decoder) throws {
+                keys = Set((try? decoder.container(keyedBy: AnyKey.self))?.allKeys.map(\.stringValue) ?? [])
+            }
+        }
+
+        private struct Probe: Decodable {
+            var isArray = false
+            var emptyArray = false
+            var keys: Set<String> = []
+
+            init(from decoder: Decoder) throws {
+                if let object = try? decoder.container(keyedBy: AnyKey.self) {
+                    keys = Set(object.allKeys.map(\.stringValue))
+                } else if var array = try? decoder.unkeyedContainer() {
+                    isArray = true
+                    emptyArray = array.isAtEnd
+                    if !array.isAtEnd { keys = (try? array.decode(Keys.self))?.keys ?? [] }
+                } else {
+                    _ = try decoder.singleValueContainer()  // a number, a string, true, false or null
+                }
+            }
+        }
+
+        /// An object with all these keys.
+        func object(_ required: String...) -> Bool { !isArray && keys.isSuperset(of: required) }
+        /// An array whose first element has all these keys.
+        func array(_ required: String...) -> Bool { isArray && keys.isSuperset(of: required) }
+    }
 
     /// A value an app writes as a string or a number (digits, period, counter). Decoding never fails on it: a value
     /// of another kind becomes text the URI checker refuses by name, so one odd entry does not hide the others.
