@@ -16,10 +16,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
-        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
@@ -40,6 +36,9 @@ let package = Package(
         // XChaCha20-Poly1305 (libsodium): OpenSSL 3.0 has no 24-byte-nonce ChaCha; Ente Auth's exports use it.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        // libpq (PostgreSQL's own client), opened with dlopen on the first postgresql:// vault: linking it would map
+        // libpq, GSSAPI, LDAP and Kerberos into every otp process. Headers from libpq-dev.
+        .target(name: "CPostgres", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "OTPCrypto", dependencies: ["COpenSSL", "CArgon2", "CSodium"]),
         .target(name: "OTPCore", dependencies: ["OTPCrypto"]),
         .target(name: "OTPScan", dependencies: ["CPNG", "CJPEG", "CWebP", "CHeif", "CZBar"]),
@@ -50,15 +49,8 @@ let package = Package(
             dependencies: ["OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto", "CZip"]),
-        // The team vault: the same sealed entries on PostgreSQL (postgres-nio), members holding X25519 keys.
-        .target(
-            name: "OTPTeam",
-            dependencies: [
-                "OTPVault", "OTPCrypto", "OTPCore", .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        // The team vault: the same sealed entries on PostgreSQL (libpq), members holding X25519 keys.
+        .target(name: "OTPTeam", dependencies: ["OTPVault", "OTPCrypto", "OTPCore", "CPostgres"]),
         .executableTarget(
             name: "otp",
             dependencies: [

@@ -1,10 +1,5 @@
 import Foundation
-import Logging
-import NIOCore
-import NIOPosix
-import NIOSSL
 public import OTPVault
-import PostgresNIO
 import Synchronization
 
 /// The vault's storage on PostgreSQL: the same sealed entries, keyed fingerprints and times as the SQLite vault,
@@ -15,13 +10,17 @@ import Synchronization
 /// this client holds is still the current one, so a client that unlocked before a rotation writes nothing under the
 /// old key. HOTP counters and `--once` steps advance under the row lock: team-wide, no value is handed out twice.
 ///
-/// The connection is driven through postgres-nio's `EventLoopFuture` interface and waited on from the calling
-/// thread, so the storage is synchronous like ``VaultStorage`` and never blocks a Swift concurrency thread on
-/// another. Calls are serialised by a lock.
+/// The connection is libpq's (``PQConnection``), loaded on first use; calls are synchronous, as ``VaultStorage``
+/// is, each with a client-side deadline and a size cap, and serialised by a lock.
 public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// Where the vault is.
     public let url: PostgresURL
-    private let connection: PostgresConnection
+    /// Where libpq connected (`user@host:port/database`), for messages.
+    public let server: String
+    /// Whether the connection is encrypted.
+    public let usesTLS: Bool
+    /// Used under `lock` only.
+    private let connection: PQConnection
     private let lock = NSLock()
     /// Set under `lock`.
     private var closed = false
@@ -29,136 +28,92 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// lock, since it is read inside transactions.
     private let identity = Mutex<(actor: String, epoch: Int32?, team: String?)>(("?", nil, nil))
 
-    static let logger = Logger(label: "otp.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-    /// The schema this build reads and writes.
-    public static let schemaVersion: Int32 = 1
+    /// The schema this build reads and writes (2: the log notifies `otp_log` listeners).
+    public static let schemaVersion: Int32 = 2
     /// Advisory lock keys (an arbitrary constant pair: "otp" and what is locked).
     private static let schemaLockKey: Int64 = 0x6f74_7000_0001
-    private static let writeLockKey: Int64 = 0x6f74_7000_0002
+    static let writeLockKey: Int64 = 0x6f74_7000_0002
 
     /// Connects. With `createSchema`, creates or migrates the tables (safe when several clients do it at once);
     /// without it, a database with no team vault is ``TeamError/noTeam``.
+    ///
+    /// - Parameters:
+    ///   - answerTimeout: seconds one statement may take to answer, client side (the server's own
+    ///     `statement_timeout` is 60 s and `lock_timeout` 30 s).
+    ///   - maximumResultBytes: the most one answer may hold.
     public init(
-        url: PostgresURL, createSchema: Bool = false, connectTimeout: Int64 = 10, answerTimeout: Int64 = 90
+        url: PostgresURL, createSchema: Bool = false, answerTimeout: Double = 90,
+        maximumResultBytes: Int = 64 << 20,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TeamError) {
         self.url = url
-        self.answerTimeout = .seconds(answerTimeout)
-        var configuration: PostgresConnection.Configuration
-        if let socket = url.socketPath {
-            configuration = .init(
-                unixSocketPath: socket, username: url.user, password: url.password, database: url.database)
-        } else {
-            let tls: PostgresConnection.Configuration.TLS
-            do {
-                var client = TLSConfiguration.makeClientConfiguration()
-                switch url.tls {
-                case .disable:
-                    tls = .disable
-                case .prefer, .require:
-                    client.certificateVerification = .none
-                    let context = try NIOSSLContext(configuration: client)
-                    tls = url.tls == .prefer ? .prefer(context) : .require(context)
-                case .verifyFull:
-                    client.certificateVerification = .fullVerification
-                    if let root = url.rootCertificate { client.trustRoots = .file(root) }
-                    tls = .require(try NIOSSLContext(configuration: client))
-                }
-            } catch {
-                throw .server("TLS for \(url): \(error)")
-            }
-            configuration = .init(
-                host: url.host ?? "localhost", port: url.port, username: url.user, password: url.password,
-                database: url.database, tls: tls)
-        }
-        configuration.options.connectTimeout = .seconds(connectTimeout)
-        // Nothing waits for ever: a lock held by another client (or a stuck server-side statement) ends in an
-        // error and a rollback, not a hung command.
-        configuration.options.additionalStartupParameters = [
-            ("application_name", "otp"), ("lock_timeout", "30s"), ("statement_timeout", "60s"),
-            ("idle_in_transaction_session_timeout", "60s"),
-        ]
+        self.answerTimeout = answerTimeout
         do {
-            connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
-                logger: Self.logger
-            ).wait()
+            connection = try PQConnection(
+                parameters: url.connectionParameters(environment: environment),
+                maximumResultBytes: maximumResultBytes)
         } catch {
             throw Self.describe(error, url: url, connecting: true)
         }
+        server = connection.server ?? url.description
+        usesTLS = connection.usesTLS
         do {
+            // Nothing waits for ever: a lock held by another client (or a stuck server-side statement) ends in an
+            // error and a rollback, not a hung command.
+            _ = try withConnection { statements in
+                try statements.run(
+                    """
+                    SELECT set_config('statement_timeout', '60s', false), set_config('lock_timeout', '30s', false),
+                        set_config('idle_in_transaction_session_timeout', '60s', false)
+                    """)
+            }
             try prepareSchema(create: createSchema)
         } catch {
-            try? connection.close().wait()
+            connection.close()
             throw error
         }
     }
 
     // MARK: Statements and transactions
 
-    /// One statement's rows.
+    /// Runs statements on the connection.
     struct Statements {
-        let connection: PostgresConnection
-        let deadline: TimeAmount
+        let connection: PQConnection
+        let deadline: Double
 
-        /// Runs a statement and waits for its rows, but never longer than `deadline` (a server that stops
-        /// answering, or a connection that dies without the client library noticing, ends in an error).
+        /// Runs a statement and returns its rows, but never waits longer than `deadline` (a server that stops
+        /// answering, or a connection that dies without libpq noticing, ends in an error).
         @discardableResult
-        func run(_ query: PostgresQuery) throws -> [PostgresRow] {
-            guard !connection.isClosed else { throw TeamError.server("the connection was closed; nothing was written") }
-            let loop = connection.eventLoop
-            let promise = loop.makePromise(of: PostgresQueryResult.self)
-            connection.query(query, logger: PostgresVaultStorage.logger).cascade(to: promise)
-            let seconds = deadline.nanoseconds / 1_000_000_000
-            let timer = loop.scheduleTask(in: deadline) {
-                promise.fail(TeamError.server("no answer within \(seconds) s; nothing was written"))
-                // The protocol's state is unknown now: close, so the server rolls the transaction back.
-                let closing: EventLoopFuture<Void> = connection.close()
-                _ = closing
-            }
-            defer { timer.cancel() }
-            return Array(try promise.futureResult.wait().rows)
+        func run(_ query: PQQuery) throws -> [PQRow] {
+            try connection.execute(query, timeout: deadline)
         }
     }
 
     /// How long one statement may take to answer (above the server's own lock and statement timeouts).
-    private let answerTimeout: TimeAmount
+    private let answerTimeout: Double
 
-    /// Turns a postgres-nio or NIO error into a message naming the server (never its password) and what failed.
+    /// Turns a libpq error into a message naming the server (never its password) and what failed.
     static func describe(_ error: any Error, url: PostgresURL, connecting: Bool = false) -> TeamError {
         if let team = error as? TeamError { return team }
         if let vault = error as? VaultError { return .vault(vault) }
-        if let psql = error as? PSQLError {
-            if let info = psql.serverInfo, let message = info[.message] {
-                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-                return .server("\(url): \(message)\(state)")
+        if let pq = error as? PQError {
+            switch pq.kind {
+            case .unavailable: return .server(pq.message)
+            // libpq's connection messages name the server and the reason (`connection to server on socket
+            // "/x/.s.PGSQL.5432" failed: No such file or directory`).
+            case .connect: return .server("cannot connect to \(url): \(pq.message)")
+            case .server: return .server("\(url): \(pq.description)")
+            case .timeout, .tooLarge: return .server("\(url): \(pq.message)")
+            case .connection:
+                return .server(
+                    "\(url): the connection was closed (the server stopped?); nothing was written"
+                        + (pq.message.isEmpty ? "" : " (\(pq.message))"))
             }
-            switch psql.code {
-            case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
-                return .server("\(url): the connection was closed (the server stopped?); nothing was written")
-            case .sslUnsupported:
-                return .server("\(url) does not offer TLS (sslmode=\(url.tls.rawValue))")
-            case .authMechanismRequiresPassword:
-                return .server("\(url) asks for a password (put it in PGPASSWORD or the URL)")
-            case .connectionError:
-                return .server("cannot connect to \(url): \(psql.underlying.map(reason) ?? "no reason given")")
-            default:
-                let reason = psql.underlying.map { ": \($0)" } ?? ""
-                return .server("\(url): \(psql.code)\(reason)")
-            }
+        }
+        if let decoding = error as? PQRow.DecodeError {
+            return .server("\(url): an answer does not decode (\(decoding.description))")
         }
         return .server("\(connecting ? "cannot connect to " : "")\(url): \(error)")
-    }
-
-    /// Why a socket could not connect, as the system says it (`Connection refused`), not NIO's debugging text.
-    private static func reason(_ error: any Error) -> String {
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-        if let connection = error as? NIOConnectionError {
-            if let first = connection.connectionErrors.first { return reason(first.error) }
-            if let dns = connection.dnsAError ?? connection.dnsAAAAError {
-                return "the host name does not resolve (\(dns))"
-            }
-        }
-        return "\(error)"
     }
 
     /// Runs `body` on the connection (outside a transaction), serialised with every other call.
@@ -197,7 +152,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 case .exclusive: try statements.run("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
                 }
                 if writeLock != .none, let epoch {
-                    let current = try statements.run("SELECT epoch FROM otp_team").first?.decode(Int32.self)
+                    let current = try statements.run("SELECT epoch FROM otp_team").first?.int32(0)
                     guard current == epoch else { throw TeamError.keyChanged }
                 }
                 let result = try body(statements)
@@ -205,7 +160,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 return result
             } catch {
                 // A dead connection has nothing to roll back: the server dropped the transaction with it.
-                if !connection.isClosed { _ = try? statements.run("ROLLBACK") }
+                if statements.connection.inTransaction { _ = try? statements.run("ROLLBACK") }
                 throw error
             }
         }
@@ -244,6 +199,16 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// The team's id as read when connecting (it never changes once the team is made).
     var knownTeamID: String? { identity.withLock { $0.team } }
 
+    /// Starts listening on the log's channel (`LISTEN otp_log`): lines committed from now on are announced.
+    func listenToLog() throws(TeamError) {
+        _ = try withConnection { statements in try statements.run("LISTEN otp_log") }
+    }
+
+    /// Waits up to `timeout` seconds for log announcements; returns how many arrived (0 on a timeout).
+    func waitForLog(timeout: Double) throws(TeamError) -> Int {
+        try withConnection { statements in try statements.connection.notifications(timeout: timeout).count }
+    }
+
     // MARK: Schema
 
     private func prepareSchema(create: Bool) throws(TeamError) {
@@ -253,8 +218,8 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 let row = try statements.run(
                     "SELECT (SELECT max(version) FROM otp_schema), (SELECT team_id FROM otp_team)"
                 ).first
-                return try row?.decode((Int32?, String?).self) ?? (nil, nil)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+                return (try row?.optionalInt32(0), try row?.optionalString(1))
+            } catch let error as PQError where error.sqlState == "42P01" {
                 return (nil, nil)
             }
         }
@@ -263,13 +228,24 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             throw .server("\(url): the team vault's schema is version \(version), newer than this otp reads")
         }
         if version == Self.schemaVersion { return }
-        guard create else { throw .noTeam }
+        guard create || version != nil else { throw .noTeam }
+        do {
+            try migrate()
+        } catch  where version != nil {
+            // An older schema that this role may not change (README's application role has no DDL rights): it
+            // still works; only `team log --follow` then polls instead of being notified.
+        }
+    }
+
+    private func migrate() throws(TeamError) {
         try transaction(.none) { statements in
             // Two clients creating at once: the second waits here, then finds the tables made.
             try statements.run("SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))")
-            for statement in Self.schema { try statements.run(PostgresQuery(unsafeSQL: statement)) }
-            let current = try statements.run("SELECT max(version) FROM otp_schema").first?.decode(Int32?.self)
-            if current == nil { try statements.run("INSERT INTO otp_schema (version) VALUES (\(Self.schemaVersion))") }
+            for statement in Self.schema { try statements.run(PQQuery(unsafeSQL: statement)) }
+            let current = try statements.run("SELECT max(version) FROM otp_schema").first?.optionalInt32(0)
+            if current != Self.schemaVersion {
+                try statements.run("INSERT INTO otp_schema (version) VALUES (\(Self.schemaVersion))")
+            }
         }
     }
 
@@ -318,6 +294,13 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         CREATE TRIGGER otp_log_no_truncate BEFORE TRUNCATE ON otp_log
         FOR EACH STATEMENT EXECUTE FUNCTION otp_log_append_only()
         """,
+        // Version 2: every log line is announced on the channel otp_log (delivered at commit), for `team log --follow`.
+        """
+        CREATE OR REPLACE FUNCTION otp_log_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('otp_log', NEW.seq::text); RETURN NULL; END $$
+        """,
+        "DROP TRIGGER IF EXISTS otp_log_announce ON otp_log",
+        "CREATE TRIGGER otp_log_announce AFTER INSERT ON otp_log FOR EACH ROW EXECUTE FUNCTION otp_log_notify()",
     ]
 
     // MARK: VaultStorage
@@ -336,15 +319,14 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     private static let entryColumns = "id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed"
 
     /// A row as a record; a row that does not decode is an entry reported as damaged, never hiding the others.
-    private static func entry(_ row: PostgresRow) -> SealedEntryRecord {
+    private static func entry(_ row: PQRow) -> SealedEntryRecord {
         do {
-            let (id, created, updated, identity, duplicate, version, sealed) = try row.decode(
-                (String, Int64, Int64, Data, Data, Int32, Data).self)
             return SealedEntryRecord(
-                id: id, createdAt: created, updatedAt: updated, identityTag: Array(identity),
-                duplicateTag: Array(duplicate), version: Int(version), sealed: Array(sealed))
+                id: try row.string(0), createdAt: try row.int64(1), updatedAt: try row.int64(2),
+                identityTag: try row.bytes(3), duplicateTag: try row.bytes(4), version: Int(try row.int32(5)),
+                sealed: try row.bytes(6))
         } catch {
-            let id = (try? row.makeRandomAccess()[0].decode(String.self)) ?? "?"
+            let id = (try? row.string(0)) ?? "?"
             var record = SealedEntryRecord(
                 id: id, createdAt: 0, updatedAt: 0, identityTag: [], duplicateTag: [], version: 0, sealed: [])
             record.damage = "its row does not decode"
@@ -356,7 +338,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
         try vaultStatement { statements in
             try statements.run(
-                PostgresQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq")
+                PQQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq")
             ).map(Self.entry)
         }
     }
@@ -364,7 +346,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// The entries inside a transaction (key rotation).
     func entries(_ statements: Statements) throws -> [SealedEntryRecord] {
         try statements.run(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq FOR UPDATE")
+            PQQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq FOR UPDATE")
         ).map(Self.entry)
     }
 
@@ -381,12 +363,12 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// statement each (a thousand accounts are not four thousand round trips).
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
         try vaultTransaction(.exclusive) { statements in
-            var byDuplicate: [Data: [String]] = [:]
-            var byIdentity: [Data: [String]] = [:]
+            var byDuplicate: [[UInt8]: [String]] = [:]
+            var byIdentity: [[UInt8]: [String]] = [:]
             for row in try statements.run(
                 "SELECT id, identity_tag, duplicate_tag FROM otp_entries ORDER BY created_at, seq")
             {
-                let (id, identity, duplicate) = try row.decode((String, Data, Data).self)
+                let (id, identity, duplicate) = (try row.string(0), try row.bytes(1), try row.bytes(2))
                 byDuplicate[duplicate, default: []].append(id)
                 byIdentity[identity, default: []].append(id)
             }
@@ -395,8 +377,8 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             var dispositions: [InsertDisposition] = []
             func live(_ ids: [String]?) -> [String] { (ids ?? []).filter { !deleted.contains($0) } }
             for record in records {
-                let duplicate = Data(record.duplicateTag)
-                let identity = Data(record.identityTag)
+                let duplicate = record.duplicateTag
+                let identity = record.identityTag
                 if let existing = live(byDuplicate[duplicate]).first {
                     let stale = replacing ? live(byIdentity[identity]).filter { $0 != existing } : []
                     if stale.isEmpty {
@@ -447,19 +429,19 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         let ids: [String]
         let created: [Int64]
         let updated: [Int64]
-        let identities: [ByteBuffer]
-        let duplicates: [ByteBuffer]
+        let identities: [[UInt8]]
+        let duplicates: [[UInt8]]
         let versions: [Int32]
-        let sealed: [ByteBuffer]
+        let sealed: [[UInt8]]
 
         init(_ records: [SealedEntryRecord]) {
             ids = records.map(\.id)
             created = records.map(\.createdAt)
             updated = records.map(\.updatedAt)
-            identities = records.map { ByteBuffer(bytes: $0.identityTag) }
-            duplicates = records.map { ByteBuffer(bytes: $0.duplicateTag) }
+            identities = records.map(\.identityTag)
+            duplicates = records.map(\.duplicateTag)
             versions = records.map { Int32($0.version) }
-            sealed = records.map { ByteBuffer(bytes: $0.sealed) }
+            sealed = records.map(\.sealed)
         }
     }
 
@@ -491,11 +473,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         try vaultTransaction(.shared) { statements in
             guard
                 let row = try statements.run(
-                    PostgresQuery(
-                        unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries WHERE id = $1 FOR UPDATE",
-                        binds: {
-                            var b = PostgresBindings(); b.append(id); return b
-                        }())
+                    "SELECT \(unsafe: Self.entryColumns) FROM otp_entries WHERE id = \(id) FOR UPDATE"
                 ).first
             else { throw VaultError.noSuchEntry(id: id) }
             let original = Self.entry(row)
@@ -504,9 +482,9 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             if updated == original { return result }
             try statements.run(
                 """
-                UPDATE otp_entries SET updated_at = \(updated.updatedAt), identity_tag = \(Data(updated.identityTag)),
-                    duplicate_tag = \(Data(updated.duplicateTag)), version = \(Int32(updated.version)),
-                    sealed = \(Data(updated.sealed))
+                UPDATE otp_entries SET updated_at = \(updated.updatedAt), identity_tag = \(updated.identityTag),
+                    duplicate_tag = \(updated.duplicateTag), version = \(Int32(updated.version)),
+                    sealed = \(updated.sealed)
                 WHERE id = \(id)
                 """)
             try log(statements, event)
@@ -533,9 +511,9 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     public func batchParts(tag: [UInt8]) throws(VaultError) -> (size: Int32, parts: Set<Int32>)? {
         try vaultStatement { statements in
             guard
-                let row = try statements.run("SELECT size, parts FROM otp_batches WHERE tag = \(Data(tag))").first
+                let row = try statements.run("SELECT size, parts FROM otp_batches WHERE tag = \(tag)").first
             else { return nil }
-            let (size, parts) = try row.decode((Int32, [Int32]).self)
+            let (size, parts) = (try row.int32(0), try row.int32Array(1))
             return (size, Set(parts))
         }
     }
@@ -544,7 +522,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         try vaultTransaction(.exclusive) { statements in
             try statements.run(
                 """
-                INSERT INTO otp_batches (tag, size, parts) VALUES (\(Data(tag)), \(size), \(parts.sorted()))
+                INSERT INTO otp_batches (tag, size, parts) VALUES (\(tag), \(size), \(parts.sorted()))
                 ON CONFLICT (tag) DO UPDATE SET size = EXCLUDED.size,
                     parts = ARRAY(SELECT DISTINCT unnest(otp_batches.parts || EXCLUDED.parts) ORDER BY 1)
                 """)
@@ -554,7 +532,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     public func delete(ids: [String]) throws(VaultError) -> Int {
         try vaultTransaction(.exclusive) { statements in
             let deleted = try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(ids)) RETURNING id")
-                .map { try $0.decode(String.self) }
+                .map { try $0.string(0) }
             for id in deleted { try log(statements, VaultAuditEvent(action: "remove", entryID: id)) }
             return deleted.count
         }
@@ -565,14 +543,6 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         defer { lock.unlock() }
         guard !closed else { return }
         closed = true
-        do {
-            try connection.close().wait()
-        } catch {
-            throw Self.describe(error, url: url).asVaultError
-        }
-    }
-
-    deinit {
-        if !closed { try? connection.close().wait() }
+        connection.close()
     }
 }

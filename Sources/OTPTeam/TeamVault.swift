@@ -1,7 +1,6 @@
 import Foundation
 import OTPCrypto
 public import OTPVault
-import PostgresNIO
 
 /// A member of a team vault, as `otp team members` lists it.
 public struct TeamMember: Sendable, Equatable {
@@ -100,7 +99,7 @@ public enum TeamVault {
     private static func teamID(_ storage: PostgresVaultStorage) throws(TeamError) -> String {
         if let known = storage.knownTeamID { return known }
         let id = try storage.withConnection { statements in
-            try statements.run("SELECT team_id FROM otp_team").first?.decode(String.self)
+            try statements.run("SELECT team_id FROM otp_team").first?.string(0)
         }
         guard let id else { throw .noTeam }
         return id
@@ -125,13 +124,13 @@ public enum TeamVault {
         storage.setActor(member, epoch: nil)
         try storage.transaction(.exclusive) { statements in
             guard try statements.run("SELECT 1 FROM otp_team").isEmpty else { throw TeamError.teamExists }
-            let entries = try statements.run("SELECT count(*) FROM otp_entries").first?.decode(Int64.self) ?? 0
+            let entries = try statements.run("SELECT count(*) FROM otp_entries").first?.int64(0) ?? 0
             guard entries == 0 else { throw TeamError.teamExists }
             try statements.run("INSERT INTO otp_team (team_id, epoch, created_at) VALUES (\(team), 1, \(now))")
             try statements.run(
                 """
                 INSERT INTO otp_members (name, public_key, wrapped_key, epoch, status, requested_at, approved_at)
-                VALUES (\(member), \(Data(publicKey)), \(Data(wrapped)), 1, 'active', \(now), \(now))
+                VALUES (\(member), \(publicKey), \(wrapped), 1, 'active', \(now), \(now))
                 """)
             try storage.log(statements, VaultAuditEvent(action: "create", detail: member))
         }
@@ -155,10 +154,10 @@ public enum TeamVault {
         let now = Int64(Date().timeIntervalSince1970)
         storage.setActor(member, epoch: nil)
         try storage.transaction(.none) { statements in
-            try statements.run("SELECT pg_advisory_xact_lock(\(Int64(0x6f74_7000_0002)))")
+            try statements.run("SELECT pg_advisory_xact_lock(\(PostgresVaultStorage.writeLockKey))")
             if let existing = try statements.run(
-                "SELECT name FROM otp_members WHERE public_key = \(Data(publicKey))"
-            ).first?.decode(String.self) {
+                "SELECT name FROM otp_members WHERE public_key = \(publicKey)"
+            ).first?.string(0) {
                 throw TeamError.member("this personal vault is already known to the team as \(existing)")
             }
             guard try statements.run("SELECT 1 FROM otp_members WHERE name = \(member)").isEmpty else {
@@ -167,7 +166,7 @@ public enum TeamVault {
             try statements.run(
                 """
                 INSERT INTO otp_members (name, public_key, status, requested_at)
-                VALUES (\(member), \(Data(publicKey)), 'pending', \(now))
+                VALUES (\(member), \(publicKey), 'pending', \(now))
                 """)
             try storage.log(statements, VaultAuditEvent(action: "join", detail: member))
         }
@@ -184,9 +183,14 @@ public enum TeamVault {
             try statements.run(
                 """
                 SELECT t.epoch, m.name, m.status, m.wrapped_key, m.epoch FROM otp_team t
-                LEFT JOIN otp_members m ON m.public_key = \(Data(publicKey))
+                LEFT JOIN otp_members m ON m.public_key = \(publicKey)
                 """
-            ).first?.decode((Int32, String?, String?, Data?, Int32?).self)
+            ).first.map { row throws -> (Int32, String?, String?, [UInt8]?, Int32?) in
+                (
+                    try row.int32(0), try row.optionalString(1), try row.optionalString(2), try row.optionalBytes(3),
+                    try row.optionalInt32(4)
+                )
+            }
         }
         guard let (epoch, name, status, wrapped, keyEpoch) = row else { throw .noTeam }
         guard let name else {
@@ -220,19 +224,19 @@ public enum TeamVault {
     public static func approve(_ name: String, in opened: Opened) throws(TeamError) -> String {
         let team = try teamID(opened.storage)
         return try opened.storage.transaction(.exclusive) { statements in
-            guard
-                let row = try statements.run(
-                    "SELECT public_key, status FROM otp_members WHERE name = \(name) FOR UPDATE"
-                ).first?.decode((Data, String).self)
-            else { throw TeamError.member("no member or request named \(name)") }
+            let found = try statements.run(
+                "SELECT public_key, status FROM otp_members WHERE name = \(name) FOR UPDATE"
+            ).first
+            guard let found else { throw TeamError.member("no member or request named \(name)") }
+            let row = (try found.bytes(0), try found.string(1))
             guard row.1 == "pending" else { throw TeamError.member("\(name) is already a member") }
-            let epoch = try statements.run("SELECT epoch FROM otp_team").first?.decode(Int32.self) ?? 0
+            let epoch = try statements.run("SELECT epoch FROM otp_team").first?.int32(0) ?? 0
             let wrapped = try X25519.SealedBox.seal(
                 opened.teamKey, to: Array(row.0), authenticating: wrapAAD(team: team, member: name, epoch: epoch))
             let now = Int64(Date().timeIntervalSince1970)
             try statements.run(
                 """
-                UPDATE otp_members SET status = 'active', wrapped_key = \(Data(wrapped)), epoch = \(epoch),
+                UPDATE otp_members SET status = 'active', wrapped_key = \(wrapped), epoch = \(epoch),
                     approved_by = \(opened.member), approved_at = \(now)
                 WHERE name = \(name)
                 """)
@@ -250,9 +254,9 @@ public enum TeamVault {
         let (count, epoch) = try opened.storage.transaction(.exclusive) { statements -> (Int, Int32) in
             guard
                 let status = try statements.run("SELECT status FROM otp_members WHERE name = \(name) FOR UPDATE")
-                    .first?.decode(String.self)
+                    .first?.string(0)
             else { throw TeamError.member("no member or request named \(name)") }
-            let epoch = try statements.run("SELECT epoch FROM otp_team FOR UPDATE").first?.decode(Int32.self) ?? 0
+            let epoch = try statements.run("SELECT epoch FROM otp_team FOR UPDATE").first?.int32(0) ?? 0
             if status == "pending" {
                 try statements.run("DELETE FROM otp_members WHERE name = \(name)")
                 try opened.storage.log(
@@ -261,7 +265,7 @@ public enum TeamVault {
             }
             let others = try statements.run(
                 "SELECT name, public_key FROM otp_members WHERE status = 'active' AND name <> \(name) ORDER BY name"
-            ).map { try $0.decode((String, Data).self) }
+            ).map { (try $0.string(0), try $0.bytes(1)) }
             guard !others.isEmpty else {
                 throw TeamError.member("\(name) is the last member; a team vault needs one")
             }
@@ -275,7 +279,7 @@ public enum TeamVault {
                 let wrapped = try X25519.SealedBox.seal(
                     newKey, to: Array(publicKey), authenticating: wrapAAD(team: team, member: member, epoch: next))
                 try statements.run(
-                    "UPDATE otp_members SET wrapped_key = \(Data(wrapped)), epoch = \(next) WHERE name = \(member)")
+                    "UPDATE otp_members SET wrapped_key = \(wrapped), epoch = \(next) WHERE name = \(member)")
             }
             try statements.run("UPDATE otp_team SET epoch = \(next)")
             try opened.storage.log(
@@ -301,8 +305,10 @@ public enum TeamVault {
                 ORDER BY requested_at, name
                 """
             ).map {
-                let (name, status, key, requested, by, at) = try $0.decode(
-                    (String, String, Data, Int64, String?, Int64?).self)
+                let (name, status, key, requested, by, at) = (
+                    try $0.string(0), try $0.string(1), try $0.bytes(2), try $0.int64(3), try $0.optionalString(4),
+                    try $0.optionalInt64(5)
+                )
                 return TeamMember(
                     name: name, active: status == "active", fingerprint: fingerprint(of: Array(key)),
                     requestedAt: requested, approvedBy: by, approvedAt: at)
@@ -310,20 +316,47 @@ public enum TeamVault {
         }
     }
 
+    /// Follows the log: `emit` gets every line after `seq` (oldest first), then each batch of new lines as it is
+    /// committed (announced on the channel `otp_log`; read again every `poll` seconds regardless, so a schema this
+    /// client could not migrate is followed too), until `emit` returns false.
+    public static func follow(
+        storage: PostgresVaultStorage, after seq: Int64, poll: Double = 5, _ emit: ([TeamLogEntry]) -> Bool
+    ) throws(TeamError) {
+        _ = try teamID(storage)
+        try storage.listenToLog()
+        var last = seq
+        while true {
+            let lines = try storage.withConnection { statements in
+                try statements.run(
+                    """
+                    SELECT \(unsafe: logColumns) FROM otp_log WHERE seq > \(last) ORDER BY seq LIMIT 1000
+                    """
+                ).map(logEntry)
+            }
+            if !lines.isEmpty {
+                last = lines[lines.count - 1].seq
+                guard emit(lines) else { return }
+                if lines.count == 1000 { continue }
+            }
+            _ = try storage.waitForLog(timeout: poll)
+        }
+    }
+
+    private static let logColumns = "seq, extract(epoch FROM at)::bigint, member, action, entry_id, detail"
+
+    private static func logEntry(_ row: PQRow) throws -> TeamLogEntry {
+        TeamLogEntry(
+            seq: try row.int64(0), at: try row.int64(1), member: try row.string(2), action: try row.string(3),
+            entryID: try row.optionalString(4), detail: try row.optionalString(5))
+    }
+
     /// The last `limit` lines of the log, oldest first.
     public static func log(storage: PostgresVaultStorage, limit: Int = 100) throws(TeamError) -> [TeamLogEntry] {
         _ = try teamID(storage)
         let rows = try storage.withConnection { statements in
             try statements.run(
-                """
-                SELECT seq, extract(epoch FROM at)::bigint, member, action, entry_id, detail FROM otp_log
-                ORDER BY seq DESC LIMIT \(Int64(max(limit, 1)))
-                """
-            ).map {
-                let (seq, at, member, action, entry, detail) = try $0.decode(
-                    (Int64, Int64, String, String, String?, String?).self)
-                return TeamLogEntry(seq: seq, at: at, member: member, action: action, entryID: entry, detail: detail)
-            }
+                "SELECT \(unsafe: logColumns) FROM otp_log ORDER BY seq DESC LIMIT \(Int64(max(limit, 1)))"
+            ).map(logEntry)
         }
         return rows.reversed()
     }

@@ -2,12 +2,13 @@ import Dispatch
 import Foundation
 import OTPCore
 import OTPCrypto
-import OTPTeam
 import OTPVault
 import Synchronization
 import TestSupport
 import Testing
 import XCTest
+
+@testable import OTPTeam
 
 let cheapKDF = ScryptParameters(n: 1 << 10, r: 8, p: 1)
 
@@ -34,7 +35,7 @@ final class Machine: Sendable {
 
 /// A fresh database on the shared test server.
 func teamDatabase() throws -> (server: PostgresServer, url: PostgresURL, name: String) {
-    guard let server = PostgresServer.shared else { throw PostgresServer.ServerError.notStarted }
+    let server = try PostgresServer.started.get()
     let name = try server.makeDatabase()
     return (server, try PostgresURL(server.url(database: name)), name)
 }
@@ -60,7 +61,7 @@ func codes(_ vault: Vault, at time: Int64 = 1_700_000_000) throws -> [String: St
     return result
 }
 
-@Suite(.enabled(if: PostgresServer.available, "PostgreSQL is not installed"), .serialized)
+@Suite(.serialized)
 struct TeamVaultTests {
     @Test func twoMembersShareThenOneIsRemoved() throws {
         let (server, url, database) = try teamDatabase()
@@ -277,25 +278,98 @@ struct TeamVaultTests {
         #expect(try after.vault.entries().isEmpty)
     }
 
-    @Test func tlsRequireAndVerifyFull() throws {
-        let server = try PostgresServer(tls: true)
+    /// TLS as libpq does it: `require` encrypts, `verify-ca` and `verify-full` check the test CA's signature (and
+    /// the host name); another CA is refused with a message naming the server and no password.
+    @Test func tlsRequireVerifyCAAndVerifyFull() throws {
+        let server = try PostgresServer.tls()
         let database = try server.makeDatabase()
-        for mode in ["require", "verify-full"] {
+        for mode in ["require", "verify-ca", "verify-full"] {
             let storage = try PostgresVaultStorage(
                 url: try PostgresURL(server.tlsURL(database: database, mode: mode)), createSchema: true)
+            #expect(storage.usesTLS, "\(mode)")
             #expect(try storage.entries().isEmpty)
             try storage.close()
         }
-        // verify-full against another CA: refused, and the message names the server but no password.
         var url = try PostgresURL(server.tlsURL(database: database, mode: "verify-full"))
-        url.rootCertificate = "/etc/ssl/certs/ca-certificates.crt"
-        url.password = "hunter2-secret"
+        url.overrides["sslrootcert"] = "/etc/ssl/certs/ca-certificates.crt"
+        url.overrides["password"] = "hunter2-secret"
         #expect {
             try PostgresVaultStorage(url: url)
         } throws: { error in
             let text = "\(error)"
-            return text.contains("localhost") && !text.contains("hunter2")
+            return text.contains("localhost") && text.contains("certificate") && !text.contains("hunter2")
         }
+    }
+
+    /// A client certificate signed by the server's CA logs its role in (pg_hba `cert`); without it, refused.
+    @Test func clientCertificateLogin() throws {
+        let server = try PostgresServer.tls()
+        let database = try server.makeDatabase()
+        var url = try PostgresURL(
+            server.tlsURL(database: database, mode: "verify-full", user: PostgresServer.certificateUser))
+        #expect(throws: TeamError.self) { try PostgresVaultStorage(url: url, createSchema: true) }
+        url.overrides["sslcert"] = server.clientCertificate
+        url.overrides["sslkey"] = server.clientKey
+        let storage = try PostgresVaultStorage(url: url, createSchema: true)
+        #expect(storage.server.hasPrefix("\(PostgresServer.certificateUser)@localhost:"))
+        try storage.close()
+    }
+
+    /// A `postgresql://` URL that reaches something that is not PostgreSQL (a server that says HTTP, one that
+    /// accepts and says nothing, one that sends an endless stream) is an error within the connect timeout.
+    @Test(arguments: ["HTTP", "silence", "endless"])
+    func somethingThatIsNotPostgres(kind: String) throws {
+        let answer: [UInt8] =
+            switch kind {
+            case "HTTP": Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
+            case "endless": [UInt8](repeating: UInt8(ascii: "R"), count: 1 << 16)
+            default: []
+            }
+        let fake = try FakeServer(answer: answer, repeatForever: kind == "endless")
+        defer { fake.stop() }
+        let started = Date()
+        var url = try PostgresURL("postgresql://otp@127.0.0.1:\(fake.port)/db?sslmode=disable")
+        url.overrides["connect_timeout"] = "2"
+        #expect(throws: TeamError.self) { try PostgresVaultStorage(url: url) }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    /// The client reads at most `maximumResultBytes` of one answer, then closes the connection.
+    @Test func anAnswerTooLargeIsRefused() throws {
+        let (_, url, _) = try teamDatabase()
+        let storage = try PostgresVaultStorage(url: url, createSchema: true, maximumResultBytes: 4 << 20)
+        #expect {
+            try storage.withConnection { statements in
+                try statements.run("SELECT repeat('x', 1 << 20) FROM generate_series(1, 64)")
+            }
+        } throws: { error in
+            "\(error)".contains("larger than 4 MiB")
+        }
+        #expect(throws: (any Error).self) { try storage.entries() }
+    }
+
+    /// bytea, text arrays and integer arrays survive the text and binary forms both ways, with every byte value and
+    /// the characters an array literal must escape.
+    @Test func byteaAndArraysRoundTrip() throws {
+        let (_, url, _) = try teamDatabase()
+        let storage = try PostgresVaultStorage(url: url, createSchema: true)
+        let bytes = (0...255).map { UInt8($0) }
+        let texts = ["", "a,b", "{}", "\"quoted\"", "back\\slash", "NULL", "é ü 🔑"]
+        let rows = try storage.withConnection { statements in
+            try statements.run(
+                """
+                SELECT \(bytes)::bytea, \(texts)::text[] = ARRAY['', 'a,b', '{}', '"quoted"', 'back\\slash', 'NULL',
+                    'é ü 🔑'], array_length(\(texts)::text[], 1), \([bytes, [], [0]])::bytea[] = ARRAY[\(bytes),
+                    ''::bytea, '\\x00'::bytea], ARRAY[1, -2, 2147483647]::integer[], \([Int32(7), -8])::integer[]
+                """)
+        }
+        #expect(try rows[0].bytes(0) == bytes)
+        #expect(try rows[0].string(1) == "t")
+        #expect(try rows[0].int64(2) == Int64(texts.count))
+        #expect(try rows[0].string(3) == "t")
+        #expect(try rows[0].int32Array(4) == [1, -2, 2_147_483_647])
+        #expect(try rows[0].int32Array(5) == [7, -8])
+        try storage.close()
     }
 
     @Test func schemaCreatedByClientsAtOnce() throws {
@@ -341,7 +415,7 @@ struct TeamVaultTests {
             GRANT USAGE ON SEQUENCE otp_log_seq_seq, otp_entries_seq_seq TO \(role);
             """, database: database)
         var appURL = url
-        appURL.user = role
+        appURL.overrides["user"] = role
         let app = try TeamVault.open(storage: try PostgresVaultStorage(url: appURL), personal: alice.vault)
         let id = try app.vault.add([account("App", "role", kind: .hotp)])[0].id
         _ = try app.vault.nextHOTPCodes(id: id, count: 1)
@@ -400,9 +474,14 @@ struct TeamVaultTests {
         #expect(throws: TeamError.noTeam) {
             try PostgresVaultStorage(url: try PostgresURL(server.url(database: empty)))
         }
-        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@h/db?sslmode=maybe") }
-        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@/db?host=/tmp&sslmode=require") }
-        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@h:99999/db") }
+        // libpq checks the parameters when it connects, and says what is wrong.
+        #expect {
+            try PostgresVaultStorage(url: try PostgresURL("postgresql://u@h/db?sslmode=maybe"))
+        } throws: { error in
+            "\(error)".contains("sslmode")
+        }
+        #expect(throws: TeamError.self) { try PostgresURL("postgresql://u@h/db?nonsense=1") }
+        #expect(throws: TeamError.self) { try PostgresURL("not a url") }
         let refused = try PostgresURL("postgresql://u:pw-secret@/db?host=/nonexistent&port=5999")
         #expect {
             try PostgresVaultStorage(url: refused)
@@ -412,10 +491,13 @@ struct TeamVaultTests {
                 && !text.contains("pw-secret")
         }
         let encoded = try PostgresURL("postgresql://me@%2Frun%2Fpostgresql:5433/otp")
-        #expect(encoded.socketDirectory == "/run/postgresql" && encoded.host == nil && encoded.port == 5433)
-        #expect(encoded.description == "me@/run/postgresql/.s.PGSQL.5433 database otp")
-        let url = try PostgresURL("postgresql://me@db.example:6543/otp?sslmode=verify-full")
-        #expect(url.host == "db.example" && url.port == 6543 && url.database == "otp" && url.tls == .verifyFull)
+        #expect(encoded["host"] == "/run/postgresql" && encoded["port"] == "5433")
+        #expect(encoded.description == "me@/run/postgresql:5433/otp")
+        let url = try PostgresURL(
+            "postgresql://me:secret@db.example:6543/otp?sslmode=verify-ca&target_session_attrs=read-write")
+        #expect(
+            url["host"] == "db.example" && url["sslmode"] == "verify-ca" && url["target_session_attrs"] == "read-write")
+        #expect(!url.description.contains("secret"))
     }
 
     @Test func copyToTheTeamAndBackKeepsCounters() throws {

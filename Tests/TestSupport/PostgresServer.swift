@@ -23,8 +23,13 @@ public final class PostgresServer: @unchecked Sendable {
     /// Whether a server can be started here.
     public static var available: Bool { binaries != nil }
 
-    /// One server shared by the tests that only need a database each (``makeDatabase()``).
-    public static let shared: PostgresServer? = try? PostgresServer()
+    /// One server shared by the tests that only need a database each (``makeDatabase()``), or why it did not start
+    /// (tests that need it fail with that reason: they never skip).
+    public static let started = Result { try PostgresServer() }
+    private static let startedTLS = Result { try PostgresServer(tls: true) }
+
+    /// The shared server with TLS on 127.0.0.1 (a test CA, client certificates, a password role).
+    public static func tls() throws -> PostgresServer { try startedTLS.get() }
 
     public let directory: URL
     public let port: Int
@@ -42,11 +47,22 @@ public final class PostgresServer: @unchecked Sendable {
         "postgresql://otp@/\(database)?host=\(socketDirectory)&port=\(port)&sslmode=disable"
     }
 
-    /// A URL over TCP with TLS (`require` or `verify-full`), for a server started with `tls`.
-    public func tlsURL(database: String, mode: String) -> String {
-        let root = directory.appendingPathComponent("server.crt").path
-        return "postgresql://otp@localhost:\(tlsPort ?? 0)/\(database)?sslmode=\(mode)&sslrootcert=\(root)"
+    /// A URL over TCP with TLS (`require`, `verify-ca` or `verify-full`), for a server started with `tls`: the
+    /// server's certificate is signed by the test CA (``caCertificate``).
+    public func tlsURL(database: String, mode: String, user: String = "otp") -> String {
+        "postgresql://\(user)@localhost:\(tlsPort ?? 0)/\(database)?sslmode=\(mode)&sslrootcert=\(caCertificate)"
     }
+
+    /// The test CA's certificate (a server started with `tls`).
+    public var caCertificate: String { directory.appendingPathComponent("ca.crt").path }
+    /// A client certificate and key signed by the test CA for the role ``certificateUser``, which logs in over TCP
+    /// only with it (pg_hba `cert`).
+    public var clientCertificate: String { directory.appendingPathComponent("client.crt").path }
+    public var clientKey: String { directory.appendingPathComponent("client.key").path }
+    public static let certificateUser = "certuser"
+    /// A role that logs in over TCP only with its password (pg_hba `scram-sha-256`): ``passwordUserPassword``.
+    public static let passwordUser = "pwuser"
+    public static let passwordUserPassword = "pw-0f3a-not-a-real-one"
 
     /// Starts a server. Throws when PostgreSQL is not installed or does not start.
     public init(tls: Bool = false) throws {
@@ -66,23 +82,66 @@ public final class PostgresServer: @unchecked Sendable {
             "port = \(port)", "fsync = off", "max_connections = 40",
         ]
         if tls {
-            try Self.run(
-                "/usr/bin/openssl",
-                [
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost", "-keyout", "\(dataDirectory)/server.key", "-out",
-                    directory.appendingPathComponent("server.crt").path,
-                ])
-            try FileManager.default.copyItem(
-                atPath: directory.appendingPathComponent("server.crt").path, toPath: "\(dataDirectory)/server.crt")
-            if let runAs { try Self.run("/bin/chown", ["-R", runAs, directory.path]) }
+            try makeCertificates()
+            if let runAs { try Self.run("/bin/chown", ["-R", runAs, dataDirectory]) }
             try Self.run("/bin/chmod", ["600", "\(dataDirectory)/server.key"])
-            settings += ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"]
+            settings += [
+                "ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'ca.crt'",
+            ]
+            // Sockets trust everyone (the harness); over TCP the certificate role needs its certificate and the
+            // password role its password (scram), everyone else is trusted.
+            try """
+            local all all trust
+            hostssl all \(Self.certificateUser) 127.0.0.1/32 cert
+            hostssl all \(Self.passwordUser) 127.0.0.1/32 scram-sha-256
+            host all all 127.0.0.1/32 trust
+
+            """.write(toFile: "\(dataDirectory)/pg_hba.conf", atomically: false, encoding: .utf8)
         }
         try (settings.joined(separator: "\n") + "\n").write(
             toFile: "\(dataDirectory)/postgresql.auto.conf", atomically: false, encoding: .utf8)
         try start()
         PostgresServer.register(self)
+        if tls {
+            try psql(
+                "CREATE ROLE \(Self.certificateUser) LOGIN SUPERUSER; "
+                    + "CREATE ROLE \(Self.passwordUser) LOGIN SUPERUSER PASSWORD '\(Self.passwordUserPassword)'")
+        }
+    }
+
+    /// A test CA, the server's certificate for `localhost` and a client certificate for ``certificateUser``, signed
+    /// by it (openssl, as PostgreSQL's documentation "Creating Certificates" shows).
+    private func makeCertificates() throws {
+        let dir = directory.path
+        let openssl = "/usr/bin/openssl"
+        try Self.run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=otp test CA",
+                "-keyout", "\(dir)/ca.key", "-out", "\(dir)/ca.crt",
+            ])
+        try "subjectAltName=DNS:localhost\n".write(toFile: "\(dir)/server.ext", atomically: false, encoding: .utf8)
+        for (name, subject, extensions) in [
+            ("server", "/CN=localhost", ["-extfile", "\(dir)/server.ext"]),
+            ("client", "/CN=\(Self.certificateUser)", []),
+        ] {
+            try Self.run(
+                openssl,
+                [
+                    "req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(dir)/\(name).key",
+                    "-out", "\(dir)/\(name).csr",
+                ])
+            try Self.run(
+                openssl,
+                [
+                    "x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", "\(dir)/ca.crt", "-CAkey", "\(dir)/ca.key",
+                    "-CAcreateserial", "-days", "2", "-out", "\(dir)/\(name).crt",
+                ] + extensions)
+        }
+        try Self.run("/bin/chmod", ["600", "\(dir)/client.key"])
+        for file in ["server.crt", "server.key", "ca.crt"] {
+            try FileManager.default.copyItem(atPath: "\(dir)/\(file)", toPath: "\(dataDirectory)/\(file)")
+        }
     }
 
     private var dataDirectory: String { directory.appendingPathComponent("data").path }
@@ -193,19 +252,19 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     // Servers are stopped and removed when the test process exits.
-    nonisolated(unsafe) private static var started: [PostgresServer] = []
+    nonisolated(unsafe) private static var running: [PostgresServer] = []
     private static let registry = NSLock()
     private static let installExitHandler: Void = { atexit { PostgresServer.stopAll() } }()
 
     private static func register(_ server: PostgresServer) {
         registry.withLock {
             _ = installExitHandler
-            started.append(server)
+            running.append(server)
         }
     }
 
     private static func stopAll() {
-        let servers = registry.withLock { started }
+        let servers = registry.withLock { running }
         for server in servers {
             try? server.stop(mode: "immediate")
             try? FileManager.default.removeItem(at: server.directory)

@@ -7,7 +7,7 @@ import Testing
 
 /// Issue 15: a team vault on a real PostgreSQL server, through the real binary: two members on two "machines"
 /// (separate personal vaults), codes taken by eight processes at once, a removed member locked out.
-@Suite(.enabled(if: PostgresServer.available, "PostgreSQL is not installed"), .serialized)
+@Suite(.serialized)
 struct TeamCommandTests {
     let directory: URL
     let url: String
@@ -16,7 +16,7 @@ struct TeamCommandTests {
 
     init() throws {
         directory = try CLI.temporaryDirectory()
-        guard let server = PostgresServer.shared else { throw PostgresServer.ServerError("no test server") }
+        let server = try PostgresServer.started.get()
         self.server = server
         database = try server.makeDatabase()
         url = server.url(database: database)
@@ -139,5 +139,66 @@ struct TeamCommandTests {
         let code = try CLI.run(["code", "shared", "--json"], environment: backEnvironment)
         let counter = ((code.json as? [[String: Any]])?.first?["codes"] as? [[String: Any]])?.first?["counter"]
         #expect(counter as? Int == 1, "the HOTP counter moved with the entry")
+    }
+    /// Issue 25: the URL goes to libpq unchanged, so libpq's environment works: a connection given only by PGHOST,
+    /// PGPORT, PGDATABASE, PGUSER, PGSSLMODE and a password file (the role logs in with its password, over TLS).
+    @Test func aConnectionFromLibpqsEnvironmentAndAPasswordFile() throws {
+        let tls = try PostgresServer.tls()
+        let database = try tls.makeDatabase()
+        let passfile = directory.appendingPathComponent("pgpass")
+        let port = "\(tls.tlsPort ?? 0)"
+        let line = ["127.0.0.1", port, database, PostgresServer.passwordUser, PostgresServer.passwordUserPassword]
+        try (line.joined(separator: ":") + "\n").write(to: passfile, atomically: false, encoding: .utf8)
+        chmod(passfile.path, 0o600)
+        var carol = try machine("carol")
+        carol["OTP_VAULT"] = "postgresql://"
+        for (key, value) in [
+            "PGHOST": "127.0.0.1", "PGPORT": "\(tls.tlsPort ?? 0)", "PGDATABASE": database,
+            "PGUSER": PostgresServer.passwordUser, "PGSSLMODE": "require", "PGPASSFILE": passfile.path,
+        ] {
+            carol[key] = value
+        }
+        let created = try CLI.run(["team", "create", "--member", "carol"], environment: carol)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try CLI.run(["import", "-"], stdin: Self.uris, environment: carol).status == 0)
+        let list = try CLI.run(["list", "--json"], environment: carol)
+        #expect((list.json as? [[String: Any]])?.count == 2, "\(list.stderr)")
+        // Without the password file the server refuses, and the message says so without any password.
+        carol["PGPASSFILE"] = directory.appendingPathComponent("none").path
+        let refused = try CLI.run(["list"], environment: carol)
+        #expect(refused.status == 2 && refused.stderr.contains("password"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(PostgresServer.passwordUserPassword))
+    }
+
+    /// `team log --follow` prints lines as other clients commit them (LISTEN/NOTIFY), one JSON object a line.
+    @Test func theLogIsFollowed() throws {
+        let alice = try machine("alice")
+        #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
+        let output = directory.appendingPathComponent("follow.out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let follower = Process()
+        follower.executableURL = CLI.binary
+        follower.arguments = ["team", "log", "--follow", "--json"]
+        follower.environment = ProcessInfo.processInfo.environment.merging(alice) { $1 }
+        follower.standardOutput = try FileHandle(forWritingTo: output)
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        defer { follower.terminate() }
+        func lines() -> [String] {
+            ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        func waitFor(_ count: Int, seconds: Int = 5) -> Bool {
+            for _ in 0..<(seconds * 20) where lines().count < count { usleep(50_000) }
+            return lines().count >= count
+        }
+        #expect(waitFor(1), "the existing line (create)")
+        #expect(try CLI.run(["import", "-"], stdin: Self.uris, environment: alice).status == 0)
+        #expect(try CLI.run(["code", "shared"], environment: alice).status == 0)
+        // Within 2 s: the follower polls only every 5 s, so these came by notification.
+        #expect(waitFor(3, seconds: 2), "\(lines())")
+        let actions = lines().compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }.compactMap { $0["action"] as? String }
+        #expect(actions == ["create", "import", "code"])
     }
 }

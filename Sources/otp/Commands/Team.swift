@@ -136,6 +136,7 @@ struct Team: ParsableCommand {
             abstract: "Show the team vault's log: who took codes, imported, exported, joined, approved, removed.")
         @OptionGroup var vault: VaultOptions
         @Option(help: "How many of the latest lines.") var limit = 100
+        @Flag(help: "Then print lines as they are committed, until interrupted (LISTEN/NOTIFY).") var follow = false
         @OptionGroup var output: OutputOptions
 
         struct LineJSON: Encodable {
@@ -148,17 +149,30 @@ struct Team: ParsableCommand {
         }
 
         func run() throws {
-            let lines = try asMember(vault) { (opened) throws(TeamError) in
-                try TeamVault.log(storage: opened.storage, limit: limit)
+            try asMember(vault) { (opened) throws(TeamError) in
+                let lines = try TeamVault.log(storage: opened.storage, limit: limit)
+                print(lines)
+                guard follow else { return }
+                try TeamVault.follow(storage: opened.storage, after: lines.last?.seq ?? 0) {
+                    print($0)
+                    return true
+                }
             }
+        }
+
+        /// Text lines, or with --json one JSON array (or, following, one JSON object a line).
+        private func print(_ lines: [TeamLogEntry]) {
             if output.json {
-                Terminal.out(
-                    Terminal.json(
-                        lines.map {
-                            LineJSON(
-                                seq: $0.seq, at: $0.at, member: $0.member, action: $0.action, entry: $0.entryID,
-                                detail: $0.detail)
-                        }))
+                let shapes = lines.map {
+                    LineJSON(
+                        seq: $0.seq, at: $0.at, member: $0.member, action: $0.action, entry: $0.entryID,
+                        detail: $0.detail)
+                }
+                if follow {
+                    for shape in shapes { Terminal.out(Terminal.jsonLine(shape)) }
+                } else {
+                    Terminal.out(Terminal.json(shapes))
+                }
                 return
             }
             let formatter = ISO8601DateFormatter()
