@@ -1,7 +1,7 @@
 # Set-up and entry points. Each target installs the Debian packages it needs (only when missing).
 SHELL := /bin/bash
 APT_BUILD := libpng-dev libjpeg62-turbo-dev libwebp-dev libheif-dev libzbar-dev libssl-dev libsqlite3-dev libqrencode-dev \
-  libargon2-dev libsodium-dev libzip-dev pkg-config
+  libargon2-dev libsodium-dev libzip-dev libpq-dev pkg-config
 APT_TEST := oathtool postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

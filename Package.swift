@@ -19,7 +19,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
-        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        // zbar, opened with dlopen on the first scan: Debian's libzbar0 links X11, D-Bus and video4linux, which every
+        // `otp code` would map. Headers from libzbar-dev.
+        .target(name: "CZBar", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // JPEG (libjpeg-turbo) behind a small C file: libjpeg reports errors with longjmp, which Swift cannot catch.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),

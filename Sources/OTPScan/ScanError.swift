@@ -66,7 +66,7 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noCodeInDamagedImage(let damage):
             "no QR code found in the image, which is damaged (\(damage))"
         case .scannerUnavailable:
-            "the QR scanner (zbar) could not be initialised"
+            "the QR scanner (zbar) could not be loaded or initialised (install it: apt install libzbar0)"
         }
     }
 }
