@@ -11,18 +11,22 @@ public struct CheckedItem: Sendable {
     public let batch: BatchInfo?
     /// The position of the command-line input it came from (imports commit one transaction per input).
     public let input: Int
+    /// The file it was read from (a file named or found in a folder); nil for stdin, a URI argument or a vault.
+    /// What `--shred` destroys is decided on this, never on positions in another walk of the inputs.
+    public let path: String?
 
     /// Creates an item.
-    public init(source: String, check: URICheck, batch: BatchInfo?, input: Int = 0) {
+    public init(source: String, check: URICheck, batch: BatchInfo?, input: Int = 0, path: String? = nil) {
         self.source = source
         self.check = check
         self.batch = batch
         self.input = input
+        self.path = path
     }
 
     /// The same item with another check (`--strict`).
     public func with(_ check: URICheck) -> CheckedItem {
-        CheckedItem(source: source, check: check, batch: batch, input: input)
+        CheckedItem(source: source, check: check, batch: batch, input: input, path: path)
     }
 }
 
@@ -65,14 +69,16 @@ public enum ProvisioningInputs {
         var items: [CheckedItem] = []
         for (index, entry) in results.enumerated() {
             let input = entry.input
+            let path = input == "-" || InputReader.isURI(input) ? nil : input
             switch entry.result {
             case .failure(let error):
                 let source = InputReader.isURI(input) ? "argument" : error.source
                 let code = Diagnostic.Code(rawValue: error.code) ?? .unreadable
-                items.append(invalid(source, Diagnostic(.error, .uri, code, error.message)).with(input: index))
+                items.append(
+                    invalid(source, Diagnostic(.error, .uri, code, error.message)).with(input: index, path: path))
             case .success(let payloads):
                 for payload in payloads {
-                    items += Self.items(for: payload).map { $0.with(input: index) }
+                    items += Self.items(for: payload).map { $0.with(input: index, path: path) }
                 }
             }
         }
@@ -120,7 +126,7 @@ public enum ProvisioningInputs {
 }
 
 extension CheckedItem {
-    func with(input: Int) -> CheckedItem {
-        CheckedItem(source: source, check: check, batch: batch, input: input)
+    func with(input: Int, path: String?) -> CheckedItem {
+        CheckedItem(source: source, check: check, batch: batch, input: input, path: path)
     }
 }

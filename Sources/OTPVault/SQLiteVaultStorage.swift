@@ -18,6 +18,8 @@ public final class SQLiteVaultStorage: VaultStorage {
     private let wrote = Atomic<Bool>(false)
     /// The vault file.
     public let path: String
+    /// Held from opening to ``close()``: this vault is in use (see ``discardIfUnused(path:)``).
+    private let session: SessionLock?
 
     /// How long a writer waits for another process's transaction before failing with ``VaultError/locked``.
     public static let busyTimeout: TimeInterval = 30
@@ -54,12 +56,15 @@ public final class SQLiteVaultStorage: VaultStorage {
         configuration.label = "otp-vault"
         // Never let SQLite create the file with default permissions: it is created 0600 below, under the lock.
         let lock = try DirectoryLock(directory: Self.directory(of: path))
-        try lock.withExclusiveLock { () throws(VaultError) in
+        // The session lock is taken in the same critical section that a discard runs in, so a vault is never
+        // discarded between this check and the lock.
+        session = try lock.withExclusiveLock { () throws(VaultError) in
             if stat(path, &info) != 0 {
                 guard create else { throw .notFound(path: path) }
                 try Self.createFile(at: path)
             }
             try Self.identify(path: path, create: create)
+            return SessionLock(vault: path)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -407,6 +412,45 @@ public final class SQLiteVaultStorage: VaultStorage {
             try pool.close()
         } catch {
             throw Self.map(error)
+        }
+        session?.release()
+    }
+
+    /// Removes the vault file at `path` (with its `-wal`, `-shm` and `-lock` files) if no process has it open and
+    /// it holds no entry: what a run that created a vault and stored nothing does, so that a failed run leaves no
+    /// empty vault behind. Decided under the directory lock that opening takes, on what the file holds then: a
+    /// vault another process opened meanwhile (and may be writing to), or one with entries, is kept.
+    ///
+    /// - Returns: Whether the vault was removed.
+    public static func discardIfUnused(path: String) throws(VaultError) -> Bool {
+        let lock = try DirectoryLock(directory: directory(of: path))
+        return try lock.withExclusiveLock { () throws(VaultError) -> Bool in
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+            var removed = false
+            let unused = try SessionLock.ifUnused(vault: path) { () throws(VaultError) in
+                guard try isEmpty(path: path) else { return }
+                for suffix in ["", "-wal", "-shm", "-lock"] { unlink(path + suffix) }
+                removed = true
+            }
+            return unused && removed
+        }
+    }
+
+    /// Whether the vault file holds no entry (read-only; a file that cannot be read counts as not empty).
+    private static func isEmpty(path: String) throws(VaultError) -> Bool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                guard try db.tableExists("entry") else { return true }
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM entry") == 0
+            }
+        } catch {
+            return false
         }
     }
 

@@ -59,3 +59,34 @@ extension Vault {
         return result
     }
 }
+
+extension Vault {
+    /// ``withVault(path:passphrase:create:kdf:_:)`` for a run that may create the vault: a vault this call created
+    /// is discarded again when `body` throws or `keepCreated` says its result stored nothing — but only if, under
+    /// the directory lock, no other process has it open and it holds no entry
+    /// (``SQLiteVaultStorage/discardIfUnused(path:)``). Sixteen processes creating one vault at once, some storing
+    /// nothing, never remove what the others committed.
+    ///
+    /// - Parameter discarded: Called when the new vault was removed.
+    public static func withVault<T>(
+        path: String, passphrase: SecureBytes, create: Bool, kdf: ScryptParameters = .default,
+        keepCreated: (T) -> Bool, discarded: () -> Void = {}, _ body: (VaultOpening) throws -> T
+    ) throws -> T {
+        var created = false
+        func discard() {
+            guard created, (try? SQLiteVaultStorage.discardIfUnused(path: path)) == true else { return }
+            discarded()
+        }
+        do {
+            let result = try withVault(path: path, passphrase: passphrase, create: create, kdf: kdf) { opening in
+                created = opening.created
+                return try body(opening)
+            }
+            if created, !keepCreated(result) { discard() }
+            return result
+        } catch {
+            discard()
+            throw error
+        }
+    }
+}

@@ -1,10 +1,13 @@
 public import OTPCore
 
 /// Which accounts a command acts on: a case-insensitive match of the issuer, the account name or
-/// "Issuer: name", or a prefix of the entry id.
+/// "Issuer: name", a well-known issuer alias (`aws` is Amazon Web Services), or an entry id.
 ///
-/// An exact match (of the name, the issuer, or "Issuer: name", ignoring case) wins over substring matches, so
-/// `bob` selects `bob` and not also `bob2`; an id prefix always counts as exact.
+/// An exact match (of the name, the issuer, or "Issuer: name", ignoring case) wins over substring and alias
+/// matches, so `bob` selects `bob` and not also `bob2`. An id selects by prefix only when the prefix has at least
+/// ``minimumIDPrefix`` characters, or is written `id:PREFIX` (any length): a short word that happens to begin an id
+/// (`ace`, `bad`) never picks that entry. A query that matches names and also an id prefix selects both, so a
+/// command that acts on one account reports it as ambiguous, naming both.
 public struct VaultQuery: Sendable, Hashable, CustomStringConvertible {
     /// The text as given; `nil` or empty selects every account.
     public let text: String?
@@ -36,39 +39,67 @@ public struct VaultQuery: Sendable, Hashable, CustomStringConvertible {
         return text.map { UntrustedText.escaped($0) } ?? "(all accounts)"
     }
 
+    /// How many characters of an id select by prefix without `id:` (ids are 16 hex digits).
+    public static let minimumIDPrefix = 8
+
+    /// Issuer aliases a query also matches (as partial matches, below an exact one): what people type for the
+    /// issuers services put into their QR codes.
+    public static let issuerAliases: [String: [String]] = [
+        "aws": ["amazon web services", "amazon"], "amazon": ["amazon web services"], "gh": ["github"],
+        "google": ["google", "gmail"], "ms": ["microsoft"], "msft": ["microsoft"], "azure": ["microsoft"],
+        "gl": ["gitlab"], "cf": ["cloudflare"], "do": ["digitalocean"], "fb": ["facebook", "meta"],
+    ]
+
     /// How well an entry matches: `nil` for no match.
     public enum Strength: Int, Sendable, Comparable {
-        /// A substring of the issuer or the name.
+        /// A substring of the issuer or the name, or an issuer alias.
         case partial
-        /// The whole name, issuer or "Issuer: name", or an id prefix.
+        /// The whole name, issuer or "Issuer: name".
         case exact
 
         public static func < (lhs: Strength, rhs: Strength) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// How well `entry` matches this query; every entry matches an empty query exactly.
+    /// The id prefix the query gives: `id:PREFIX`, or the whole text when it is long enough to be one.
+    private var idPrefix: (prefix: String, explicit: Bool)? {
+        guard let text, !text.isEmpty else { return nil }
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("id:") { return (String(lowered.dropFirst(3)), true) }
+        return lowered.count >= Self.minimumIDPrefix ? (lowered, false) : nil
+    }
+
+    /// How well `entry`'s account matches this query by name, issuer or alias; every entry matches an empty query
+    /// exactly. Ids are not considered here (``select(_:)`` adds id matches).
     public func strength(of entry: VaultEntry) -> Strength? {
         if let serial {
             guard case .success(let account) = entry.account, account.awsSerial == serial else { return nil }
             return .exact
         }
         guard let text, !text.isEmpty else { return .exact }
+        if idPrefix?.explicit == true { return nil }
         let needle = text.lowercased()
-        if entry.id.hasPrefix(needle) { return .exact }
         guard case .success(let account) = entry.account else { return nil }
         let name = account.name.lowercased()
         let issuer = account.issuer?.lowercased()
         if name == needle || issuer == needle || account.displayName.lowercased() == needle { return .exact }
         if name.contains(needle) || (issuer?.contains(needle) ?? false) { return .partial }
+        if let issuer, let aliases = Self.issuerAliases[needle], aliases.contains(where: { issuer.contains($0) }) {
+            return .partial
+        }
         return nil
     }
 
-    /// The entries this query selects: the exact matches when there are any, else the partial ones. Damaged
-    /// entries match only by id.
+    /// The entries this query selects, in vault order: the best name matches (exact ones when there are any, else
+    /// the partial ones) together with the entries whose id begins with the query's id prefix. Damaged entries
+    /// match only by id.
     public func select(_ entries: [VaultEntry]) -> [VaultEntry] {
-        let scored = entries.compactMap { entry in strength(of: entry).map { (entry, $0) } }
-        guard let best = scored.map(\.1).max() else { return [] }
-        return scored.filter { $0.1 == best }.map(\.0)
+        let scored = entries.compactMap { entry in strength(of: entry).map { (entry.id, $0) } }
+        let best = scored.map(\.1).max()
+        var chosen = Set(scored.filter { $0.1 == best }.map(\.0))
+        if let (prefix, _) = idPrefix, !prefix.isEmpty {
+            chosen.formUnion(entries.lazy.filter { $0.id.lowercased().hasPrefix(prefix) }.map(\.id))
+        }
+        return entries.filter { chosen.contains($0.id) }
     }
 
     /// The one entry, that opens, this query selects.
@@ -82,7 +113,8 @@ public struct VaultQuery: Sendable, Hashable, CustomStringConvertible {
         }
         if usable.count == 1, let only = usable.first { return only }
         if usable.isEmpty { throw .noMatch(self) }
-        throw .ambiguous(self, candidates: usable.map { .init(id: $0.0.id, displayName: $0.1.displayName) })
+        throw .ambiguous(
+            self, candidates: usable.map { .init(id: $0.0.id, displayName: $0.1.displayName, serial: $0.1.awsSerial) })
     }
 }
 
@@ -94,6 +126,8 @@ public enum VaultQueryError: Error, Sendable, Equatable, CustomStringConvertible
         public let id: String
         /// "Issuer: name" (untrusted text: escape before printing).
         public let displayName: String
+        /// Its AWS MFA serial, when it has one (untrusted text).
+        public var serial: String? = nil
     }
 
     /// No account matches.
@@ -104,8 +138,11 @@ public enum VaultQueryError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .noMatch(let query): "no account matches '\(query)'"
+        case .ambiguous(let query, let candidates) where query.serial != nil:
+            "'\(query)' matches \(candidates.count) accounts; a serial should name one account (give each its own "
+                + "with otp edit id:ID --serial ARN)"
         case .ambiguous(let query, let candidates):
-            "'\(query)' matches \(candidates.count) accounts; use more of a name or an id prefix"
+            "'\(query)' matches \(candidates.count) accounts; use more of a name, or id:PREFIX"
         }
     }
 }

@@ -69,7 +69,9 @@ extension Result {
 
     func items(_ uris: [(String, String)]) -> [CheckedItem] {
         uris.enumerated().flatMap { input, pair in
-            ProvisioningInputs.items(for: InputPayload(source: pair.0, text: pair.1)).map { $0.with(input: input) }
+            ProvisioningInputs.items(for: InputPayload(source: pair.0, text: pair.1)).map {
+                $0.with(input: input, path: nil)
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs the built `otp` binary, as swift-argument-parser's `AssertExecuteCommand` does.
@@ -69,13 +70,31 @@ enum CLI {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        // Both pipes are drained at once (and stdin written beside them): a child that fills one pipe while the
+        // test reads the other would otherwise deadlock above 64 KiB.
+        let group = DispatchGroup()
+        let collected = Collected()
+        DispatchQueue.global().async(group: group) {
+            collected.set(err: err.fileHandleForReading.readDataToEndOfFile())
+        }
+        DispatchQueue.global().async(group: group) {
+            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+            try? input.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let errData = collected.err
         process.waitUntilExit()
         return Output(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// What a background reader collected.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(err: Data) { lock.withLock { data = err } }
+    var err: Data { lock.withLock { data } }
 }

@@ -175,7 +175,7 @@ struct TeamCommandTests {
         let alice = try machine("alice")
         #expect(try CLI.run(["team", "create", "--member", "alice"], environment: alice).status == 0)
         let output = directory.appendingPathComponent("follow.out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let follower = Process()
         follower.executableURL = CLI.binary
         follower.arguments = ["team", "log", "--follow", "--json"]

@@ -127,9 +127,10 @@ struct Code: ParsableCommand {
             PrintedCodes(
                 id: nil, account: $0, codes: try OTPGenerator(account: $0).codes(at: at, count: count), now: at)
         }
-        if resolvedFormat == .aws, codes.count != 1 {
+        if resolvedFormat == .aws || resolvedFormat == .raw, codes.count != 1 {
             throw CommandFailure(
-                "--format aws needs exactly one account; this input holds \(codes.count).", status: 64, code: "usage")
+                "--format \(resolvedFormat.rawValue) needs exactly one account; this input holds \(codes.count).",
+                status: 64, code: "usage")
         }
         return (codes, accounts.count != items.count)
     }
@@ -165,9 +166,10 @@ struct Code: ParsableCommand {
                 PrintedCodes(
                     id: $0.id, issuer: $0.issuer, name: $0.name, codes: $0.codes, now: time.at == nil ? now : $0.now)
             }
-            if resolvedFormat == .aws, codes.count != 1 {
+            if resolvedFormat == .aws || resolvedFormat == .raw, codes.count != 1 {
                 throw CommandFailure(
-                    "--format aws needs exactly one account; \(codes.count) match.", status: 64, code: "usage")
+                    "--format \(resolvedFormat.rawValue) needs exactly one account; \(codes.count) match.", status: 1,
+                    code: "ambiguous")
             }
             return (codes, reply.status != 0)
         }
@@ -180,6 +182,11 @@ struct Code: ParsableCommand {
         return try withVaultErrors {
             try withQueryErrors {
                 try vault.withVault(create: false) { opened in
+                    // What a script reads (raw digits, the two aws flags) must come from one account: several
+                    // matches are an error listing them, before any HOTP counter moves.
+                    if resolvedFormat == .raw || resolvedFormat == .aws {
+                        _ = try selector.single(try VaultCall.run { () throws(VaultError) in try opened.entries() })
+                    }
                     // Periods matter only for a fresh pair; otherwise the codes call opens the entries, once.
                     var at = time.unixTime
                     if let minRemaining, minRemaining > 0 {

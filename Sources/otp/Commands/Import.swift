@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OTPCore
 import OTPImport
+import OTPSession
 import OTPVault
 
 #if canImport(Glibc)
@@ -73,17 +74,17 @@ struct Import: ParsableCommand {
             return
         }
         try withVaultErrors {
-            let (items, others) = readInputs()
+            let items = readInputs()
             let result = try importInto(items)
             // The vault is closed: everything is committed. Only now are sources destroyed (vault files never).
-            let shredFailed = shred ? Self.shredSources(others, items: items, report: result) : false
+            let shredFailed = shred ? Self.shredSources(ShredDecision(items: items, report: result)) : false
             try report(result)
             if shredFailed { throw ExitCode(1) }
         }
     }
 
     /// Every input read and checked (images on every core), with notes on stderr.
-    private func readInputs() -> (items: [CheckedItem], others: [String]) {
+    private func readInputs() -> [CheckedItem] {
         if inputs.contains(where: InputReader.isURI) {
             Terminal.error(
                 "otp: warning: a URI on the command line is visible to other local users and kept in shell "
@@ -98,7 +99,7 @@ struct Import: ParsableCommand {
             bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader)
         progress.finish()
         InputNotes.print(notVaults)
-        return (items + vaultItems, notVaults)
+        return items + vaultItems
     }
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).
@@ -123,22 +124,17 @@ struct Import: ParsableCommand {
         }
     }
 
-    /// Shreds each input file all of whose accounts were committed (imported, duplicate or conflict). Files with a
-    /// failure, stdin and URIs are left alone. Returns whether a shred failed.
-    static func shredSources(_ inputs: [String], items: [CheckedItem], report: ImportReport) -> Bool {
-        let expanded = InputExpansion.expand(inputs)
-        let failedSources = Set(report.failed.map(\.source))
+    /// Shreds each file the decision names (every account it gave is in the vault); says which files were kept.
+    /// Returns whether a shred failed.
+    static func shredSources(_ decision: ShredDecision) -> Bool {
+        for path in decision.keep {
+            Terminal.error("otp: not shredded (something in it was not imported): \(Terminal.escaped(path))")
+        }
         var failed = false
-        for (index, item) in expanded.enumerated()
-        where item.input != "-" && !InputReader.isURI(item.input) && item.skipped == nil && !item.emptyFolder {
-            let own = items.filter { $0.input == index }
-            guard !own.isEmpty, own.allSatisfy({ $0.check.account != nil && !failedSources.contains($0.source) }) else {
-                Terminal.error("otp: not shredded (something in it was not imported): \(Terminal.escaped(item.input))")
-                continue
-            }
+        for path in decision.shred {
             do throws(Shredder.Failure) {
-                try Shredder.shred(item.input)
-                Terminal.error("otp: shredded \(Terminal.escaped(item.input))")
+                try Shredder.shred(path)
+                Terminal.error("otp: shredded \(Terminal.escaped(path))")
             } catch {
                 failed = true
                 Terminal.error("otp: \(Terminal.escaped(error.description))")

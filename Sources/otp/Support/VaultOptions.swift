@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import OTPCrypto
+import OTPSession
 import OTPTeam
 import OTPVault
 import Synchronization
@@ -38,33 +39,16 @@ struct VaultOptions: ParsableArguments {
             valueName: "command"))
     var passphraseCommand: String?
 
-    /// The vault path: `--vault`, `$OTP_VAULT`, `$XDG_DATA_HOME/otp/vault.sqlite`,
-    /// `$HOME/.local/share/otp/vault.sqlite` (`$HOME`, not the password database, so sudo and containers behave).
-    /// An empty `--vault` is an error, not the default.
-    var path: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let vault { return vault }
-        if let vault = environment["OTP_VAULT"], !vault.isEmpty { return vault }
-        return Self.defaultFile(environment)
-    }
-
-    static func defaultFile(_ environment: [String: String]) -> String {
-        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/otp/vault.sqlite" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.local/share/otp/vault.sqlite"
-    }
+    /// The vault path or URL (``VaultLocation/resolve(explicit:environment:)``). An empty `--vault` is an error,
+    /// not the default.
+    var path: String { VaultLocation.resolve(explicit: vault, environment: ProcessInfo.processInfo.environment).text }
 
     /// Whether the vault is a team vault on PostgreSQL.
-    var isTeam: Bool { PostgresURL.isPostgres(path) }
+    var isTeam: Bool { VaultLocation.isTeamURL(path) }
 
-    /// The personal vault that holds this member's key: `--personal-vault`, `$OTP_PERSONAL_VAULT`, `$OTP_VAULT` when
-    /// it is a file, else the default vault file.
+    /// The personal vault that holds this member's key (``VaultLocation/personal(explicit:environment:)``).
     var personalPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let personalVault { return personalVault }
-        if let path = environment["OTP_PERSONAL_VAULT"], !path.isEmpty { return path }
-        if let path = environment["OTP_VAULT"], !path.isEmpty, !PostgresURL.isPostgres(path) { return path }
-        return Self.defaultFile(environment)
+        VaultLocation.personal(explicit: personalVault, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Refuses a team vault URL for commands that only make sense on a file (`init`, `passwd`, `unlock`, `backup`).
@@ -122,10 +106,18 @@ struct VaultOptions: ParsableArguments {
     /// The passphrase: `--passphrase-file` (first line), `$OTP_PASSPHRASE`, or a no-echo prompt on the terminal
     /// (asked twice when `confirm`).
     func passphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws -> SecureBytes {
-        if let passphraseFile { return try Self.readPassphraseFile(passphraseFile) }
-        if let passphraseCommand { return try Self.runPassphraseCommand(passphraseCommand) }
-        if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
-            return SecureBytes(Array(value.utf8))
+        let source: PassphraseSource? =
+            if let passphraseFile { .file(passphraseFile) } else if let passphraseCommand {
+                .command(passphraseCommand)
+            } else if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
+                .environment(value)
+            } else { nil }
+        if let source {
+            do {
+                return try source.read()
+            } catch {
+                throw VaultFailure(.noPassphrase(error.description))
+            }
         }
         let first = try Passphrase.prompt(prompt)
         if confirm {
@@ -137,62 +129,13 @@ struct VaultOptions: ParsableArguments {
         return first
     }
 
-    /// The first line of a passphrase file: a regular file, or a pipe (`--passphrase-file <(pass show otp)`).
-    /// At most 64 KiB is read, so `/dev/zero` or a huge file cannot exhaust memory; devices and directories are
-    /// refused.
+    /// The first line of a file (``PassphraseSource/firstLine(ofFile:what:)``), as a vault failure.
     static func readPassphraseFile(_ path: String, what: String = "passphrase file") throws -> SecureBytes {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else {
-            throw VaultFailure(
-                .noPassphrase("cannot read the \(what) \(path): \(String(cString: strerror(errno)))"))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, [S_IFREG, S_IFIFO].contains(info.st_mode & S_IFMT) else {
-            throw VaultFailure(.noPassphrase("the \(what) \(path) is not a regular file or a pipe"))
-        }
-        var bytes = [UInt8](repeating: 0, count: 65_536)
-        defer { for i in bytes.indices { bytes[i] = 0 } }
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return -1 }
-                return Glibc.read(fd, base + count, raw.count - count)
-            }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            if bytes[count..<(count + n)].contains(where: { $0 == 0x0A || $0 == 0x0D }) {
-                count += n
-                break
-            }
-            count += n
-        }
-        let line = bytes[..<count].prefix { $0 != 0x0A && $0 != 0x0D }
-        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the \(what) \(path) is empty")) }
-        return SecureBytes(line)
-    }
-
-    /// The first line a command prints (like totp-cli's `--password-command`); its stderr goes to ours.
-    static func runPassphraseCommand(_ command: String) throws -> SecureBytes {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
         do {
-            try process.run()
+            return try PassphraseSource.firstLine(ofFile: path, what: what)
         } catch {
-            throw VaultFailure(.noPassphrase("cannot run the passphrase command: \(error.localizedDescription)"))
+            throw VaultFailure(.noPassphrase(error.description))
         }
-        var data = pipe.fileHandleForReading.readData(ofLength: 65_536)
-        defer { data.resetBytes(in: 0..<data.count) }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw VaultFailure(.noPassphrase("the passphrase command failed (exit \(process.terminationStatus))"))
-        }
-        let line = data.prefix { $0 != 0x0A && $0 != 0x0D }
-        guard !line.isEmpty else { throw VaultFailure(.noPassphrase("the passphrase command printed nothing")) }
-        return SecureBytes(line)
     }
 
     /// Whether a vault may be created when there is none: `init`, or `--create` on import and add, or a yes on
@@ -223,29 +166,28 @@ struct VaultOptions: ParsableArguments {
         guard !path.isEmpty else { throw VaultFailure(.notFound(path: path)) }
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && !create { throw VaultFailure(.notFound(path: path)) }
-        var created = false
-        func discard() {
-            guard created else { return }
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            Terminal.error("otp: nothing was stored, so the new vault was not kept")
-        }
         let secret = try passphrase(confirm: !exists)
+        var created = false
+        var discarded = false
         do {
-            let result = try Vault.withVault(path: path, passphrase: secret, create: create) { opening in
+            let result = try Vault.withVault(
+                path: path, passphrase: secret, create: create, keepCreated: keepCreated,
+                discarded: { discarded = true }
+            ) { opening in
                 created = opening.created
                 return try body(opening.vault)
             }
-            if created, !keepCreated(result) {
-                discard()
+            if discarded {
+                Terminal.error("otp: nothing was stored, so the new vault was not kept")
             } else if created {
                 Terminal.error("otp: created a new vault at \(path)")
             }
             return result
         } catch let error as VaultError {
-            discard()
+            if discarded { Terminal.error("otp: nothing was stored, so the new vault was not kept") }
             throw VaultFailure(error)
         } catch {
-            discard()
+            if discarded { Terminal.error("otp: nothing was stored, so the new vault was not kept") }
             throw error
         }
     }

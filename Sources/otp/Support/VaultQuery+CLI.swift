@@ -10,7 +10,8 @@ extension ParsableCommand {
         } catch let error as VaultQueryError {
             Terminal.error("otp: \(error.description)" + (error.candidates.isEmpty ? "" : ":"))
             for candidate in error.candidates {
-                Terminal.error("  \(candidate.id)  \(Terminal.escaped(candidate.displayName))")
+                let serial = candidate.serial.map { "  serial \(Terminal.escaped($0))" } ?? ""
+                Terminal.error("  \(candidate.id)  \(Terminal.escaped(candidate.displayName))\(serial)")
             }
             if Terminal.jsonMode, !Terminal.wroteJSON {
                 Terminal.errorDocument(

@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issues 23 and 24, class 1: processes creating one new vault at once, some of them with nothing to store. A run
+/// that stored nothing used to delete the vault it believed it had created, outside any lock and without looking
+/// at what the others had committed meanwhile: whole vaults were lost in several rounds of ten. Now the discard is
+/// decided in the library, under the directory lock, only for a vault no other process has open and that holds no
+/// entry.
+@Suite(.serialized)
+struct ConcurrentCreationTests {
+    /// Sixteen processes, a quarter of them with nothing importable, run `otp import --create` into one new vault
+    /// (in a folder that does not exist yet), twenty times: every account a process reported as imported is there
+    /// afterwards, every time.
+    @Test func sixteenProcessesCreateOneVaultTwentyTimes() throws {
+        var random = SplitMix64(seed: testSeed)
+        print("sixteenProcessesCreateOneVaultTwentyTimes seed \(testSeed)")
+        var lost: [String] = []
+        for round in 0..<20 {
+            let directory = try CLI.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let environment = [
+                "OTP_VAULT": directory.appendingPathComponent("new/vault.sqlite").path, "OTP_PASSPHRASE": "pw",
+            ]
+            // Which processes have nothing to store changes from round to round (seeded).
+            let empty = Set((0..<16).filter { _ in random.next() % 4 == 0 })
+            var processes: [(Int, Process)] = []
+            for p in 0..<16 {
+                let file = directory.appendingPathComponent("in\(p).txt")
+                let secret = Base32Fixture.encode((0..<20).map { _ in UInt8(random.next() & 0xff) })
+                let issuer = "R\(round)P\(p)"
+                let line =
+                    empty.contains(p)
+                    ? "otpauth://totp/Broken:\(p)?secret=1\n"
+                    : "otpauth://totp/\(issuer):user?secret=\(secret)&issuer=\(issuer)\n"
+                try line.write(to: file, atomically: true, encoding: .utf8)
+                processes.append((p, try CLI.start(["import", "--create", file.path], environment: environment)))
+            }
+            var expected: Set<String> = []
+            for (p, process) in processes {
+                process.waitUntilExit()
+                if process.terminationStatus == 0 { expected.insert("R\(round)P\(p)") }
+                #expect(process.terminationStatus == (empty.contains(p) ? 1 : 0), "round \(round), process \(p)")
+            }
+            let listed = try CLI.run(["list", "--json"], environment: environment)
+            let issuers = Set(((listed.json as? [[String: Any]]) ?? []).compactMap { $0["issuer"] as? String })
+            if issuers != expected {
+                lost.append("round \(round): \(expected.subtracting(issuers).sorted()) lost (\(listed.stderr))")
+            }
+        }
+        #expect(lost.isEmpty, "\(lost)")
+    }
+}
