@@ -72,6 +72,11 @@ public enum TeamVault {
         }.joined(separator: " ")
     }
 
+    /// A fingerprint as compared: its hex digits, lowercased.
+    public static func normalisedFingerprint(_ text: String) -> String {
+        text.lowercased().filter { $0.isHexDigit }
+    }
+
     static func wrapAAD(team: String, member: String, epoch: Int32) -> [UInt8] {
         Array("otp team key v1:\(team):\(member):\(epoch)".utf8)
     }
@@ -220,9 +225,24 @@ public enum TeamVault {
         }
     }
 
-    /// Approves a pending member: wraps the team key to their public key. Returns their fingerprint.
-    public static func approve(_ name: String, in opened: Opened) throws(TeamError) -> String {
+    /// Approves a pending member: wraps the team key to their public key, only if that key's fingerprint is the one
+    /// the approver compared out of band. The fingerprint is checked inside the transaction, on the row whose key
+    /// is wrapped (a row the server swapped after a separate check would get nothing). Returns their fingerprint.
+    ///
+    /// - Parameter fingerprint: As `otp team join` printed it (spaces and case do not matter). Required: there is
+    ///   no approval without comparing.
+    /// - Throws: ``TeamError/member(_:)`` when the fingerprint differs (nothing is written).
+    public static func approve(
+        _ name: String, fingerprint expected: String, in opened: Opened
+    ) throws(TeamError)
+        -> String
+    {
         let team = try teamID(opened.storage)
+        let wanted = normalisedFingerprint(expected)
+        guard wanted.count == 32 else {
+            throw .member(
+                "give the fingerprint otp team join printed for \(name) (32 hex digits); nothing was approved")
+        }
         return try opened.storage.transaction(.exclusive) { statements in
             let found = try statements.run(
                 "SELECT public_key, status FROM otp_members WHERE name = \(name) FOR UPDATE"
@@ -230,6 +250,9 @@ public enum TeamVault {
             guard let found else { throw TeamError.member("no member or request named \(name)") }
             let row = (try found.bytes(0), try found.string(1))
             guard row.1 == "pending" else { throw TeamError.member("\(name) is already a member") }
+            guard normalisedFingerprint(fingerprint(of: row.0)) == wanted else {
+                throw TeamError.member("\(name)'s key has another fingerprint than the one given; nothing was approved")
+            }
             let epoch = try statements.run("SELECT epoch FROM otp_team").first?.int32(0) ?? 0
             let wrapped = try X25519.SealedBox.seal(
                 opened.teamKey, to: Array(row.0), authenticating: wrapAAD(team: team, member: name, epoch: epoch))

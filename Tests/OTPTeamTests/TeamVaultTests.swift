@@ -76,7 +76,7 @@ struct TeamVaultTests {
         let bobStorage = try PostgresVaultStorage(url: url)
         let fingerprint = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
         #expect(throws: TeamError.self) { try TeamVault.open(storage: bobStorage, personal: bob.vault) }
-        let approved = try TeamVault.approve("bob", in: created)
+        let approved = try TeamVault.approve("bob", fingerprint: fingerprint, in: created)
         #expect(approved == fingerprint, "the approver sees the fingerprint the joiner was shown")
 
         let bobOpened = try TeamVault.open(storage: bobStorage, personal: bob.vault)
@@ -112,6 +112,46 @@ struct TeamVaultTests {
         #expect(log.contains("remove-member"))
         try created.storage.close()
         try bobStorage.close()
+    }
+
+    /// Issue 26: approval compares the fingerprint on the very row whose key it wraps, and there is no approval
+    /// without one. A wrong or missing fingerprint writes nothing; a key the server swapped in after the joiner's
+    /// fingerprint was compared is refused.
+    @Test func approvalNeedsTheFingerprintOfTheKeyItWraps() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let bob = try Machine("bob")
+        let mallory = try Machine("mallory")
+        let created = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        let fingerprint = try TeamVault.join(
+            storage: try PostgresVaultStorage(url: url), personal: bob.vault, member: "bob")
+        let before = try server.psql(
+            "SELECT status, wrapped_key IS NULL FROM otp_members ORDER BY name", database: database)
+        for wrong in ["", "0000 0000", String(repeating: "ab", count: 16)] {
+            #expect(throws: TeamError.self, "\(wrong)") {
+                try TeamVault.approve("bob", fingerprint: wrong, in: created)
+            }
+        }
+        let unchanged = try server.psql(
+            "SELECT status, wrapped_key IS NULL FROM otp_members ORDER BY name", database: database)
+        #expect(unchanged == before, "a refused approval writes nothing")
+        // The server replaces Bob's key with one the attacker holds, after Bob's fingerprint was compared.
+        _ = try TeamVault.join(storage: try PostgresVaultStorage(url: url), personal: mallory.vault, member: "mallory")
+        try server.psql(
+            """
+            CREATE TEMP TABLE k AS SELECT public_key FROM otp_members WHERE name = 'mallory';
+            DELETE FROM otp_members WHERE name = 'mallory';
+            UPDATE otp_members SET public_key = (SELECT public_key FROM k) WHERE name = 'bob';
+            """, database: database)
+        #expect {
+            try TeamVault.approve("bob", fingerprint: fingerprint, in: created)
+        } throws: { error in
+            "\(error)".contains("another fingerprint")
+        }
+        #expect(
+            try server.psql("SELECT wrapped_key IS NULL FROM otp_members WHERE name = 'bob'", database: database)
+                .hasPrefix("t"))
     }
 
     @Test func theDatabaseHoldsNoSecretOrName() throws {
@@ -170,8 +210,8 @@ struct TeamVaultTests {
             storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
         let id = try opened.vault.add([account("AWS", "break-glass")])[0].id
         let bobStorage = try PostgresVaultStorage(url: url)
-        _ = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
-        _ = try TeamVault.approve("bob", in: opened)
+        let fingerprint = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
+        _ = try TeamVault.approve("bob", fingerprint: fingerprint, in: opened)
         let bobOpened = try TeamVault.open(storage: bobStorage, personal: bob.vault)
         let time: Int64 = 1_800_000_000
         guard case .codes(let first) = try opened.vault.takeOnce(id: id, at: time, count: 1) else {

@@ -50,7 +50,9 @@ struct TeamCommandTests {
         let fingerprint = joined.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let waiting = try CLI.run(["list"], environment: bob)
         #expect(waiting.status == 2 && waiting.stderr.contains("waits for a member's approval"))
-        // A wrong fingerprint approves nothing.
+        // No approval without a fingerprint (issue 26), and a wrong one approves nothing.
+        let unchecked = try CLI.run(["team", "approve", "bob"], environment: alice)
+        #expect(unchecked.status == 64 && unchecked.stderr.contains("--fingerprint"), "\(unchecked.stderr)")
         let wrong = try CLI.run(
             ["team", "approve", "bob", "--fingerprint", "0000 0000"], environment: alice)
         #expect(wrong.status == 2)

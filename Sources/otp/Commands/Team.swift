@@ -66,30 +66,19 @@ struct Team: ParsableCommand {
             abstract: "Approve a join request: wraps the team key to that member's public key.")
         @Argument(help: "The member's name.") var name: String
         @OptionGroup var vault: VaultOptions
-        @Option(help: "Approve only if the request's key has this fingerprint (as `team join` printed it).")
-        var fingerprint: String?
+        @Option(help: "The fingerprint of the request's key, as `team join` printed it and you compared it with them.")
+        var fingerprint: String
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let approved = try asMember(vault) { (opened) throws(TeamError) in
-                if let fingerprint {
-                    let pending = try TeamVault.members(storage: opened.storage).first { $0.name == name }
-                    guard let pending, Self.normalised(pending.fingerprint) == Self.normalised(fingerprint) else {
-                        throw TeamError.member(
-                            "\(name)'s key has another fingerprint than the one given; nothing was approved")
-                    }
-                }
-                return try TeamVault.approve(name, in: opened)
+                try TeamVault.approve(name, fingerprint: fingerprint, in: opened)
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": name, "fingerprint": approved]))
             } else {
                 Terminal.error("otp: approved \(name) (key \(approved))")
             }
-        }
-
-        static func normalised(_ text: String) -> String {
-            text.lowercased().filter { $0.isHexDigit }
         }
     }
 
