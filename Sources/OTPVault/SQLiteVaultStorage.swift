@@ -485,20 +485,19 @@ public final class SQLiteVaultStorage: VaultStorage {
     /// writing: a new file (`0600`), never one that exists. The copy is as encrypted as the vault (same key slots).
     ///
     /// - Throws: ``VaultError/alreadyExists(path:)`` when `destination` exists, or a storage error.
+    /// A consistent copy in a new file, written whole or not at all (``AtomicFile``): a full disk or a kill never
+    /// leaves a partial backup under `destination`.
     public func backup(to destination: String) throws(VaultError) {
-        let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { throw .alreadyExists(path: destination) }
-            throw .storage(
-                StorageFailure("cannot create \(destination): \(String(cString: strerror(errno)))", errno: errno))
-        }
-        Glibc.close(fd)
         do {
-            let target = try DatabaseQueue(path: destination)
-            try pool.backup(to: target)
-            try target.close()
+            try AtomicFile.write(to: destination, replace: false) { temporary in
+                let target = try DatabaseQueue(path: temporary)
+                try pool.backup(to: target)
+                try target.close()
+            }
+        } catch let error as AtomicFileError {
+            if case .exists = error { throw .alreadyExists(path: destination) }
+            throw .storage(StorageFailure(error.description))
         } catch {
-            unlink(destination)
             throw Self.map(error)
         }
     }

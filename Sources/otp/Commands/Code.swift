@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OTPCore
 import OTPImport
+import OTPSession
 import OTPVault
 
 /// `otp code [QUERY] [--at TIME] [--next N] [--min-remaining S] [--format F] [--once] [--serial ARN]`: codes of vault
@@ -91,6 +92,13 @@ struct Code: ParsableCommand {
             throw ValidationError("--once needs the vault (it remembers the steps handed out there).")
         }
         if noWait, !once { throw ValidationError("--no-wait goes with --once.") }
+        if once, let at = time.at, let parsed = TimeOptions.parseTime(at) {
+            do {
+                try CodePlanner.checkOnce(at: parsed, clock: Int64(Date().timeIntervalSince1970))
+            } catch {
+                throw ValidationError(error.description + ".")
+            }
+        }
     }
 
     func run() throws {
@@ -147,7 +155,7 @@ struct Code: ParsableCommand {
                 Terminal.error("otp: \(Terminal.escaped(error))")
                 throw reply.status == 2 ? ExitCode(2) : ExitCode(1)
             }
-            for message in reply.damaged { Terminal.error("otp: \(message)") }
+            for message in reply.damaged { Terminal.error("otp: \(Terminal.escaped(message))") }
             if let availableAt = reply.availableAt {
                 if noWait || time.at != nil {
                     Terminal.error("otp: the code of this step was already handed out (--once)")
@@ -202,7 +210,8 @@ struct Code: ParsableCommand {
                         try opened.codes(for: selector, at: at, count: count)
                     }
                     for (id, damage) in report.damaged {
-                        Terminal.error("otp: entry \(id) is damaged and skipped: \(damage.description)")
+                        Terminal.error(
+                            "otp: entry \(Terminal.escaped(id)) is damaged and skipped: \(damage.description)")
                     }
                     if !report.skippedHOTP.isEmpty, resolvedFormat == .text {
                         Terminal.error(

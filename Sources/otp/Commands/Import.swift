@@ -65,12 +65,12 @@ struct Import: ParsableCommand {
         if listFormats {
             let width = AppExports.formats.map(\.format.count).max() ?? 0
             for (format, versions, checked) in AppExports.formats {
-                print(format.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + checked)
-                print("    read: \(versions)")
+                Terminal.out(format.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + checked + "\n")
+                Terminal.out("    read: \(versions)\n")
             }
-            print(
+            Terminal.out(
                 "Encrypted formats take --source-passphrase-file or ask on the terminal; every key-derivation cost "
-                    + "is checked before it runs.")
+                    + "is checked before it runs.\n")
             return
         }
         try withVaultErrors {

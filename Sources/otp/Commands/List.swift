@@ -10,7 +10,7 @@ struct List: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Only accounts matching this (issuer or name substring, or id prefix).")
+    @Argument(help: "Only accounts matching this (issuer or name substring, an alias such as aws, or id:PREFIX).")
     var query: String?
 
     func run() throws {
@@ -23,7 +23,7 @@ struct List: ParsableCommand {
                 case .success(let account): listed.append(EntryJSON(id: entry.id, account: account))
                 case .failure(let damage):
                     damaged += 1
-                    Terminal.error("otp: entry \(entry.id) is damaged: \(damage.description)")
+                    Terminal.error("otp: entry \(Terminal.escaped(entry.id)) is damaged: \(damage.description)")
                 }
             }
             if output.json {

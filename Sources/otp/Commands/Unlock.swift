@@ -24,7 +24,11 @@ struct Unlock: ParsableCommand {
 
     static func seconds(_ text: String) -> Int? {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-        if let unit = text.last, let factor = units[unit], let n = Int(text.dropLast()), n > 0 { return n * factor }
+        if let unit = text.last, let factor = units[unit], let n = Int(text.dropLast()), n > 0 {
+            // A huge number is an error, not a trap.
+            let (seconds, overflow) = n.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : seconds
+        }
         return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 

@@ -1,6 +1,7 @@
 import CSystemShims
 import Foundation
 import OTPCrypto
+import OTPSession
 import OTPVault
 
 #if canImport(Glibc)
@@ -195,6 +196,8 @@ enum Agent {
             // A fresh pair: the codes of the next step when this one ends too soon; the client waits for it to
             // begin before printing.
             var at = request.at
+            // Request fields are checked here too: a client is any process of this user.
+            if request.once { try CodePlanner.checkOnce(at: at, clock: Int64(Date().timeIntervalSince1970)) }
             if request.once || (request.minRemaining ?? 0) > 0 {
                 let selected = selector.select(try vault.entries())
                 let accounts = selected.compactMap { try? $0.account.get() }

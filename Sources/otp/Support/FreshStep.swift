@@ -1,5 +1,6 @@
 import Foundation
 import OTPCore
+import OTPSession
 
 #if canImport(Glibc)
     import Glibc
@@ -13,20 +14,22 @@ enum FreshStep {
     /// without waiting; otherwise this waits for it (a countdown on stderr when it is a terminal; nothing on
     /// stdout).
     static func time(for accounts: [OTPAccount], at now: Int64, minRemaining: Int?, fixed: Bool) throws -> Int64 {
-        guard let minRemaining, minRemaining > 0 else { return now }
-        var target = now
-        for account in accounts where account.kind == .totp {
-            let period = Int64(max(account.period, 1))
-            let left = period - now % period
-            if left < Int64(minRemaining) { target = max(target, now + left) }
+        let target: Int64
+        do {
+            target = try CodePlanner.freshTime(for: accounts, at: now, minRemaining: minRemaining)
+        } catch {
+            throw CommandFailure(error.description, status: 64, code: "usage")
         }
-        if target > now, !fixed { wait(until: target, reason: "fewer than \(minRemaining) s left") }
+        if target > now, !fixed { wait(until: target, reason: "fewer than \(minRemaining ?? 0) s left") }
         return target
     }
 
     /// Sleeps until `time` (Unix seconds), counting down on stderr when it is a terminal.
     static func wait(until time: Int64, reason: String) {
         let terminal = Terminal.stderrIsTerminal
+        // A script's log gets one plain line, so a pause of up to a step is never silent.
+        let seconds = Int((Double(time) - Date().timeIntervalSince1970).rounded(.up))
+        if !terminal, seconds > 0 { Terminal.error("otp: \(reason): waiting \(seconds) s for the next step") }
         while true {
             let now = Date().timeIntervalSince1970
             let left = Double(time) - now

@@ -7,15 +7,56 @@ import OTPCore
 
 /// Output helpers shared by the subcommands: escaping untrusted text, JSON, stderr.
 enum Terminal {
-    /// Writes a line to standard error.
+    /// Writes a line to standard error (a closed stderr is ignored: there is nowhere left to say anything).
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var text = line + "\n"
+        text.withUTF8 { _ = write(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
     }
 
     /// Writes text to standard output.
     static func out(_ text: String) {
         wroteJSON = wroteJSON || jsonMode
-        FileHandle.standardOutput.write(Data(text.utf8))
+        var text = text
+        text.withUTF8 { writeOut(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes bytes to standard output. A write that fails (a closed pipe, a full disk) ends the command with a
+    /// message and exit status 74 (`EX_IOERR`), never a signal. Whatever the command committed before stays
+    /// committed.
+    static func writeOut(_ bytes: UnsafeRawBufferPointer) {
+        guard write(STDOUT_FILENO, bytes) else {
+            error("otp: cannot write to standard output: \(String(cString: strerror(errno)))")
+            exit(74)
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`; false with `errno` set when the system refuses. SIGPIPE is blocked in this
+    /// thread for the write and a SIGPIPE it raised is taken back, so a closed pipe is an `EPIPE` here rather
+    /// than the signal that would kill the process — while the process's own disposition stays the default that
+    /// child processes (a passphrase command's `head`) expect.
+    private static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        defer {
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1 {
+                var now = timespec()
+                _ = sigtimedwait(&pipeSignal, nil, &now)
+            }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
     }
 
     /// `--json` was given: failures print an error document on stdout (set once, by `main`, before any thread).
@@ -53,9 +94,8 @@ enum Terminal {
     static func outJSONArray<Element, Encoded: Encodable>(_ elements: [Element], _ transform: (Element) -> Encoded) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let output = FileHandle.standardOutput
         guard !elements.isEmpty else {
-            output.write(Data("[\n\n]\n".utf8))
+            out("[\n\n]\n")
             return
         }
         var chunk: [UInt8] = Array("[\n".utf8)
@@ -75,12 +115,12 @@ enum Terminal {
             }
             chunk += index + 1 < elements.count ? [0x2C, 0x0A] : [0x0A]
             if chunk.count > 1 << 16 {
-                output.write(Data(chunk))
+                chunk.withUnsafeBytes { writeOut($0) }
                 chunk.removeAll(keepingCapacity: true)
             }
         }
         chunk += [0x5D, 0x0A]
-        output.write(Data(chunk))
+        chunk.withUnsafeBytes { writeOut($0) }
     }
 
     /// One compact JSON document on one line (a stream of them: `team log --follow --json`).
