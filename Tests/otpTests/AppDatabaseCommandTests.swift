@@ -82,6 +82,40 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
     }
 
+    /// Issue 24, class 2: rows an app committed that are still in its write-ahead log are read (from a private
+    /// copy of the pair), the app's files are left as they were, and `--shred` never destroys a database that has
+    /// side files (the log may be the only copy of what it holds).
+    @Test func rowsStillInTheWriteAheadLogAreReadAndNotShredded() throws {
+        let live = directory.appendingPathComponent("live.db").path
+        let queue = try DatabaseQueue(path: live)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+                    username TEXT NOT NULL, oath_secret_key TEXT NOT NULL, account_type INTEGER NOT NULL)
+                    """)
+            try db.execute(
+                sql: "INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES "
+                    + "('Contoso', 'alice', '\(Self.rfcSecret)', 0)")
+        }
+        // A snapshot of the app's files while it runs: the account is only in the -wal.
+        let path = directory.appendingPathComponent("PhoneFactor").path
+        try FileManager.default.copyItem(atPath: live, toPath: path)
+        try FileManager.default.copyItem(atPath: live + "-wal", toPath: path + "-wal")
+        try queue.close()
+        let walBefore = try Data(contentsOf: URL(fileURLWithPath: path + "-wal"))
+        let vault = directory.appendingPathComponent("vault.sqlite").path
+        let imported = try CLI.run(
+            ["import", "--create", "--shred", path], environment: ["OTP_VAULT": vault, "OTP_PASSPHRASE": "wal"])
+        #expect(imported.status == 0 && imported.stdout.contains("Contoso"), "\(imported.stdout)\(imported.stderr)")
+        #expect(imported.stderr.contains("not shredded"), "\(imported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: path), "a database with a -wal is never shredded")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + "-wal")) == walBefore, "the app's log is untouched")
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"), "nothing is written beside the app's files")
+    }
+
     @Test func authenticatorProIntoAVault() throws {
         let path = try database(
             "authenticator.db3",

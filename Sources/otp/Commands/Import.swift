@@ -127,8 +127,8 @@ struct Import: ParsableCommand {
     /// Shreds each file the decision names (every account it gave is in the vault); says which files were kept.
     /// Returns whether a shred failed.
     static func shredSources(_ decision: ShredDecision) -> Bool {
-        for path in decision.keep {
-            Terminal.error("otp: not shredded (something in it was not imported): \(Terminal.escaped(path))")
+        for (path, reason) in decision.keep {
+            Terminal.error("otp: not shredded (\(reason)): \(Terminal.escaped(path))")
         }
         var failed = false
         for path in decision.shred {

@@ -26,22 +26,59 @@ enum AppDatabaseInputs {
         return accounts(path)
     }
 
+    /// The size of a file, 0 when there is none.
+    private static func size(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
     static func accounts(_ path: String) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= maximumBytes else {
+        let wal = size(path + "-wal")
+        guard size(path) + wal <= maximumBytes else {
             return .failure(.init(code: "too-large", message: "an SQLite database of more than 64 MiB"))
         }
+        // Rows an app committed may still be in its write-ahead log: read the pair, from a private copy (the app's
+        // files are never written to, and a read-only open would need to write the -shm beside them).
+        guard wal > 0 else { return accounts(opening: path, immutable: true) }
+        let copy: URL
+        do {
+            copy = try privateCopy(of: path)
+        } catch {
+            return .failure(.init(code: "unreadable", message: "an SQLite database that cannot be copied: \(error)"))
+        }
+        defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+        return accounts(opening: copy.path, immutable: false, source: path)
+    }
+
+    /// The database and its `-wal` copied into a new `0700` folder.
+    private static func privateCopy(of path: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("otp-appdb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let copy = folder.appendingPathComponent("app.db")
+        try FileManager.default.copyItem(atPath: path, toPath: copy.path)
+        try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy.path + "-wal")
+        return copy
+    }
+
+    private static func accounts(
+        opening path: String, immutable: Bool, source: String? = nil
+    )
+        -> Result<[(source: String, check: URICheck)], AppExports.Failure>
+    {
+        let source = source ?? path
         var configuration = Configuration()
-        configuration.readonly = true
+        configuration.readonly = immutable
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA trusted_schema = OFF") }
         do {
             // `immutable=1`: SQLite takes no lock and writes nothing beside the file (no -wal or -shm next to a
-            // database in WAL mode, which a read-only open would otherwise make).
+            // database in WAL mode, which a read-only open would otherwise make). A private copy is opened as it
+            // is, so SQLite reads its write-ahead log.
             let absolute = URL(fileURLWithPath: path).path
             guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else {
                 return .failure(.init(code: "unreadable", message: "a path SQLite cannot be given"))
             }
-            let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+            let queue = try DatabaseQueue(
+                path: immutable ? "file:\(encoded)?immutable=1" : absolute, configuration: configuration)
             defer { try? queue.close() }
             return try queue.read { db in
                 var tables: [String: Set<String>] = [:]
@@ -75,7 +112,7 @@ enum AppDatabaseInputs {
                             }
                         })
                 }
-                return kind.accounts(rows: texts, source: path)
+                return kind.accounts(rows: texts, source: source)
             }
         } catch {
             return .failure(.init(code: "unreadable", message: "an SQLite database that cannot be read: \(error)"))
