@@ -49,6 +49,8 @@ public struct ScryptParameters: Sendable, Hashable, Codable {
         guard r > 0, p > 0 else { return "r and p must be positive" }
         let (rp, rpOverflow) = r.multipliedReportingOverflow(by: p)
         guard !rpOverflow, rp < 1 << 30 else { return "r·p is not below 2^30" }
+        // RFC 7914: N < 2^(128·r/8); OpenSSL refuses anything else.
+        if 16 * r < 64, n >= UInt64(1) << (16 * r) { return "N=\(n) is not below 2^(16·r) for r=\(r)" }
         guard let memory = memory, memory <= budget.memory else {
             return
                 "it asks for \(Self.describe(bytes: memory)) of memory (the limit is "

@@ -7,12 +7,17 @@ import Synchronization
     import Glibc
 #endif
 
-/// ``VaultStorage`` in one SQLite file through GRDB: WAL mode, a `DatabasePool` (concurrent readers, one writer),
+/// ``VaultStorage`` in one SQLite file through GRDB: WAL mode, one connection (a `DatabaseQueue`; other processes
+/// read while one writes),
 /// `IMMEDIATE` transactions for every write, and a busy timeout so concurrent writers wait instead of failing.
 ///
 /// The file is created `0600` inside a `0700` directory; SQLite gives its `-wal` and `-shm` files the same mode.
 public final class SQLiteVaultStorage: VaultStorage {
-    private let pool: DatabasePool
+    private let pool: any DatabaseWriter
+    /// Set for a vault opened to be read only (a restore's source): every write is refused.
+    private let readOnly: Bool
+    /// A private copy made to read a source with a write-ahead log; removed on close.
+    private let copyFolder: URL?
     /// Whether this storage committed a write (the checkpoint on close runs only then, so a command that only read
     /// — or met a wrong passphrase — leaves the vault file byte-identical).
     private let wrote = Atomic<Bool>(false)
@@ -41,6 +46,8 @@ public final class SQLiteVaultStorage: VaultStorage {
     ///   SQLite cannot read it.
     public init(path: String, create: Bool) throws(VaultError) {
         self.path = path
+        readOnly = false
+        copyFolder = nil
         guard !path.isEmpty else { throw .notFound(path: path) }
         var info = stat()
         if stat(path, &info) == 0 {
@@ -67,7 +74,24 @@ public final class SQLiteVaultStorage: VaultStorage {
             return SessionLock(vault: path)
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            // One connection (a DatabaseQueue), not GRDB's DatabasePool: a pool makes sure a non-empty -wal exists
+            // by creating and dropping a table whenever the log is empty, so every read command wrote to the
+            // vault's log. The file stays in WAL mode (set once, below), so other processes still read while one
+            // writes.
+            pool = try DatabaseQueue(path: path, configuration: configuration)
+            let mode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            if mode != "wal" {
+                try lock.withExclusiveLock { () throws(VaultError) in
+                    do {
+                        wrote.store(true, ordering: .relaxed)
+                        _ = try pool.writeWithoutTransaction { db in
+                            try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                        }
+                    } catch {
+                        throw Self.map(error)
+                    }
+                }
+            }
         } catch {
             throw Self.map(error)
         }
@@ -90,20 +114,99 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
+    /// Whether the vault's folder can be written (SQLite's write-ahead log and its shared memory live beside the
+    /// file): false on a read-only mount.
+    public static func canWriteBeside(_ path: String) -> Bool {
+        access(directory(of: path), W_OK) == 0
+    }
+
+    /// Opens a vault file only to read it (the source of a restore, `otp import BACKUP`): nothing is ever written
+    /// to it or beside it, no lock is taken, and no migration runs, so a backup on read-only media restores and a
+    /// backup is never changed by restoring it. SQLite opens it `immutable`; a file with a write-ahead log beside
+    /// it is read from a private copy of the pair. It must be a vault, with real tables and no views or
+    /// triggers (as ``init(path:create:)`` checks).
+    ///
+    /// - Throws: ``VaultError/notFound(path:)``, ``VaultError/notAVault(path:reason:)``,
+    ///   ``VaultError/damaged(_:)``.
+    public init(readingOnly path: String) throws(VaultError) {
+        self.path = path
+        readOnly = true
+        session = nil
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .notFound(path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .notAVault(path: path, reason: "it is not a regular file")
+        }
+        var walInfo = stat()
+        let hasLog = stat(path + "-wal", &walInfo) == 0 && walInfo.st_size > 0
+        var opened = path
+        if hasLog {
+            do {
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "otp-restore-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(
+                    at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+                opened = folder.appendingPathComponent("vault.sqlite").path
+                copyFolder = folder
+                try FileManager.default.copyItem(atPath: path, toPath: opened)
+                try FileManager.default.copyItem(atPath: path + "-wal", toPath: opened + "-wal")
+            } catch {
+                throw .storage(StorageFailure("cannot copy \(path) with its write-ahead log to read it: \(error)"))
+            }
+        } else {
+            copyFolder = nil
+            let absolute = URL(fileURLWithPath: path).path
+            guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else {
+                throw .notAVault(path: path, reason: "its path cannot be given to SQLite")
+            }
+            opened = "file:\(encoded)?immutable=1"
+        }
+        do {
+            try Self.identify(path: opened, create: false, named: path)
+            var configuration = Configuration()
+            configuration.readonly = !hasLog
+            configuration.label = "otp-vault-source"
+            pool = try DatabaseQueue(path: opened, configuration: configuration)
+        } catch {
+            if let copyFolder { try? FileManager.default.removeItem(at: copyFolder) }
+            throw Self.map(error)
+        }
+    }
+
     /// Checks, with a single read-only connection, that the file is a vault or an empty database.
-    private static func identify(path: String, create: Bool) throws(VaultError) {
+    private static func identify(path: String, create: Bool, named: String? = nil) throws(VaultError) {
+        let opened = path
+        let path = named ?? path
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeout)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: opened, configuration: configuration)
             defer { try? queue.close() }
             try queue.read { db in
                 let application = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = Set(
                     try String.fetchAll(
                         db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
-                if application == applicationID { return }
+                // A vault never has views or triggers: a view in place of a table can recurse for ever, a trigger
+                // can rewrite what a write stores. Such a file is refused before anything reads it.
+                let programs = try String.fetchAll(
+                    db, sql: "SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('view', 'trigger') LIMIT 3")
+                if application == applicationID || tables.contains("keySlot") {
+                    guard programs.isEmpty else {
+                        let names = programs.map { UntrustedText.escaped($0, limit: 40) }.joined(separator: ", ")
+                        throw VaultError.notAVault(
+                            path: path, reason: "it holds views or triggers, which no otp vault has (\(names))")
+                    }
+                }
+                if application == applicationID {
+                    // Migrated (or being created): the tables the vault reads must be real tables.
+                    let migrated = tables.contains("grdb_migrations")
+                    guard !migrated || (tables.contains("keySlot") && tables.contains("entry")) else {
+                        throw VaultError.notAVault(path: path, reason: "its keySlot or entry table is missing")
+                    }
+                    return
+                }
                 if application != 0 {
                     throw VaultError.notAVault(
                         path: path,
@@ -211,6 +314,9 @@ public final class SQLiteVaultStorage: VaultStorage {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(VaultError) -> T {
+        guard !readOnly else {
+            throw .storage(StorageFailure("\(path) was opened to be read; nothing is written to it"))
+        }
         wrote.store(true, ordering: .relaxed)
         do {
             return try pool.writeWithoutTransaction { db in
@@ -295,8 +401,24 @@ public final class SQLiteVaultStorage: VaultStorage {
             ])
     }
 
+    /// The most key slots read (a vault has one; `passwd` replaces it).
+    public static let maximumSlots = 8
+
     public func keySlots() throws(VaultError) -> [KeySlotRecord] {
-        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT * FROM keySlot ORDER BY createdAt, id") }
+        let rows = try read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM keySlot") ?? 0
+            guard count <= Self.maximumSlots else {
+                throw VaultError.damaged("the vault has \(count) key slots; otp writes one and reads at most 8")
+            }
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, createdAt, n, r, p,
+                        CASE WHEN length(salt) <= 64 THEN salt END AS salt,
+                        CASE WHEN length(wrappedKey) <= 128 THEN wrappedKey END AS wrappedKey
+                    FROM keySlot ORDER BY createdAt, id
+                    """)
+        }
         var slots: [KeySlotRecord] = []
         for row in rows { slots.append(try Self.slot(row)) }
         return slots
@@ -329,9 +451,34 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
+    /// The most entries a vault file may hold, and the largest sealed entry and tag read (a real entry is a few
+    /// hundred bytes): a hostile file with enormous rows or millions of them is refused or reported per row
+    /// instead of filling memory.
+    public static let maximumEntries = 100_000
+    public static let maximumSealedBytes = 65_536
+    static let maximumTagBytes = 64
+    static let maximumIDCharacters = 64
+
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT rowid, * FROM entry ORDER BY createdAt, rowid").map(Self.entry)
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry") ?? 0
+            guard count <= Self.maximumEntries else {
+                throw VaultError.damaged(
+                    "the vault has \(count) entries, more than the \(Self.maximumEntries) a vault may hold")
+            }
+            // Oversized values are not read at all: their row comes back damaged, by its (shortened) id.
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rowid,
+                        CASE WHEN length(id) <= \(Self.maximumIDCharacters) THEN id END AS id,
+                        createdAt, updatedAt, version,
+                        CASE WHEN length(identityTag) <= \(Self.maximumTagBytes) THEN identityTag END AS identityTag,
+                        CASE WHEN length(duplicateTag) <= \(Self.maximumTagBytes) THEN duplicateTag END AS duplicateTag,
+                        CASE WHEN length(sealed) <= \(Self.maximumSealedBytes) THEN sealed END AS sealed
+                    FROM entry ORDER BY createdAt, rowid
+                    """
+            ).map(Self.entry)
         }
     }
 
@@ -414,6 +561,7 @@ public final class SQLiteVaultStorage: VaultStorage {
             throw Self.map(error)
         }
         session?.release()
+        if let copyFolder { try? FileManager.default.removeItem(at: copyFolder) }
     }
 
     /// Removes the vault file at `path` (with its `-wal`, `-shm` and `-lock` files) if no process has it open and

@@ -31,10 +31,27 @@ extension Vault {
     public static func open(
         path: String, passphrase: SecureBytes, create: Bool, kdf: ScryptParameters = .default
     ) throws(VaultError) -> VaultOpening {
+        // A vault on a read-only mount (or in a folder this user cannot write) can still be read: it is opened as
+        // a restore's source is, and any write through it fails saying so.
+        if !create, !SQLiteVaultStorage.canWriteBeside(path) {
+            return VaultOpening(vault: try openToRead(path: path, passphrase: passphrase), created: false)
+        }
         let storage = try SQLiteVaultStorage(path: path, create: create)
         do {
             let (vault, created) = try open(storage: storage, passphrase: passphrase, create: create, kdf: kdf)
             return VaultOpening(vault: vault, created: created)
+        } catch {
+            try? storage.close()
+            throw error
+        }
+    }
+
+    /// Opens a vault file only to read it (``SQLiteVaultStorage/init(readingOnly:)``): the source of a restore.
+    /// Nothing is written to it or beside it; a write through the returned vault fails.
+    public static func openToRead(path: String, passphrase: SecureBytes) throws(VaultError) -> Vault {
+        let storage = try SQLiteVaultStorage(readingOnly: path)
+        do {
+            return try open(storage: storage, passphrase: passphrase, create: false).vault
         } catch {
             try? storage.close()
             throw error

@@ -82,12 +82,28 @@ public final class Vault: Sendable {
             if slots.first?.id == slot.id { return (try Vault(storage: storage, masterKey: master), true) }
             created = false
         }
+        // Every slot costs a key derivation: a hostile file with many slots at the highest allowed cost is
+        // refused once the budget is spent, instead of keeping the command busy for minutes.
+        var spent: UInt64 = 0
         for slot in slots {
+            let work = ScryptParameters(n: slot.n, r: slot.r, p: slot.p).work ?? UInt64.max
+            let (total, overflow) = spent.addingReportingOverflow(work)
+            spent = total
+            guard !overflow, spent <= slotWorkBudget else {
+                throw .damaged(
+                    "the vault's key slots would cost more key derivation than one unlock may (\(slots.count) slots)")
+            }
             if let master = try unwrap(slot, passphrase: passphrase) {
                 return (try Vault(storage: storage, masterKey: master), created)
             }
         }
         throw .wrongPassphrase
+    }
+
+    /// The most scrypt work (N·r·p summed over the slots tried) one unlock may cost: two slots at the default
+    /// cost, or one at the highest cost a slot may have.
+    static var slotWorkBudget: UInt64 {
+        max(2 * (ScryptParameters.default.work ?? 0), ScryptParameters.Budget.default.work)
     }
 
     private static func cryptoCall<T>(_ body: () throws(CryptoError) -> T) throws(VaultError) -> T {

@@ -56,9 +56,10 @@ enum VaultFileInputs {
                 continue
             }
             do {
-                let entries = try Vault.withVault(path: input, passphrase: secret, create: false) { opening in
-                    try opening.vault.entries()
-                }
+                // Read only: a backup on read-only media restores, and restoring never migrates or writes it.
+                let source = try Vault.openToRead(path: input, passphrase: secret)
+                defer { try? source.close() }
+                let entries = try source.entries()
                 for (number, entry) in entries.enumerated() {
                     let source = "\(input) (vault entry \(number + 1) of \(entries.count))"
                     switch entry.account {
