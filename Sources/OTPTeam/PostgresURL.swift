@@ -39,7 +39,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     func connectionParameters(environment: [String: String]) -> [(String, String)] {
         var parameters: [(String, String)] = []
         // libpq's own default is to wait for ever; PGCONNECT_TIMEOUT, or the URL's connect_timeout, win over ours.
-        if environment["PGCONNECT_TIMEOUT"] == nil { parameters.append(("connect_timeout", "10")) }
+        if environment["PGCONNECT_TIMEOUT"] == nil { parameters.append(("connect_timeout", "4")) }
         if environment["PGAPPNAME"] == nil { parameters.append(("application_name", "otp")) }
         parameters.append(("dbname", connectionString))
         parameters += overrides.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
