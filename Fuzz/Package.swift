@@ -22,6 +22,8 @@ let package = Package(
             ]),
         .executableTarget(name: "FuzzVaultRecords", dependencies: [.product(name: "OTPVault", package: "swift-otp")]),
         .executableTarget(name: "FuzzSealedBox", dependencies: [.product(name: "OTPCrypto", package: "swift-otp")]),
+        .executableTarget(
+            name: "FuzzPostgresAnswers", dependencies: [.product(name: "OTPTeam", package: "swift-otp")]),
     ],
     swiftLanguageModes: [.v6]
 )
