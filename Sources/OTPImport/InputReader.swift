@@ -79,8 +79,14 @@ public enum InputReader {
             perItem = { @Sendable done in progress(done, total) }
         }
         let results = WorkerThreads.map(
-            total, workers: workers, makeWorker: { () -> QRReader? in try? QRReader() }, progress: perItem
+            total, workers: workers, makeWorker: { () -> QRReader? in nil }, progress: perItem
         ) { (reader: inout QRReader?, index: Int) -> Result<[InputPayload], InputError> in
+            // The scanner (and with it zbar, which maps X11 and D-Bus) is made on the first image, so reading URIs,
+            // text files and exports never loads it.
+            func scanner(for bytes: [UInt8]) -> QRReader? {
+                if reader == nil, ImageFormat.sniff(bytes) != nil { reader = try? QRReader() }
+                return reader
+            }
             let item = expanded[index]
             let input = item.input
             if let error = item.error {
@@ -93,16 +99,18 @@ public enum InputReader {
                 return .success([InputPayload(source: "argument \(numbers[index])", text: input)])
             }
             if input == "-" {
+                let bytes = standardInput()
                 return payloads(
-                    in: standardInput(), source: "stdin", reader: reader, passphrase: sourcePassphrase, bareKey: bareKey
-                )
+                    in: bytes, source: "stdin", reader: scanner(for: bytes), passphrase: sourcePassphrase,
+                    bareKey: bareKey)
             }
             if let pathReader, let accounts = pathReader(input) {
                 return payloads(of: accounts, source: input)
             }
             do throws(ScanError) {
+                let bytes = try FileLoader.read(input)
                 return payloads(
-                    in: try FileLoader.read(input), source: input, reader: reader, passphrase: sourcePassphrase,
+                    in: bytes, source: input, reader: scanner(for: bytes), passphrase: sourcePassphrase,
                     bareKey: bareKey, tryHeaderless: !item.foundInFolder)
             } catch .notFound where UntrustedText.mayCarrySecret(input) {
                 // Almost a URI (a leading space, `otpauth:/`, an https URL with secret=): never echo it.

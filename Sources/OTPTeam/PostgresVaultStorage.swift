@@ -358,51 +358,21 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             """)
     }
 
-    /// As the SQLite storage decides, but in a handful of statements: under the exclusive lock the tags of every
-    /// entry are read once, the dispositions are worked out here, and the deletions and insertions are one
-    /// statement each (a thousand accounts are not four thousand round trips).
+    /// ``InsertPlan`` decides, as for every storage: under the exclusive lock the tags of every entry are read
+    /// once, and the deletions and insertions are one statement each (a thousand accounts are not four thousand
+    /// round trips).
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
         try vaultTransaction(.exclusive) { statements in
-            var byDuplicate: [[UInt8]: [String]] = [:]
-            var byIdentity: [[UInt8]: [String]] = [:]
-            for row in try statements.run(
-                "SELECT id, identity_tag, duplicate_tag FROM otp_entries ORDER BY created_at, seq")
-            {
-                let (id, identity, duplicate) = (try row.string(0), try row.bytes(1), try row.bytes(2))
-                byDuplicate[duplicate, default: []].append(id)
-                byIdentity[identity, default: []].append(id)
+            let stored = try statements.run(
+                "SELECT id, identity_tag, duplicate_tag FROM otp_entries ORDER BY created_at, seq"
+            ).map { row in
+                InsertPlan.Stored(id: try row.string(0), identityTag: try row.bytes(1), duplicateTag: try row.bytes(2))
             }
-            var deleted: Set<String> = []
-            var inserted: [SealedEntryRecord] = []
-            var dispositions: [InsertDisposition] = []
-            func live(_ ids: [String]?) -> [String] { (ids ?? []).filter { !deleted.contains($0) } }
-            for record in records {
-                let duplicate = record.duplicateTag
-                let identity = record.identityTag
-                if let existing = live(byDuplicate[duplicate]).first {
-                    let stale = replacing ? live(byIdentity[identity]).filter { $0 != existing } : []
-                    if stale.isEmpty {
-                        dispositions.append(.duplicate(existingID: existing))
-                    } else {
-                        deleted.formUnion(stale)
-                        dispositions.append(.replacedOthers(keptID: existing, removed: stale))
-                    }
-                    continue
-                }
-                let conflicting = live(byIdentity[identity])
-                if replacing { deleted.formUnion(conflicting) }
-                inserted.append(record)
-                byDuplicate[duplicate, default: []].append(record.id)
-                byIdentity[identity, default: []].append(record.id)
-                dispositions.append(
-                    conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
-            }
-            // With `replacing`, a later account of the batch may replace an earlier one (as row by row it would).
-            let batchIDs = Set(inserted.map(\.id))
-            inserted.removeAll { deleted.contains($0.id) }
-            let stored = deleted.subtracting(batchIDs)
-            if !stored.isEmpty {
-                try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(stored.sorted()))")
+            let plan = InsertPlan(stored: stored, records: records, replacing: replacing)
+            let inserted = plan.inserted
+            let dispositions = plan.dispositions
+            if !plan.deleted.isEmpty {
+                try statements.run("DELETE FROM otp_entries WHERE id = ANY(\(plan.deleted))")
             }
             if !inserted.isEmpty {
                 let c = EntryColumns(inserted)

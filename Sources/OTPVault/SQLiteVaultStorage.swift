@@ -482,33 +482,21 @@ public final class SQLiteVaultStorage: VaultStorage {
         }
     }
 
+    /// ``InsertPlan`` decides, as for every storage, on the tags read inside the same write transaction.
     public func insert(_ records: [SealedEntryRecord], replacing: Bool) throws(VaultError) -> [InsertDisposition] {
         try write { db in
-            var dispositions: [InsertDisposition] = []
-            for record in records {
-                if let existing = try String.fetchOne(
-                    db, sql: "SELECT id FROM entry WHERE duplicateTag = ?", arguments: [Data(record.duplicateTag)])
-                {
-                    let stale =
-                        replacing
-                        ? try String.fetchAll(
-                            db, sql: "SELECT id FROM entry WHERE identityTag = ? AND id != ? ORDER BY createdAt, rowid",
-                            arguments: [Data(record.identityTag), existing]) : []
-                    if stale.isEmpty {
-                        dispositions.append(.duplicate(existingID: existing))
-                    } else {
-                        for id in stale { try db.execute(sql: "DELETE FROM entry WHERE id = ?", arguments: [id]) }
-                        dispositions.append(.replacedOthers(keptID: existing, removed: stale))
-                    }
-                    continue
-                }
-                let conflicting = try String.fetchAll(
-                    db, sql: "SELECT id FROM entry WHERE identityTag = ? ORDER BY createdAt, rowid",
-                    arguments: [Data(record.identityTag)])
-                if replacing, !conflicting.isEmpty {
-                    try db.execute(
-                        sql: "DELETE FROM entry WHERE identityTag = ?", arguments: [Data(record.identityTag)])
-                }
+            let stored = try Row.fetchAll(
+                db, sql: "SELECT id, identityTag, duplicateTag FROM entry ORDER BY createdAt, rowid"
+            ).compactMap { row -> InsertPlan.Stored? in
+                guard let id = Self.column(row, "id", as: String.self),
+                    let identity = Self.column(row, "identityTag", as: Data.self),
+                    let duplicate = Self.column(row, "duplicateTag", as: Data.self)
+                else { return nil }
+                return InsertPlan.Stored(id: id, identityTag: [UInt8](identity), duplicateTag: [UInt8](duplicate))
+            }
+            let plan = InsertPlan(stored: stored, records: records, replacing: replacing)
+            for id in plan.deleted { try db.execute(sql: "DELETE FROM entry WHERE id = ?", arguments: [id]) }
+            for record in plan.inserted {
                 try db.execute(
                     sql: """
                         INSERT INTO entry (id, createdAt, updatedAt, identityTag, duplicateTag, version, sealed)
@@ -516,13 +504,10 @@ public final class SQLiteVaultStorage: VaultStorage {
                         """,
                     arguments: [
                         record.id, record.createdAt, record.updatedAt, Data(record.identityTag),
-                        Data(record.duplicateTag),
-                        record.version, Data(record.sealed),
+                        Data(record.duplicateTag), record.version, Data(record.sealed),
                     ])
-                dispositions.append(
-                    conflicting.isEmpty ? .inserted : .conflict(existingIDs: conflicting, replaced: replacing))
             }
-            return dispositions
+            return plan.dispositions
         }
     }
 

@@ -62,6 +62,8 @@ extension Vault {
             taken.insert(record.id)
             records.append(try reseal(record, account: account, state: state, now: now))
         }
-        return (try storage.insert(records, replacing: false), damaged)
+        let added = try storage.insert(records, replacing: false)
+        try storage.audit([VaultAuditEvent(action: "copy", detail: "\(added.count) entries in")])
+        return (added, damaged)
     }
 }

@@ -39,8 +39,9 @@ public final class Vault: Sendable {
     /// Current sealed-entry format version.
     public static let entryVersion = 1
 
-    /// The backend.
-    public let storage: any VaultStorage
+    /// The backend: storages, the team layer and tests reach it; a library client goes through the vault's own
+    /// calls, which apply its rules (sealing, the insert decision, the audit log).
+    package let storage: any VaultStorage
     private let entryKey: SecureBytes
     private let tagKey: SecureBytes
     /// Keys the fingerprints of transfer batch ids.
@@ -270,27 +271,11 @@ public final class Vault: Sendable {
         for account in accounts { records.append(try seal(account, id: try Self.newID(), createdAt: now, now: now)) }
         let dispositions: [InsertDisposition]
         if dryRun {
-            let existing = try storage.entries()
-            var seenDuplicate: [[UInt8]: String] = [:]
-            var seenIdentity: [[UInt8]: [String]] = [:]
-            for entry in existing {
-                seenDuplicate[entry.duplicateTag] = entry.id
-                seenIdentity[entry.identityTag, default: []].append(entry.id)
+            // The same decision the storages make, on the stored tags, writing nothing.
+            let stored = try storage.entries().map {
+                InsertPlan.Stored(id: $0.id, identityTag: $0.identityTag, duplicateTag: $0.duplicateTag)
             }
-            dispositions = records.map { record in
-                if let id = seenDuplicate[record.duplicateTag] {
-                    let others = (seenIdentity[record.identityTag] ?? []).filter { $0 != id }
-                    if replacing, !others.isEmpty {
-                        seenIdentity[record.identityTag] = [id]
-                        return .replacedOthers(keptID: id, removed: others)
-                    }
-                    return .duplicate(existingID: id)
-                }
-                let conflicts = seenIdentity[record.identityTag] ?? []
-                seenDuplicate[record.duplicateTag] = record.id
-                seenIdentity[record.identityTag, default: []].append(record.id)
-                return conflicts.isEmpty ? .inserted : .conflict(existingIDs: conflicts, replaced: replacing)
-            }
+            dispositions = InsertPlan(stored: stored, records: records, replacing: replacing).dispositions
         } else {
             dispositions = try storage.insert(records, replacing: replacing)
         }

@@ -154,6 +154,22 @@ struct TeamVaultTests {
                 .hasPrefix("t"))
     }
 
+    /// Issue 23: the audit rule lives in the library, so a library client that exports or shows gets the log lines
+    /// `otp export` and `otp show` write, before the secrets are handed over.
+    @Test func libraryExportsAndShowsAreLogged() throws {
+        let (_, url, _) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        _ = try opened.vault.add([account("AWS", "root"), account("GitHub", "ops")])
+        let entries = try opened.vault.entries()
+        #expect(try opened.vault.accountsForExport(entries).count == 2)
+        _ = try opened.vault.accountToShow(entries[0])
+        let lines = try TeamVault.log(storage: opened.storage)
+        #expect(lines.map(\.action) == ["create", "import", "export", "export", "show"])
+        #expect(lines.suffix(3).map(\.entryID) == [entries[0].id, entries[1].id, entries[0].id])
+    }
+
     @Test func theDatabaseHoldsNoSecretOrName() throws {
         let (server, url, database) = try teamDatabase()
         let alice = try Machine("alice")

@@ -153,7 +153,7 @@ struct Code: ParsableCommand {
             guard let reply = Agent.send(request) else { return nil }
             if let error = reply.error {
                 Terminal.error("otp: \(Terminal.escaped(error))")
-                throw reply.status == 2 ? ExitCode(2) : ExitCode(1)
+                throw ExitCode(reply.status == 0 ? 1 : reply.status)
             }
             for message in reply.damaged { Terminal.error("otp: \(Terminal.escaped(message))") }
             if let availableAt = reply.availableAt {

@@ -70,14 +70,10 @@ struct Export: ParsableCommand {
     private func selectedAccounts() throws -> [OTPAccount] {
         let accounts = try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                let selected = VaultQuery(query).select(try opened.entries()).filter {
-                    (try? $0.account.get()) != nil
-                }
-                // A team vault logs who exported what (by id) before anything is written.
+                // The vault logs who exported what (by id) before anything is written.
                 try VaultCall.run { () throws(VaultError) in
-                    try opened.storage.audit(selected.map { VaultAuditEvent(action: "export", entryID: $0.id) })
+                    try opened.accountsForExport(VaultQuery(query).select(try opened.entries()))
                 }
-                return selected.compactMap { try? $0.account.get() }
             }
         }
         if accounts.isEmpty {
@@ -154,10 +150,7 @@ struct Show: ParsableCommand {
         let account = try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 let entry = try withQueryErrors { try VaultQuery(query).single(try opened.entries()) }
-                try VaultCall.run { () throws(VaultError) in
-                    try opened.storage.audit([VaultAuditEvent(action: "show", entryID: entry.entry.id)])
-                }
-                return entry.account
+                return try VaultCall.run { () throws(VaultError) in try opened.accountToShow(entry.entry) }
             }
         }
         if Exporter.googleRefusal(account) != nil || account.algorithm != .sha1 {

@@ -264,15 +264,7 @@ struct VaultCommand: ParsableCommand {
             let (added, damaged) = try withVaultErrors {
                 try source.withVault(create: false) { sourceVault in
                     try destination.withVault(create: !destination.isTeam) { target in
-                        let result = try VaultCall.run { () throws(VaultError) in
-                            try target.copyEntries(from: sourceVault)
-                        }
-                        try VaultCall.run { () throws(VaultError) in
-                            try target.storage.audit([
-                                VaultAuditEvent(action: "copy", detail: "\(result.added.count) entries in")
-                            ])
-                        }
-                        return result
+                        try VaultCall.run { () throws(VaultError) in try target.copyEntries(from: sourceVault) }
                     }
                 }
             }

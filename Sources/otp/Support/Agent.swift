@@ -24,6 +24,18 @@ enum Agent {
         var once = false
         var noWait = false
         var minRemaining: Int?
+
+        /// What is wrong with a request, checked before the agent acts on it (any process of this user can send
+        /// one): nil for a valid request.
+        var problem: String? {
+            guard ["codes", "lock", "ping"].contains(command) else { return "unknown command" }
+            guard vault.utf8.count <= 4096, (query?.utf8.count ?? 0) <= 1024, (serial?.utf8.count ?? 0) <= 2048
+            else { return "a field is too long" }
+            guard (1...100).contains(count) else { return "count must be between 1 and 100" }
+            guard (0...TimeOptions.latestTime).contains(at) else { return "the time is out of range" }
+            if let minRemaining, !(0...86_400).contains(minRemaining) { return "min-remaining is out of range" }
+            return nil
+        }
     }
 
     /// A reply, one JSON line.
@@ -73,6 +85,11 @@ enum Agent {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard connect(fd, path) else { return nil }
+        // An agent that was stopped (SIGSTOP) or hangs still accepts connections: the client gives up after a few
+        // seconds and unlocks the vault itself instead of hanging.
+        var timeout = timeval(tv_sec: clientTimeout, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard var line = try? JSONEncoder().encode(request) else { return nil }
         line.append(0x0A)
         guard writeAll(fd, line), let reply = readLine(fd) else { return nil }
@@ -96,11 +113,13 @@ enum Agent {
         }
     }
 
+    /// Writes all of `data` to a socket. `MSG_NOSIGNAL`: a peer that went away is an error here, not the SIGPIPE
+    /// that killed the agent when it answered a client that had given up.
     static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let n = write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                let n = Glibc.send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if n < 0, errno == EINTR { continue }
                 guard n > 0 else { return false }
                 offset += n
@@ -109,11 +128,22 @@ enum Agent {
         }
     }
 
-    /// One line (at most 64 KiB).
-    static func readLine(_ fd: Int32) -> Data? {
+    /// How long a client waits for the agent's answer, in seconds.
+    static let clientTimeout = 5
+    /// How long the agent waits for one client's whole request: a slow or silent client is dropped after it, so it
+    /// never holds up the others.
+    static let requestDeadline: Double = 2
+
+    /// One line (at most 64 KiB); with a deadline, nil when the whole line has not come by then.
+    static func readLine(_ fd: Int32, deadline: Date? = nil) -> Data? {
         var data = Data()
         var byte: UInt8 = 0
         while data.count < 65_536 {
+            if let deadline {
+                let left = deadline.timeIntervalSinceNow
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard left > 0, poll(&poller, 1, Int32(left * 1000) + 1) > 0 else { return nil }
+            }
             let n = read(fd, &byte, 1)
             if n < 0, errno == EINTR { continue }
             guard n == 1 else { return data.isEmpty ? nil : data }
@@ -163,13 +193,18 @@ enum Agent {
     private static func handle(_ client: Int32, vault: Vault, vaultPath: String) -> Outcome {
         // Only this user: the socket's directory is 0700, and the peer's uid is checked too.
         guard CSystemShims_peer_uid(client) == Int64(getuid()) else { return .served }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        _ = setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard let line = readLine(client), let request = try? JSONDecoder().decode(Request.self, from: line) else {
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        _ = setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let line = readLine(client, deadline: Date().addingTimeInterval(requestDeadline)),
+            let request = try? JSONDecoder().decode(Request.self, from: line)
+        else {
             return .served
         }
         var reply = Reply()
-        if absolute(request.vault) != absolute(vaultPath) {
+        if let problem = request.problem {
+            reply.error = "the agent refused the request: \(problem)"
+            reply.status = 64
+        } else if absolute(request.vault) != absolute(vaultPath) {
             reply.error = "this agent holds another vault"
             reply.status = 2
         } else if request.command == "lock" {
