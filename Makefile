@@ -24,8 +24,8 @@ demo: deps
 	echo "== otp import --create Tests/Fixtures/png/console-1080p-dark.png"; \
 	.build/release/otp import --create Tests/Fixtures/png/console-1080p-dark.png; \
 	echo "== otp list"; .build/release/otp list; \
-	echo "== otp code amazon --next 2   (MFA code 1 and MFA code 2)"; \
-	.build/release/otp code amazon --next 2
+	echo "== otp code aws --next 2 --min-remaining 10   (MFA code 1 and MFA code 2, at least 10 s left)"; \
+	.build/release/otp code aws --next 2 --min-remaining 10
 
 test: deps
 	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEST); }

@@ -354,12 +354,30 @@ public final class Vault: Sendable {
                 throw .invalidName("\(what) contains control characters")
             }
         }
-        if case .set(let serial) = change.awsSerial, !serial.isEmpty {
-            guard serial.count <= 256, !serial.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
-                !UntrustedText.hasControlCharacters(serial), !UntrustedText.hasInvisibleCharacters(serial)
-            else {
-                throw .invalidName(
-                    "an MFA serial is one word (arn:aws:iam::123456789012:mfa/name) of at most 256 characters")
+        if case .set(let serial) = change.awsSerial, !serial.isEmpty { try validate(serial: serial) }
+    }
+
+    /// An AWS virtual MFA device's serial has IAM's shape: `arn:aws:iam::` (or the `aws-cn`, `aws-us-gov`
+    /// partitions), a 12-digit account id, `:mfa/` and a name of IAM's characters (`A-Za-z0-9+=,.@_-`, and `/` for a
+    /// path), at most 256 characters in all.
+    public static func validate(serial: String) throws(VaultError) {
+        let shape = "arn:aws:iam::123456789012:mfa/NAME (or the aws-cn and aws-us-gov partitions)"
+        let parts = serial.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-/")
+        guard serial.count <= 256, parts.count == 6, parts[0] == "arn",
+            ["aws", "aws-cn", "aws-us-gov"].contains(parts[1]), parts[2] == "iam", parts[3].isEmpty,
+            parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber }), parts[5].hasPrefix("mfa/"),
+            parts[5].count > 4, parts[5].dropFirst(4).allSatisfy({ nameCharacters.contains($0) })
+        else {
+            throw .invalidName("an MFA serial has the shape \(shape)")
+        }
+    }
+
+    /// Refuses `serial` when another entry already holds it: `otp code --serial` must select one account.
+    public func ensureSerialIsFree(_ serial: String, except id: String? = nil) throws(VaultError) {
+        for entry in try entries() where entry.id != id {
+            if case .success(let account) = entry.account, account.awsSerial == serial {
+                throw .invalidName("the serial is already entry \(entry.id)'s (a serial names one device)")
             }
         }
     }
@@ -370,6 +388,7 @@ public final class Vault: Sendable {
     /// - Throws: ``VaultError/invalidName(_:)``, ``VaultError/noSuchEntry(id:)``, ``VaultError/damaged(_:)``.
     public func edit(id: String, _ change: AccountEdit) throws(VaultError) -> OTPAccount {
         try Self.validate(change)
+        if case .set(let serial) = change.awsSerial, !serial.isEmpty { try ensureSerialIsFree(serial, except: id) }
         let now = Int64(Date().timeIntervalSince1970)
         return try storage.update(id: id, audit: VaultAuditEvent(action: "edit", entryID: id)) {
             (record) throws(VaultError) in

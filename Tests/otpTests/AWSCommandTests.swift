@@ -109,6 +109,19 @@ import Testing
         #expect(code.stdout == (try Self.oathtool(Self.seed, at: 59, count: 1)).joined() + "\n")
         #expect(try otp("code", "--serial", "arn:aws:iam::123456789012:mfa/nobody").status == 1)
         #expect(try otp("edit", "bob", "--serial", "two words").status == 2)
+        // Issue 28: a serial has IAM's shape, and names one account.
+        let notAnARN = try otp("edit", "bob", "--serial", "not-an-arn")
+        #expect(notAnARN.status == 2 && notAnARN.stderr.contains("arn:aws:iam::123456789012:mfa/"))
+        #expect(try otp("edit", "bob", "--serial", "arn:aws-us-gov:iam::123456789012:mfa/path/bob").status == 0)
+        #expect(try otp("edit", "bob", "--serial", arn).status == 0)
+        let other = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        let taken = try otp("add", "--account", "carol", "--issuer", "AWS", "--serial", arn, stdin: other + "\n")
+        #expect(taken.status == 2 && taken.stderr.contains("already"), "\(taken.stderr)")
+        #expect(try otp("add", "--account", "carol", "--issuer", "AWS", stdin: other + "\n").status == 0)
+        let twice = try otp("edit", "carol", "--serial", arn)
+        #expect(twice.status == 2 && twice.stderr.contains("already"), "\(twice.stderr)")
+        let badAdd = try otp("add", "--account", "dave", "--serial", "arn:aws:iam::12:mfa/d", stdin: other + "\n")
+        #expect(badAdd.status == 64, "\(badAdd.stderr)")
     }
 
     @Test func eightProcessesWithOnceNeverPrintTheSameCode() throws {

@@ -75,9 +75,19 @@ struct Add: ParsableCommand {
         }
         guard var account = check.account else { throw ExitCode(1) }
         account.awsSerial = serial.flatMap { $0.isEmpty ? nil : $0 }
+        if let serial = account.awsSerial {
+            do throws(VaultError) {
+                try Vault.validate(serial: serial)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         let result = try withVaultErrors {
             try vault.withVault(create: vault.mayCreate(explicitly: create)) { opened in
-                try VaultCall.run { () throws(VaultError) in try opened.add([account]) }
+                try VaultCall.run { () throws(VaultError) in
+                    if let serial = account.awsSerial { try opened.ensureSerialIsFree(serial) }
+                    return try opened.add([account])
+                }
             }
         }
         guard let added = result.first else { throw ExitCode(2) }
