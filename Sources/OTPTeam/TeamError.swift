@@ -17,6 +17,8 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
     case member(String)
     /// The team key changed while this client held the old one (a member was removed); nothing was written.
     case keyChanged
+    /// The server shows an older state than this client has seen (a rollback): nothing is used.
+    case rollback(String)
     /// The vault layer failed.
     case vault(VaultError)
 
@@ -30,6 +32,7 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .member(let message): message
         case .keyChanged:
             "the team key was rotated (a member was removed) while this command ran; nothing was written, run it again"
+        case .rollback(let message): message
         case .vault(let error): error.description
         }
     }
@@ -44,6 +47,7 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAMember: "not-a-member"
         case .member: "member"
         case .keyChanged: "key-changed"
+        case .rollback: "rollback"
         case .vault: "vault"
         }
     }

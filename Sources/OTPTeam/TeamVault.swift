@@ -181,23 +181,34 @@ public enum TeamVault {
     /// Opens the team vault as the member whose key `personal` holds.
     ///
     /// - Throws: ``TeamError/notAMember(_:)`` when that key is unknown or not yet approved.
-    public static func open(storage: PostgresVaultStorage, personal: Vault) throws(TeamError) -> Opened {
+    ///
+    /// The server's key epoch and log position are checked against the highest this client has seen
+    /// (``TeamHighWater``): a server that went back is ``TeamError/rollback(_:)``, before any key is used.
+    public static func open(
+        storage: PostgresVaultStorage, personal: Vault,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(TeamError) -> Opened {
         let team = try teamID(storage)
         let (privateKey, publicKey) = try keys(of: personal, team: team)
         let row = try storage.withConnection { statements in
             try statements.run(
                 """
-                SELECT t.epoch, m.name, m.status, m.wrapped_key, m.epoch FROM otp_team t
+                SELECT t.epoch, m.name, m.status, m.wrapped_key, m.epoch,
+                    (SELECT coalesce(max(seq), 0) FROM otp_log) FROM otp_team t
                 LEFT JOIN otp_members m ON m.public_key = \(publicKey)
                 """
-            ).first.map { row throws -> (Int32, String?, String?, [UInt8]?, Int32?) in
+            ).first.map { row throws -> (Int32, String?, String?, [UInt8]?, Int32?, Int64) in
                 (
                     try row.int32(0), try row.optionalString(1), try row.optionalString(2), try row.optionalBytes(3),
-                    try row.optionalInt32(4)
+                    try row.optionalInt32(4), try row.int64(5)
                 )
             }
         }
-        guard let (epoch, name, status, wrapped, keyEpoch) = row else { throw .noTeam }
+        guard let (epoch, name, status, wrapped, keyEpoch, logSequence) = row else { throw .noTeam }
+        try TeamHighWater.check(
+            epoch: epoch, logSequence: logSequence,
+            path: TeamHighWater.path(team: team, publicKey: publicKey, environment: environment),
+            server: storage.url.description)
         guard let name else {
             throw .notAMember(
                 "this personal vault is not a member of the team vault at \(storage.url) "

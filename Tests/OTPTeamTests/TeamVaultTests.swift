@@ -170,6 +170,37 @@ struct TeamVaultTests {
         #expect(lines.suffix(3).map(\.entryID) == [entries[0].id, entries[1].id, entries[0].id])
     }
 
+    /// Issue 26 (in part): the database administrator restores a dump from before a member was removed. A member
+    /// whose client saw the newer state gets a rollback error instead of silently going back to the epoch whose key
+    /// the removed member holds; nothing is read or written.
+    @Test func aServerRestoredFromAnOlderDumpIsRefused() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let bob = try Machine("bob")
+        let created = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        _ = try created.vault.add([account("AWS", "root")])
+        let bobStorage = try PostgresVaultStorage(url: url)
+        let fingerprint = try TeamVault.join(storage: bobStorage, personal: bob.vault, member: "bob")
+        _ = try TeamVault.approve("bob", fingerprint: fingerprint, in: created)
+        try bobStorage.close()
+        let old = try server.dump(database: database)
+        let (_, removed) = try TeamVault.remove("bob", in: created)
+        _ = try removed.vault.add([account("AWS", "after-bob")])
+        try removed.storage.close()
+        let again = try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+        #expect(try again.vault.entries().count == 2)
+        try again.storage.close()
+
+        try server.restore(database: database, from: old)
+        #expect {
+            try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+        } throws: { error in
+            guard case TeamError.rollback(let message) = error else { return false }
+            return message.contains("went back") && message.contains("epoch 1")
+        }
+    }
+
     @Test func theDatabaseHoldsNoSecretOrName() throws {
         let (server, url, database) = try teamDatabase()
         let alice = try Machine("alice")

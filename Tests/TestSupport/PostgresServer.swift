@@ -189,6 +189,23 @@ public final class PostgresServer: @unchecked Sendable {
         return process
     }
 
+    /// Replaces a database with a dump made earlier (`dump(database:)`): what a database administrator restoring
+    /// an old backup does. Connections to it are ended first.
+    public func restore(database: String, from dump: String) throws {
+        _ = try psql("DROP DATABASE \(database) WITH (FORCE)")
+        _ = try psql("CREATE DATABASE \(database)")
+        let file = directory.appendingPathComponent("restore-\(UUID().uuidString).sql").path
+        try dump.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Self.run(
+            "\(bin)/psql",
+            [
+                "-h", socketDirectory, "-p", "\(port)", "-U", "otp", "-d", database, "-X", "-q", "-v",
+                "ON_ERROR_STOP=1",
+                "-f", file,
+            ])
+    }
+
     /// `pg_dump` of a database, as text.
     public func dump(database: String) throws -> String {
         try Self.run("\(bin)/pg_dump", ["-h", socketDirectory, "-p", "\(port)", "-U", "otp", database])
