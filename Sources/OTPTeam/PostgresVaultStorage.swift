@@ -194,6 +194,12 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
+    /// This member's high-water file (``TeamHighWater``), set when a member opens the vault: entry updates then
+    /// refuse rows this client already replaced, and remember the ones they replace.
+    private let highWater = Mutex<String?>(nil)
+
+    func setHighWater(_ path: String) { highWater.withLock { $0 = path } }
+
     var actorName: String { identity.withLock { $0.actor } }
 
     /// The team's id as read when connecting (it never changes once the team is made).
@@ -447,6 +453,10 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 ).first
             else { throw VaultError.noSuchEntry(id: id) }
             let original = Self.entry(row)
+            let memory = highWater.withLock { $0 }
+            if let memory {
+                try TeamHighWater.checkNotReplayed(id: id, sealed: original.sealed, path: memory, server: "\(url)")
+            }
             let (updated, result) = try transform(original)
             // Nothing changed (a `--once` step already taken): nothing is written or logged.
             if updated == original { return result }
@@ -458,6 +468,9 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 WHERE id = \(id)
                 """)
             try log(statements, event)
+            // Remembered before the commit: a row this client replaced is never taken again, even if the commit's
+            // answer is lost.
+            if let memory { TeamHighWater.remember(id: id, superseded: original.sealed, path: memory) }
             return result
         }
     }

@@ -13,6 +13,13 @@ import OTPVault
 struct TeamHighWater: Codable, Equatable {
     var epoch: Int32 = 0
     var logSequence: Int64 = 0
+    /// Per entry id, the SHA-256 (hex) of sealed rows this client replaced by its own writes (an HOTP counter that
+    /// advanced, a `--once` step, an edit): the server serving one of them again is a replay. At most
+    /// ``supersededPerEntry`` each, newest kept.
+    var superseded: [String: [String]] = [:]
+
+    static let supersededPerEntry = 256
+    static let maximumFileBytes = 4 << 20
 
     /// The file for this team and member key.
     static func path(team: String, publicKey: [UInt8], environment: [String: String]) -> String {
@@ -25,7 +32,7 @@ struct TeamHighWater: Codable, Equatable {
     }
 
     static func load(_ path: String) -> TeamHighWater {
-        guard let data = FileManager.default.contents(atPath: path), data.count < 4096,
+        guard let data = FileManager.default.contents(atPath: path), data.count < maximumFileBytes,
             let state = try? JSONDecoder().decode(TeamHighWater.self, from: data)
         else { return TeamHighWater() }
         return state
@@ -42,8 +49,37 @@ struct TeamHighWater: Codable, Equatable {
                     + "this client already saw epoch \(seen.epoch) and position \(seen.logSequence) (restored from an "
                     + "older dump, or another server?); nothing was read or written")
         }
-        let next = TeamHighWater(epoch: max(epoch, seen.epoch), logSequence: max(logSequence, seen.logSequence))
-        guard next != seen, let data = try? JSONEncoder().encode(next) else { return }
+        var next = seen
+        next.epoch = max(epoch, seen.epoch)
+        next.logSequence = max(logSequence, seen.logSequence)
+        if next != seen { next.save(path) }
+    }
+
+    /// The hex SHA-256 of a sealed row.
+    static func digest(_ sealed: [UInt8]) -> String {
+        let bytes = (try? Digest.sha256(SecureBytes(sealed)))?.withUnsafeBytes { Array($0) } ?? []
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Refuses a row this client has itself replaced before.
+    static func checkNotReplayed(id: String, sealed: [UInt8], path: String, server: String) throws(VaultError) {
+        guard load(path).superseded[id]?.contains(digest(sealed)) == true else { return }
+        throw .server(
+            "\(server) served entry \(id) in a state this client has already replaced (a replayed row: an HOTP "
+                + "counter or --once step going back); nothing was handed out")
+    }
+
+    /// Remembers that this client replaced `sealed` of entry `id`.
+    static func remember(id: String, superseded sealed: [UInt8], path: String) {
+        var state = load(path)
+        var list = state.superseded[id] ?? []
+        list.append(digest(sealed))
+        state.superseded[id] = Array(list.suffix(supersededPerEntry))
+        state.save(path)
+    }
+
+    private func save(_ path: String) {
+        guard let data = try? JSONEncoder().encode(self) else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -205,10 +205,9 @@ public enum TeamVault {
             }
         }
         guard let (epoch, name, status, wrapped, keyEpoch, logSequence) = row else { throw .noTeam }
-        try TeamHighWater.check(
-            epoch: epoch, logSequence: logSequence,
-            path: TeamHighWater.path(team: team, publicKey: publicKey, environment: environment),
-            server: storage.url.description)
+        let memory = TeamHighWater.path(team: team, publicKey: publicKey, environment: environment)
+        try TeamHighWater.check(epoch: epoch, logSequence: logSequence, path: memory, server: storage.url.description)
+        storage.setHighWater(memory)
         guard let name else {
             throw .notAMember(
                 "this personal vault is not a member of the team vault at \(storage.url) "

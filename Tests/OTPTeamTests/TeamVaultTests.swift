@@ -201,6 +201,31 @@ struct TeamVaultTests {
         }
     }
 
+    /// Issue 26 (in part): the administrator puts back an older copy of an HOTP entry's row after a member took
+    /// codes. That member's next code is a replay error: the counter value it already handed out is never handed
+    /// out again.
+    @Test func aReplayedEntryRowIsRefused() throws {
+        let (server, url, database) = try teamDatabase()
+        let alice = try Machine("alice")
+        let opened = try TeamVault.create(
+            storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
+        _ = try opened.vault.add([account("Shared", "hotp", kind: .hotp)])
+        try opened.storage.close()
+        let member = try TeamVault.open(storage: try PostgresVaultStorage(url: url), personal: alice.vault)
+        let id = try member.vault.entries()[0].id
+        try server.psql("CREATE TABLE saved AS SELECT * FROM otp_entries", database: database)
+        let (_, first) = try member.vault.nextHOTPCodes(id: id, count: 1)
+        #expect(first.first?.counter == 0)
+        try server.psql(
+            "UPDATE otp_entries e SET sealed = s.sealed, updated_at = s.updated_at FROM saved s WHERE e.id = s.id",
+            database: database)
+        #expect {
+            try member.vault.nextHOTPCodes(id: id, count: 1)
+        } throws: { error in
+            "\(error)".contains("replayed")
+        }
+    }
+
     @Test func theDatabaseHoldsNoSecretOrName() throws {
         let (server, url, database) = try teamDatabase()
         let alice = try Machine("alice")
