@@ -150,6 +150,10 @@ public enum KeyDerivation {
     public static let maximumArgon2MemoryKiB = 192 * 1024
     /// The most Argon2id passes run for one file.
     public static let maximumArgon2Iterations = 16
+    /// The most Argon2id work for one file, passes × memory: 4 passes over 192 MiB (about a second here). The
+    /// exports read use far less: Authenticator Pro and Bitwarden's defaults 3 × 64 MiB, Proton 2 × 19 MiB. Each limit
+    /// alone let a 1 KB file ask for 16 passes over 192 MiB, 3–4 s.
+    public static let maximumArgon2WorkKiB = 4 * 192 * 1024
 
     /// Argon2id (RFC 9106) through libargon2's reference implementation (`argon2id_hash_raw`).
     ///
@@ -160,12 +164,14 @@ public enum KeyDerivation {
     ) throws(CryptoError) -> SecureBytes {
         guard (1...maximumArgon2Iterations).contains(iterations),
             (8 * lanes...maximumArgon2MemoryKiB).contains(memoryKiB),
-            (1...16).contains(lanes), (4...1024).contains(length), salt.count >= 8
+            (1...16).contains(lanes), (4...1024).contains(length), salt.count >= 8,
+            iterations * memoryKiB <= maximumArgon2WorkKiB
         else {
             throw CryptoError(
                 operation: "Argon2id",
                 reason: "costs out of bounds: \(iterations) passes, \(memoryKiB) KiB, \(lanes) lanes "
-                    + "(limits \(maximumArgon2Iterations) passes, \(maximumArgon2MemoryKiB) KiB, 16 lanes)")
+                    + "(limits \(maximumArgon2Iterations) passes, \(maximumArgon2MemoryKiB) KiB, 16 lanes, "
+                    + "\(maximumArgon2WorkKiB / 1024) MiB × passes)")
         }
         return try SecureBytes(count: length) { (out) throws(CryptoError) in
             let status = passphrase.withUnsafeBytes { pass in

@@ -125,8 +125,23 @@ public enum InputReader {
                 return .failure(InputError(source: input, code: error.code, message: error.description))
             }
         }
-        return zip(expanded, results).map { InputResult(input: $0.input, result: $1) }
+        return zip(expanded, results).map { item, result in
+            // One input gives at most this many accounts (a real export holds hundreds at most): an archive or a
+            // text file of hundreds of thousands is refused by name rather than checked for a minute.
+            if case .success(let payloads) = result, payloads.count > maximumPayloadsPerInput {
+                return InputResult(
+                    input: item.input,
+                    result: .failure(
+                        InputError(
+                            source: item.input, code: "too-large",
+                            message: "\(payloads.count) accounts in one input (at most \(maximumPayloadsPerInput))")))
+            }
+            return InputResult(input: item.input, result: result)
+        }
     }
+
+    /// The most accounts (QR codes, URI lines, export entries) one input may give.
+    public static let maximumPayloadsPerInput = 10_000
 
     /// An export reader's accounts as payloads, or its failure (and an export with no account) as the input's error.
     static func payloads(

@@ -19,6 +19,9 @@ import OTPCrypto
 enum ZipArchive {
     static let maximumMembers = 64
     static let maximumMemberBytes = 16 << 20
+    /// The most a member may inflate, relative to its stored size (above 1 MiB): a real export's text or JSON
+    /// deflates a few times over; a bomb of repeated lines, a thousand times.
+    static let maximumInflation: UInt64 = 100
 
     /// Whether bytes start with a ZIP local file header.
     static func looksLikeZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
@@ -100,6 +103,12 @@ enum ZipArchive {
                 return .failure(
                     .tooLarge("its member \(member.name) declares \(member.size) bytes (at most \(maximumMemberBytes))")
                 )
+            }
+            guard member.size <= 1 << 20 || member.size / max(member.compressedSize, 1) <= maximumInflation else {
+                return .failure(
+                    .tooLarge(
+                        "its member \(member.name) inflates \(member.size / max(member.compressedSize, 1)) times "
+                            + "(at most \(maximumInflation) for a member over 1 MiB)"))
             }
             let file: OpaquePointer?
             var aesAuthenticated = false

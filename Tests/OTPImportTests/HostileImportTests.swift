@@ -513,6 +513,15 @@ import Testing
                 passphrase: SecureBytes([1]), salt: Array("somesalt".utf8), iterations: 1 << 20, memoryKiB: 64,
                 lanes: 1)
         }
+        // Issue 24, class 13: each cost within its limit, but 16 passes over 192 MiB together (3–4 s from a 1 KB
+        // file) is over the work budget; refused at once.
+        let started = Date()
+        #expect(throws: CryptoError.self) {
+            try KeyDerivation.argon2id(
+                passphrase: SecureBytes([1]), salt: Array("somesalt".utf8), iterations: 16, memoryKiB: 192 * 1024,
+                lanes: 4)
+        }
+        #expect(Date().timeIntervalSince(started) < 0.5)
     }
 }
 

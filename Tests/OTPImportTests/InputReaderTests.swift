@@ -95,3 +95,52 @@ extension Result {
         #expect(allowed.warnings.map(\.diagnostic.code.rawValue) == ["incomplete-batch"])
     }
 }
+
+/// Issue 24, class 7: inputs that expand into more accounts than any export holds are refused by name, and a ZIP
+/// member that inflates far more than text does is refused before it is inflated.
+@Suite struct InputAccountCapTests {
+    @Test func tenThousandAndOneAccountsInOneFileAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-cap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("many.txt")
+        let lines = (0...InputReader.maximumPayloadsPerInput).map {
+            "otpauth://totp/I\($0):n?secret=JBSWY3DPEHPK3PXP&issuer=I\($0)"
+        }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = InputReader.read([file.path])
+        guard case .failure(let error) = result.first?.result else {
+            Issue.record("10 001 accounts were read")
+            return
+        }
+        #expect(error.code == "too-large" && error.message.contains("10000"), "\(error.message)")
+    }
+
+    @Test func aZipMemberThatInflatesLikeABombIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zip = directory.appendingPathComponent("bomb.zip").path
+        // Python's zipfile: 4 MB of one repeated URI line as Authenticator Plus's Accounts.txt (deflated ~1000×).
+        let script = """
+            import sys, zipfile
+            line = b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&issuer=A\\n"
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("Accounts.txt", line * (4_000_000 // len(line)))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, zip]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let started = Date()
+        let result = InputReader.read([zip])
+        guard case .failure(let error) = result.first?.result else {
+            Issue.record("the bomb was read")
+            return
+        }
+        #expect(error.message.contains("inflates"), "\(error.message)")
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+}
