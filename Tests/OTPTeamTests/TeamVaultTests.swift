@@ -163,7 +163,7 @@ struct TeamVaultTests {
             storage: try PostgresVaultStorage(url: url, createSchema: true), personal: alice.vault, member: "alice")
         _ = try opened.vault.add([account("AWS", "root"), account("GitHub", "ops")])
         let entries = try opened.vault.entries()
-        #expect(try opened.vault.accountsForExport(entries).count == 2)
+        #expect(try opened.vault.accountsForExport(entries).accounts.count == 2)
         _ = try opened.vault.accountToShow(entries[0])
         let lines = try TeamVault.log(storage: opened.storage)
         #expect(lines.map(\.action) == ["create", "import", "export", "export", "show"])

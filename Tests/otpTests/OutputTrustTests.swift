@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -90,5 +91,32 @@ import Testing
         #expect(huge.status == 64 && huge.stderr.contains("--timeout"), "\(huge.stderr)")
         let longer = try otp(["code", "out", "--min-remaining", "31"])
         #expect(longer.status == 64 && longer.stderr.contains("not shorter than the 30 s step"), "\(longer.stderr)")
+    }
+    /// Class 12: an export never leaves something out silently, and one account too long for a QR code is named and
+    /// left out (transfer images) or printed without its QR code (paper), instead of failing the whole export.
+    @Test func partialExportsSayWhatTheyLeftOut() throws {
+        let long = String(repeating: "n", count: 2500)
+        let added = try CLI.run(
+            ["add", "--account", long, "--issuer", "Long"], stdin: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n",
+            environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let google = directory.appendingPathComponent("transfer").path
+        let images = try otp(["export", "--format", "google", "-o", google])
+        #expect(images.status == 1 && images.stderr.contains("left out Long"), "\(images.stderr)")
+        #expect(FileManager.default.fileExists(atPath: google + "/otp-transfer-1-of-1.png"), "the others exported")
+        let paper = directory.appendingPathComponent("paper.html").path
+        let printed = try otp(["export", "--format", "html", "-o", paper])
+        #expect(printed.status == 1 && printed.stderr.contains("printed without a QR code"), "\(printed.stderr)")
+        #expect(try String(contentsOfFile: paper, encoding: .utf8).contains("type the key"))
+        // A damaged entry: named, exit 1, the others exported.
+        let queue = try DatabaseQueue(path: environment["OTP_VAULT"] ?? "")
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO entry VALUES ('broken', 1, 1, randomblob(32), randomblob(32), 1, randomblob(80))")
+        }
+        try queue.close()
+        let uris = try otp(["export", "--format", "uri", "-o", "-"])
+        #expect(uris.status == 1 && uris.stderr.contains("left out entry broken"), "\(uris.stderr)")
+        #expect(uris.stdout.contains("otpauth://totp/Out"))
     }
 }

@@ -56,19 +56,29 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let accounts = try selectedAccounts()
+        let (selected, damaged) = try selectedAccounts()
+        // An account too long for a QR code is named and left out of the transfer images (or printed without its
+        // QR code on paper); it never makes the whole export fail.
+        let (accounts, tooLong) = format == .google ? QRImages.drawable(selected) : (selected, [])
         let result = try exported(accounts)
-        try write(result, accounts)
+        let unpictured = try write(result, accounts)
+        for id in damaged { Terminal.error("otp: left out entry \(Terminal.escaped(id)): it is damaged") }
+        for account in tooLong + unpictured {
+            let what = format == .html ? "printed without a QR code" : "left out"
+            Terminal.error("otp: \(what) \(Terminal.escaped(account.displayName)): too long for a QR code")
+        }
         for (account, reason) in result.leftOut {
             Terminal.error("otp: left out \(Terminal.escaped(account.displayName)): \(reason)")
         }
         let destination = output == "-" ? "stdout" : output
         Terminal.error("otp: exported \(result.count) account\(result.count == 1 ? "" : "s") to \(destination)")
-        if !result.leftOut.isEmpty { throw ExitCode(1) }
+        if !result.leftOut.isEmpty || !damaged.isEmpty || !tooLong.isEmpty || !unpictured.isEmpty {
+            throw ExitCode(1)
+        }
     }
 
-    private func selectedAccounts() throws -> [OTPAccount] {
-        let accounts = try withVaultErrors {
+    private func selectedAccounts() throws -> (accounts: [OTPAccount], damaged: [String]) {
+        let selected = try withVaultErrors {
             try vault.withVault(create: false) { opened in
                 // The vault logs who exported what (by id) before anything is written.
                 try VaultCall.run { () throws(VaultError) in
@@ -76,11 +86,11 @@ struct Export: ParsableCommand {
                 }
             }
         }
-        if accounts.isEmpty {
+        if selected.accounts.isEmpty {
             Terminal.error("otp: no account to export")
             throw ExitCode(1)
         }
-        return accounts
+        return selected
     }
 
     private func exported(_ accounts: [OTPAccount]) throws -> Exporter.Output {
@@ -96,12 +106,19 @@ struct Export: ParsableCommand {
         }
     }
 
-    private func write(_ result: Exporter.Output, _ accounts: [OTPAccount]) throws {
+    /// Writes the export; returns the accounts a paper backup shows without a QR code.
+    private func write(_ result: Exporter.Output, _ accounts: [OTPAccount]) throws -> [OTPAccount] {
         switch format {
-        case .google: try QRImages.writeGoogleImages(result.data, folder: output, force: force)
-        case .html: try SecretOutput.write(try PaperBackup.html(accounts), to: output, force: force)
-        default: try SecretOutput.write(result.data, to: output, force: force)
+        case .google:
+            try QRImages.writeGoogleImages(result.data, folder: output, force: force)
+        case .html:
+            let (page, unpictured) = try PaperBackup.html(accounts)
+            try SecretOutput.write(page, to: output, force: force)
+            return unpictured
+        default:
+            try SecretOutput.write(result.data, to: output, force: force)
         }
+        return []
     }
 
     private func exportPassword() throws -> SecureBytes {

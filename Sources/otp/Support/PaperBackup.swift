@@ -5,7 +5,13 @@ import OTPCrypto
 /// `otp export --format html`: a printable paper backup — for each account its QR code (an embedded PNG), issuer,
 /// account, parameters and the key in groups of four characters, four accounts to a page, and the date.
 enum PaperBackup {
-    static func html(_ accounts: [OTPAccount], date: Date = Date()) throws -> SecureBytes {
+    /// The page, and the accounts it shows without a QR code (too long for one: their key is still printed).
+    static func html(
+        _ accounts: [OTPAccount], date: Date = Date()
+    ) throws -> (
+        page: SecureBytes, unpictured: [OTPAccount]
+    ) {
+        var unpictured: [OTPAccount] = []
         func escape(_ text: String) -> String {
             UntrustedText.escaped(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
                 of: "<", with: "&lt;"
@@ -30,7 +36,8 @@ enum PaperBackup {
             html += "<p>Keep this page like a password: it holds the keys of these MFA accounts.</p>\n"
             for account in accounts[pageStart..<min(pageStart + 4, accounts.count)] {
                 // Small images (4 pixels a module): the page scales them, pixelated, to 4.5 cm.
-                let png = try QRImages.png(OTPAuthURI.string(for: account), pixels: 0)
+                let png = try? QRImages.png(OTPAuthURI.string(for: account), pixels: 0)
+                if png == nil { unpictured.append(account) }
                 let key = account.secret.withUnsafeBytes { Base32.encode($0) }
                 let grouped = stride(from: 0, to: key.count, by: 4).map { start -> String in
                     let from = key.index(key.startIndex, offsetBy: start)
@@ -39,9 +46,12 @@ enum PaperBackup {
                 var facts = [account.kind.rawValue.uppercased(), account.algorithm.rawValue]
                 facts.append(account.encoder == .steam ? "Steam" : "\(account.digits) digits")
                 facts.append(account.kind == .totp ? "\(account.period) s" : "counter \(account.counter)")
-                let image = "data:image/png;base64," + Data(png).base64EncodedString()
+                let image =
+                    png.map {
+                        "<img alt=\"QR code\" src=\"data:image/png;base64,\(Data($0).base64EncodedString())\">"
+                    } ?? "<p>(too long for a QR code: type the key)</p>"
                 html += """
-                    <div class="account"><img alt="QR code" src="\(image)">
+                    <div class="account">\(image)
                     <div><h2>\(escape(account.issuer ?? ""))</h2><p>\(escape(account.name))</p>
                     <p>\(facts.joined(separator: ", "))</p><p class="key">\(grouped)</p></div></div>
 
@@ -50,6 +60,6 @@ enum PaperBackup {
             html += "</div>\n"
         }
         html += "</body></html>\n"
-        return SecureBytes(Array(html.utf8))
+        return (SecureBytes(Array(html.utf8)), unpictured)
     }
 }

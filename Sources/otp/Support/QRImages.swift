@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OTPCore
 import OTPCrypto
 import OTPQRCode
 import OTPScan
@@ -16,6 +17,20 @@ enum QRImages {
         let scale = max(4, target / (matrix.size + 8))
         let drawn = matrix.pixels(scale: scale)
         return try PNGEncoder.encode(GrayImage(width: drawn.width, height: drawn.width, pixels: drawn.pixels))
+    }
+
+    /// The accounts whose URI fits a QR code, and the others (an issuer or name of thousands of characters).
+    static func drawable(_ accounts: [OTPAccount]) -> (fit: [OTPAccount], tooLong: [OTPAccount]) {
+        var fit: [OTPAccount] = []
+        var tooLong: [OTPAccount] = []
+        for account in accounts {
+            if (try? QRCodeMatrix(encoding: OTPAuthURI.string(for: account))) != nil {
+                fit.append(account)
+            } else {
+                tooLong.append(account)
+            }
+        }
+        return (fit, tooLong)
     }
 
     /// `otp show --qr` / `--png FILE`.
