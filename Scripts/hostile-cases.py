@@ -73,6 +73,29 @@ def run(argv, env=None, stdout=subprocess.DEVNULL, close_stdout=False):
     return time.monotonic() - started, usage.ru_maxrss / 1024, process.returncode
 
 
+def finders(side, kind):
+    """A texture of QR finder patterns (3-pixel modules in 9-module cells), as a small PNG or lossless WebP. Made in
+    a child process: this one stays small, so the peak RSS of the otp processes it forks is theirs."""
+    path = os.path.join(work, f"finders-{side}.{kind}")
+    subprocess.run([sys.executable, "-c", """
+import sys
+from PIL import Image
+side, kind, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+cell, rows = 27, []
+for y in range(side):
+    my = (y % cell) // 3 - 1
+    row = bytearray(b"\\xff" * side)
+    if 0 <= my < 7:
+        for x in range(side):
+            mx = (x % cell) // 3 - 1
+            if 0 <= mx < 7 and min(mx, my, 6 - mx, 6 - my) != 1:
+                row[x] = 0
+    rows.append(bytes(row))
+Image.frombytes("L", (side, side), b"".join(rows)).save(path, **({"lossless": True} if kind == "webp" else {}))
+""", str(side), kind, path], check=True)
+    return path
+
+
 view = ("DROP TABLE entry; CREATE VIEW entry AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
         "SELECT i AS id, 0 AS createdAt, 0 AS updatedAt, x'' AS identityTag, x'' AS duplicateTag, 1 AS version, "
         "x'' AS sealed FROM n;")
@@ -107,6 +130,8 @@ CASES = [
      {"OTP_VAULT": f"postgresql://u@127.0.0.1:{endless}/db?sslmode=disable",
       "OTP_PERSONAL_VAULT": base}),
     ("stdout: a closed pipe", [OTP, "code", "--from", URI, "--next", "100"], None, True),
+    ("image: a 1.7 KB WebP of 16 MP of finder-like tiles", [OTP, "scan", finders(4000, "webp")], None),
+    ("image: a 170 KB PNG of 100 MP of finder-like tiles", [OTP, "scan", finders(10000, "png")], None),
 ]
 failed = 0
 print(f"{'case':52} {'wall':>7} {'peak RSS':>9}  ended")

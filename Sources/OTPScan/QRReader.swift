@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The image transformations the reader tries, cheapest first, until one finds a code.
 public enum ScanPass: Sendable, Hashable, CustomStringConvertible {
     /// Only the region around the finder patterns seen (at half size for images over 3 MP), in the polarity they
@@ -187,6 +189,14 @@ public final class QRReader {
     /// The smallest first look at a large JPEG (0.7 megapixels: 1000 × 750 from a 12 MP photo).
     static let reducedLookPixels = 700_000
 
+    /// How long the passes after the first ones may keep going on one image, in milliseconds: the first passes
+    /// always run; the later ones (full size, inverted, binarised, rectified) start only while the image has used
+    /// less than this. Every fixture and photo of the test sets is read well within it (a 4K screenshot's whole
+    /// plan takes under a second); a small file that decodes to a texture of finder-like tiles took 11 s.
+    public static let workBudgetMilliseconds: UInt64 = 2_500
+    /// Above this many pixels, an image whose finder search saturates (a texture) gets only the first passes.
+    static let textureStopPixels = 4_000_000
+
     /// Runs the passes on a gray image, cheapest first, and stops at the first that finds a code.
     ///
     /// The first passes always run. Before the rest, images larger than ``gateMinimumPixels`` must show a finder
@@ -207,6 +217,7 @@ public final class QRReader {
         }
         var plan = Self.passPlan(for: image)
         if firstPassesOnly { plan.gated = [] }
+        let started = DispatchTime.now().uptimeNanoseconds
         // The region pass's finder patterns, when they were looked for on the full image, also answer the check.
         var fullImageSearch: FinderPatternDetector.Search?
         // No finder pattern at all at half size: the half-size passes cannot read anything either.
@@ -214,18 +225,30 @@ public final class QRReader {
         for (index, pass) in (plan.first + plan.gated).enumerated() {
             if halfSizeEmpty, case .downscaled = pass { continue }
             if halfSizeEmpty, case .downscaledInverted = pass { continue }
+            // The work budget: a real code is found by the first passes in milliseconds; an image that has used
+            // the budget without one (a texture of finder-like tiles keeps zbar busy for seconds a pass) stops.
+            let spent = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+            if index >= plan.first.count, spent >= Self.workBudgetMilliseconds {
+                steps.append(.init(name: "work budget spent (\(spent) ms): stop", milliseconds: 0, found: 0))
+                break
+            }
             if index == plan.first.count, !plan.gated.isEmpty, image.pixelCount > Self.gateMinimumPixels {
                 // Very large images are checked at half size, so the check never holds a second full-size buffer.
-                let (possible, time) = milliseconds {
-                    if let fullImageSearch { return fullImageSearch.possible }
-                    return FinderPatternDetector.mightContainCode(
+                let (search, time) = milliseconds { () -> FinderPatternDetector.Search in
+                    if let fullImageSearch { return fullImageSearch }
+                    return FinderPatternDetector.search(
                         image.pixelCount > 12_000_000 ? image.downscaled(by: 2) : image)
                 }
-                steps.append(
-                    .init(
-                        name: possible ? "finder patterns seen" : "no finder pattern: stop", milliseconds: time,
-                        found: 0))
-                if !possible { break }
+                // A texture of finder-like patterns (thousands of them, no screenshot has that many) makes zbar's
+                // full-size passes cost seconds to minutes, superlinearly in the pixels: the first passes (the region,
+                // both polarities at reduced size) were its chance.
+                let texture = search.saturated && image.pixelCount > Self.textureStopPixels
+                let name =
+                    !search.possible
+                    ? "no finder pattern: stop"
+                    : texture ? "a texture of finder-like patterns: stop" : "finder patterns seen"
+                steps.append(.init(name: name, milliseconds: time, found: 0))
+                if !search.possible || texture { break }
             }
             let (found, time) = milliseconds { () -> [Payload] in
                 guard pass == .region else { return run(pass, on: image) }

@@ -19,6 +19,29 @@ import Testing
         #expect(reader.lastSteps.last?.name.hasPrefix("too narrow") == true)
     }
 
+    /// Issue 24, class 6: an image that is a texture of finder-like tiles (a 1.7 KB WebP decodes to one) made zbar's
+    /// full-size passes take 11 s at 16 MP and minutes at 100 MP. After the first passes such a texture stops.
+    @Test func aTextureOfFinderPatternsGetsOnlyTheFirstPasses() throws {
+        // A finder pattern of 3-pixel modules in a 9-module cell, tiled over 3 000 × 3 000 pixels.
+        let cell = 27
+        let side = 3_000
+        var pixels = [UInt8](repeating: 255, count: side * side)
+        for y in 0..<side {
+            for x in 0..<side {
+                let (mx, my) = ((x % cell) / 3 - 1, (y % cell) / 3 - 1)
+                guard (0..<7).contains(mx), (0..<7).contains(my) else { continue }
+                let ring = min(mx, my, 6 - mx, 6 - my)
+                pixels[y * side + x] = ring == 1 ? 255 : 0
+            }
+        }
+        let reader = try QRReader()
+        let outcome = reader.scan(GrayImage(width: side, height: side, pixels: pixels))
+        #expect(outcome.payloads.isEmpty)
+        let names = outcome.steps.map(\.name)
+        #expect(names.contains("a texture of finder-like patterns: stop"), "\(names)")
+        #expect(!names.contains("as-is"), "no full-size zbar pass ran")
+    }
+
     @Test func thinStripsScanWithinTheBudget() throws {
         let reader = try QRReader()
         for name in ["stripes-21x250000.png", "stripes-25x4000.png"] {
