@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 static struct {
     int (*lib_version)(void);
@@ -149,3 +150,9 @@ int otp_pq_getlength(const PGresult *res, int row, int column) { return api.getl
 int otp_pq_getisnull(const PGresult *res, int row, int column) { return api.getisnull(res, row, column); }
 void otp_pq_clear(PGresult *res) { api.clear(res); }
 PGnotify *otp_pq_notifies(PGconn *conn) { return api.notifies(conn); }
+
+long otp_pq_pending_bytes(int socket) {
+    int count = 0;
+    if (ioctl(socket, FIONREAD, &count) != 0 || count < 0) return 0;
+    return count;
+}

@@ -233,6 +233,9 @@ final class PQConnection {
 
     /// Reads from the socket until libpq has a whole result, or the deadline passes (then the connection closes).
     private func wait(_ handle: OpaquePointer, until deadline: Date, timeout: Double) throws(PQError) {
+        // libpq keeps a whole message in memory before it hands it over (a DataRow may declare a gigabyte): what
+        // arrives is counted here, and an answer past twice the cap is stopped while it streams in.
+        var received = 0
         while otp_pq_is_busy(handle) == 1 {
             let remaining = deadline.timeIntervalSinceNow
             var descriptor = pollfd(fd: otp_pq_socket(handle), events: Int16(POLLIN), revents: 0)
@@ -243,8 +246,18 @@ final class PQConnection {
                 throw PQError(
                     kind: .timeout, message: "no answer within \(Int(timeout.rounded())) s; nothing was written")
             }
-            if ready > 0 && otp_pq_consume_input(handle) != 1 {
-                throw PQError(kind: .connection, message: Self.text(otp_pq_error_message(handle)))
+            if ready > 0 {
+                received += otp_pq_pending_bytes(otp_pq_socket(handle))
+                guard received <= 2 * maximumResultBytes else {
+                    close()
+                    throw PQError(
+                        kind: .tooLarge,
+                        message: "the server sent more than \(2 * maximumResultBytes >> 20) MiB for one answer; "
+                            + "the connection was closed")
+                }
+                if otp_pq_consume_input(handle) != 1 {
+                    throw PQError(kind: .connection, message: Self.text(otp_pq_error_message(handle)))
+                }
             }
         }
     }

@@ -446,6 +446,21 @@ struct TeamVaultTests {
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
+    /// A server that lets the client in and then streams one enormous data row (declared 256 MiB): stopped
+    /// once twice the answer cap has arrived, within seconds, instead of libpq buffering the whole row.
+    @Test func anEndlessDataRowIsStoppedWhileItArrives() throws {
+        let fake = try FakePostgres()
+        defer { fake.stop() }
+        let started = Date()
+        let url = try PostgresURL("postgresql://otp@127.0.0.1:\(fake.port)/db?sslmode=disable")
+        #expect {
+            try PostgresVaultStorage(url: url, maximumResultBytes: 4 << 20)
+        } throws: { error in
+            "\(error)".contains("more than 8 MiB")
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     /// The client reads at most `maximumResultBytes` of one answer, then closes the connection.
     @Test func anAnswerTooLargeIsRefused() throws {
         let (_, url, _) = try teamDatabase()

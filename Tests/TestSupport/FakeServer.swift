@@ -13,7 +13,11 @@ public final class FakeServer: @unchecked Sendable {
     private let stopped = NSLock()
     private var isStopped = false
 
-    public init(answer: [UInt8], repeatForever: Bool = false) throws {
+    /// A conversation instead of a fixed answer: `send` returns false once the peer is gone, `receive` gives what
+    /// one read got (empty at the end).
+    public typealias Script = @Sendable (_ send: ([UInt8]) -> Bool, _ receive: () -> [UInt8]) -> Void
+
+    public init(answer: [UInt8], repeatForever: Bool = false, script: Script? = nil) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         guard listener >= 0 else { throw PostgresServer.ServerError("socket: \(errno)") }
@@ -38,6 +42,20 @@ public final class FakeServer: @unchecked Sendable {
                 if client < 0 { return }
                 Thread.detachNewThread { [self] in
                     defer { close(client) }
+                    if let script {
+                        script(
+                            { bytes in
+                                bytes.withUnsafeBytes {
+                                    send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) == $0.count
+                                }
+                            },
+                            {
+                                var buffer = [UInt8](repeating: 0, count: 65_536)
+                                let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+                                return n > 0 ? Array(buffer.prefix(n)) : []
+                            })
+                        return
+                    }
                     repeat {
                         let sent = answer.withUnsafeBytes {
                             send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
@@ -58,4 +76,42 @@ public final class FakeServer: @unchecked Sendable {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
+}
+
+/// A server that speaks just enough of PostgreSQL's protocol to let a client in (AuthenticationOk, ReadyForQuery)
+/// and then answers the first statement with a data row that declares 256 MiB and streams zeros for ever: the
+/// hostile server that made the previous client use gigabytes.
+public final class FakePostgres: @unchecked Sendable {
+    public let port: Int
+    private let server: FakeServer
+
+    public init() throws {
+        // The byte sequence is sent to every connection after its startup packet (read and ignored).
+        func message(_ type: UInt8, _ body: [UInt8]) -> [UInt8] {
+            let length = UInt32(body.count + 4)
+            return [type] + withUnsafeBytes(of: length.bigEndian, Array.init) + body
+        }
+        func int16(_ value: Int16) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+        func int32(_ value: Int32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+        let greeting = message(UInt8(ascii: "R"), int32(0)) + message(UInt8(ascii: "Z"), [UInt8(ascii: "I")])
+        let field = Array("x".utf8) + [0] + int32(0) + int16(0) + int32(25) + int16(-1) + int32(-1) + int16(0)
+        let answer =
+            message(UInt8(ascii: "1"), []) + message(UInt8(ascii: "2"), [])
+            + message(UInt8(ascii: "T"), int16(1) + field)
+            // DataRow: one column of 256 MiB declared (libpq itself refuses near 2 GiB), streamed without end.
+            + [UInt8(ascii: "D")] + int32(0x1000_0000) + int16(1) + int32(0x1000_0000 - 10)
+        server = try FakeServer(
+            answer: [], repeatForever: false,
+            script: { send, receive in
+                _ = receive()  // the startup packet
+                guard send(greeting) else { return }
+                _ = receive()  // Parse, Bind, Describe, Execute, Sync
+                guard send(answer) else { return }
+                let zeros = [UInt8](repeating: 0, count: 1 << 16)
+                while send(zeros) {}
+            })
+        port = server.port
+    }
+
+    public func stop() { server.stop() }
 }

@@ -43,6 +43,9 @@ char *otp_pq_getvalue(const PGresult *res, int row, int column);
 int otp_pq_getlength(const PGresult *res, int row, int column);
 int otp_pq_getisnull(const PGresult *res, int row, int column);
 void otp_pq_clear(PGresult *res);
+/// How many bytes wait unread on a socket (`ioctl FIONREAD`), 0 when it cannot tell: what the server sent and
+/// libpq is about to read, counted so an endless or enormous answer is stopped while it arrives.
+long otp_pq_pending_bytes(int socket);
 /// The next notification received (`PQnotifies`): free it with `otp_pq_freemem`.
 PGnotify *otp_pq_notifies(PGconn *conn);
 #endif
