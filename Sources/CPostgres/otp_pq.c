@@ -2,8 +2,12 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 static struct {
     int (*lib_version)(void);
@@ -155,4 +159,13 @@ long otp_pq_pending_bytes(int socket) {
     int count = 0;
     if (ioctl(socket, FIONREAD, &count) != 0 || count < 0) return 0;
     return count;
+}
+
+long long otp_pq_bytes_received(int socket) {
+    struct tcp_info info;
+    socklen_t length = sizeof info;
+    if (getsockopt(socket, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+        length < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
+        return -1;
+    return (long long)info.tcpi_bytes_received;
 }

@@ -234,7 +234,10 @@ final class PQConnection {
     /// Reads from the socket until libpq has a whole result, or the deadline passes (then the connection closes).
     private func wait(_ handle: OpaquePointer, until deadline: Date, timeout: Double) throws(PQError) {
         // libpq keeps a whole message in memory before it hands it over (a DataRow may declare a gigabyte): what
-        // arrives is counted here, and an answer past twice the cap is stopped while it streams in.
+        // arrives is counted here (the kernel's count of bytes received on a TCP socket; on a Unix socket, the bytes
+        // waiting before each read), and an answer past twice the cap is stopped while it streams in.
+        let socket = otp_pq_socket(handle)
+        let startTotal = otp_pq_bytes_received(socket)
         var received = 0
         while otp_pq_is_busy(handle) == 1 {
             let remaining = deadline.timeIntervalSinceNow
@@ -247,7 +250,11 @@ final class PQConnection {
                     kind: .timeout, message: "no answer within \(Int(timeout.rounded())) s; nothing was written")
             }
             if ready > 0 {
-                received += otp_pq_pending_bytes(otp_pq_socket(handle))
+                if startTotal >= 0 {
+                    received = Int(clamping: otp_pq_bytes_received(socket) - startTotal)
+                } else {
+                    received += otp_pq_pending_bytes(socket)
+                }
                 guard received <= 2 * maximumResultBytes else {
                     close()
                     throw PQError(

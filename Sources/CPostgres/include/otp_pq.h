@@ -46,6 +46,8 @@ void otp_pq_clear(PGresult *res);
 /// How many bytes wait unread on a socket (`ioctl FIONREAD`), 0 when it cannot tell: what the server sent and
 /// libpq is about to read, counted so an endless or enormous answer is stopped while it arrives.
 long otp_pq_pending_bytes(int socket);
+/// The bytes received on a TCP socket since it opened (`TCP_INFO`'s `tcpi_bytes_received`), or -1 (a Unix socket).
+long long otp_pq_bytes_received(int socket);
 /// The next notification received (`PQnotifies`): free it with `otp_pq_freemem`.
 PGnotify *otp_pq_notifies(PGconn *conn);
 #endif
