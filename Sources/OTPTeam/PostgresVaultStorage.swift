@@ -446,20 +446,20 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         id: String, audit event: VaultAuditEvent,
         _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
     ) throws(VaultError) -> T {
-        try vaultTransaction(.shared) { statements in
+        let memory = highWater.withLock { $0 }
+        let (result, superseded) = try vaultTransaction(.shared) { statements -> (T, [UInt8]?) in
             guard
                 let row = try statements.run(
                     "SELECT \(unsafe: Self.entryColumns) FROM otp_entries WHERE id = \(id) FOR UPDATE"
                 ).first
             else { throw VaultError.noSuchEntry(id: id) }
             let original = Self.entry(row)
-            let memory = highWater.withLock { $0 }
             if let memory {
                 try TeamHighWater.checkNotReplayed(id: id, sealed: original.sealed, path: memory, server: "\(url)")
             }
             let (updated, result) = try transform(original)
             // Nothing changed (a `--once` step already taken): nothing is written or logged.
-            if updated == original { return result }
+            if updated == original { return (result, nil) }
             try statements.run(
                 """
                 UPDATE otp_entries SET updated_at = \(updated.updatedAt), identity_tag = \(updated.identityTag),
@@ -468,11 +468,12 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 WHERE id = \(id)
                 """)
             try log(statements, event)
-            // Remembered before the commit: a row this client replaced is never taken again, even if the commit's
-            // answer is lost.
-            if let memory { TeamHighWater.remember(id: id, superseded: original.sealed, path: memory) }
-            return result
+            return (result, original.sealed)
         }
+        // Remembered once committed: a failed commit must not mark the row the server still holds as replaced
+        // (that would lock this client out of the entry). A commit whose answer was lost prints no code either.
+        if let memory, let superseded { TeamHighWater.remember(id: id, superseded: superseded, path: memory) }
+        return result
     }
 
     /// One multi-row insert (a code for each of a thousand accounts is one statement).

@@ -47,7 +47,8 @@ struct TeamHighWater: Codable, Equatable {
             throw .rollback(
                 "the team vault at \(server) went back: key epoch \(epoch) and log position \(logSequence), where "
                     + "this client already saw epoch \(seen.epoch) and position \(seen.logSequence) (restored from an "
-                    + "older dump, or another server?); nothing was read or written")
+                    + "older dump, or another server?); nothing was read or written. If the team restored it on "
+                    + "purpose and agreed so out of band, remove \(path)")
         }
         var next = seen
         next.epoch = max(epoch, seen.epoch)
@@ -66,7 +67,7 @@ struct TeamHighWater: Codable, Equatable {
         guard load(path).superseded[id]?.contains(digest(sealed)) == true else { return }
         throw .server(
             "\(server) served entry \(id) in a state this client has already replaced (a replayed row: an HOTP "
-                + "counter or --once step going back); nothing was handed out")
+                + "counter or --once step going back); nothing was handed out (\(path) holds what this client saw)")
     }
 
     /// Remembers that this client replaced `sealed` of entry `id`.
