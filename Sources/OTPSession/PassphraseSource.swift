@@ -55,9 +55,11 @@ public enum PassphraseSource: Sendable {
         guard fstat(fd, &info) == 0, [S_IFREG, S_IFIFO].contains(info.st_mode & S_IFMT) else {
             throw PassphraseError("the \(what) \(path) is not a regular file or a pipe")
         }
-        // Blocking reads from here on (a pipe's writer may still be starting).
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        let line = try readLine(fd, timeout: nil, what: "the \(what) \(path)")
+        // A regular file is read as it is; a pipe is waited on for at most the command timeout (its writer, a
+        // password manager, may still be asking for its own passphrase), never for ever.
+        let isPipe = (info.st_mode & S_IFMT) == S_IFIFO
+        if !isPipe { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+        let line = try readLine(fd, timeout: isPipe ? commandTimeout : nil, what: "the \(what) \(path)")
         guard let line, line.count > 0 else { throw PassphraseError("the \(what) \(path) is empty") }
         return line
     }
@@ -134,7 +136,7 @@ public enum PassphraseSource: Sendable {
                 guard let base = raw.baseAddress else { return -1 }
                 return Glibc.read(fd, base + count, raw.count - count)
             }
-            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EINTR || (deadline != nil && errno == EAGAIN) { continue }
             if n <= 0 { break }
             for i in count..<(count + n) where bytes[i] == 0x0A || bytes[i] == 0x0D {
                 count = i
