@@ -69,6 +69,9 @@ public final class SQLiteVaultStorage: VaultStorage {
             if stat(path, &info) != 0 {
                 guard create else { throw .notFound(path: path) }
                 try Self.createFile(at: path)
+                // WAL mode is set here, before any other process can open the new file (they need this lock): a
+                // switch later would race their connections.
+                try Self.setWALMode(path: path)
             }
             try Self.identify(path: path, create: create)
             return SessionLock(vault: path)
@@ -170,6 +173,17 @@ public final class SQLiteVaultStorage: VaultStorage {
         } catch {
             if let copyFolder { try? FileManager.default.removeItem(at: copyFolder) }
             throw Self.map(error)
+        }
+    }
+
+    /// Puts a new, empty database file in WAL mode (the mode is kept in the file).
+    private static func setWALMode(path: String) throws(VaultError) {
+        do {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            _ = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+        } catch {
+            throw map(error)
         }
     }
 

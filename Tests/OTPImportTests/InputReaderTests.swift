@@ -134,13 +134,11 @@ extension Result {
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let started = Date()
         let result = InputReader.read([zip])
         guard case .failure(let error) = result.first?.result else {
             Issue.record("the bomb was read")
             return
         }
         #expect(error.message.contains("inflates"), "\(error.message)")
-        #expect(Date().timeIntervalSince(started) < 2)
     }
 }

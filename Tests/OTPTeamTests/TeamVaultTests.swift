@@ -443,7 +443,8 @@ struct TeamVaultTests {
         var url = try PostgresURL("postgresql://otp@127.0.0.1:\(fake.port)/db?sslmode=disable")
         url.overrides["connect_timeout"] = "2"
         #expect(throws: TeamError.self) { try PostgresVaultStorage(url: url) }
-        #expect(Date().timeIntervalSince(started) < 5)
+        // A hang would be minutes: this only tells a timeout from no timeout, on a loaded machine too.
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 
     /// A server that lets the client in and then streams one enormous data row (declared 256 MiB): stopped
@@ -458,7 +459,7 @@ struct TeamVaultTests {
         } throws: { error in
             "\(error)".contains("more than 8 MiB")
         }
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 30, "stopped, not read to the end")
     }
 
     /// The client reads at most `maximumResultBytes` of one answer, then closes the connection.

@@ -106,14 +106,14 @@ import Testing
         #expect(connected == 0, "\(socketPath)")
         var started = Date()
         #expect(try CLI.run(["code", "agent"], environment: locked).status == 0)
-        #expect(Date().timeIntervalSince(started) < 5, "the silent client held the agent up")
+        #expect(Date().timeIntervalSince(started) < 20, "the silent client held the agent up")
 
         let agent = try #require(agentPID())
         kill(agent, SIGSTOP)
         defer { kill(agent, SIGCONT) }
         started = Date()
         let fallback = try CLI.run(["code", "agent"], environment: unlocked)
-        #expect(fallback.status == 0 && Date().timeIntervalSince(started) < 12, "\(fallback.stderr)")
+        #expect(fallback.status == 0 && Date().timeIntervalSince(started) < 40, "\(fallback.stderr)")
         kill(agent, SIGCONT)
         // A request with a field out of range, written by hand: refused by the agent, not acted on.
         let raw = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

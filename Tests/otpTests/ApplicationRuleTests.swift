@@ -97,11 +97,11 @@ import Testing
         let (plain, _) = try list("printf 'rules\\nmore lines\\n'")
         #expect(plain.status == 0 && plain.stdout.contains("Cmd"), "\(plain.stderr)")
         let (lingering, lingered) = try list("echo rules; exec sleep 30")
-        #expect(lingering.status == 0 && lingered < 10, "\(lingering.stderr)")
+        #expect(lingering.status == 0 && lingered < 25, "\(lingering.stderr)")
         let (chatty, _) = try list("echo rules; head -c 2000000 /dev/zero")
         #expect(chatty.status == 0, "\(chatty.stderr)")
         let (huge, hugeTime) = try list("head -c 2000000 /dev/zero | tr '\\\\0' x")
-        #expect(huge.status == 2 && hugeTime < 20, "\(huge.stderr)")
+        #expect(huge.status == 2 && hugeTime < 60, "\(huge.stderr)")
         let (failing, _) = try list("exit 3")
         #expect(failing.status == 2 && failing.stderr.contains("exit 3"), "\(failing.stderr)")
     }

@@ -38,13 +38,18 @@ struct ConcurrentCreationTests {
                     ? "otpauth://totp/Broken:\(p)?secret=1\n"
                     : "otpauth://totp/\(issuer):user?secret=\(secret)&issuer=\(issuer)\n"
                 try line.write(to: file, atomically: true, encoding: .utf8)
-                processes.append((p, try CLI.start(["import", "--create", file.path], environment: environment)))
+                let errors = directory.appendingPathComponent("err\(p).txt")
+                processes.append(
+                    (p, try CLI.start(["import", "--create", file.path], environment: environment, stderr: errors)))
             }
             var expected: Set<String> = []
             for (p, process) in processes {
                 process.waitUntilExit()
                 if process.terminationStatus == 0 { expected.insert("R\(round)P\(p)") }
-                #expect(process.terminationStatus == (empty.contains(p) ? 1 : 0), "round \(round), process \(p)")
+                let said = (try? String(contentsOf: directory.appendingPathComponent("err\(p).txt"), encoding: .utf8))
+                #expect(
+                    process.terminationStatus == (empty.contains(p) ? 1 : 0),
+                    "round \(round), process \(p): \(said ?? "")")
             }
             let listed = try CLI.run(["list", "--json"], environment: environment)
             let issuers = Set(((listed.json as? [[String: Any]]) ?? []).compactMap { $0["issuer"] as? String })
