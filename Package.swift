@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "OTPQRCode", targets: ["OTPQRCode"]),
         .library(name: "OTPTeam", targets: ["OTPTeam"]),
         .library(name: "OTPSession", targets: ["OTPSession"]),
+        .library(name: "OTPImportSQLite", targets: ["OTPImportSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -54,13 +55,22 @@ let package = Package(
         .target(name: "OTPImport", dependencies: ["OTPScan", "OTPCore", "OTPCrypto", "CZip"]),
         // The team vault: the same sealed entries on PostgreSQL (libpq), members holding X25519 keys.
         .target(name: "OTPTeam", dependencies: ["OTPVault", "OTPCrypto", "OTPCore", "CPostgres"]),
+        // Imports that are SQLite files: other apps' databases and otp vaults (restore), apart from OTPImport so that
+        // `check` and `code --from` on other inputs link no database.
+        .target(
+            name: "OTPImportSQLite",
+            dependencies: [
+                "OTPImport", "OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The application's rules, once, for the command line, the agent and library clients: where the vault is,
         // passphrase sources, opening and discarding, import runs, the code planner.
         .target(name: "OTPSession", dependencies: ["OTPCore", "OTPCrypto", "OTPVault", "OTPImport"]),
         .executableTarget(
             name: "otp",
             dependencies: [
-                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "OTPSession", "CSystemShims",
+                "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "OTPSession", "OTPImportSQLite",
+                "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OTPCore
 import OTPImport
+import OTPImportSQLite
 
 /// `otp check INPUT... [--json] [--strict]`: validate provisioning URIs without storing anything.
 struct Check: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OTPCore
 import OTPImport
+import OTPImportSQLite
 import OTPSession
 import OTPVault
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OTPCore
 import OTPImport
+import OTPImportSQLite
 import OTPSession
 import OTPVault
 
@@ -93,7 +94,7 @@ struct Import: ParsableCommand {
         let progress = ProgressBar(label: "reading", json: output.json)
         let source = export.passphrase
         // Another otp vault (a backup) merges into this one: restore.
-        let (vaultItems, notVaults) = VaultFileInputs.read(inputs, passphrase: source, into: vault.path)
+        let (vaultItems, notVaults) = VaultFileInputs.read(inputs, passphrase: { source.get() }, into: vault.path)
         let items = ProvisioningInputs.read(
             notVaults, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
             bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader)

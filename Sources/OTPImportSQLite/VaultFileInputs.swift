@@ -1,17 +1,18 @@
 import Foundation
 import OTPCore
-import OTPImport
+public import OTPCrypto
+public import OTPImport
 import OTPVault
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `otp import` of another `otp` vault file (a backup): its accounts merge into this vault — that is restore.
-/// OTPImport reads no vaults (it has no database), so the command reads these inputs itself, with the vault library.
-enum VaultFileInputs {
+/// Import of another `otp` vault file (a backup): its accounts merge into this vault — that is restore. OTPImport
+/// reads no vaults (it has no database), so these inputs are read here, with the vault library, opened read-only.
+public enum VaultFileInputs {
     /// Whether a file is an `otp` vault: an SQLite file with our application id (offset 68 of the header).
-    static func isVault(_ path: String) -> Bool {
+    public static func isVault(_ path: String) -> Bool {
         guard let header = header(of: path, count: 72) else { return false }
         let application = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return header.starts(with: Array("SQLite format 3\u{0}".utf8))
@@ -33,8 +34,10 @@ enum VaultFileInputs {
 
     /// The accounts of the vault files among `inputs`, as checked items (failures name the file), and the other
     /// inputs for the usual readers.
-    static func read(
-        _ inputs: [String], passphrase: SourcePassphrase, into vaultPath: String
+    ///
+    /// - Parameter passphrase: The source vaults' passphrase, asked for only when a vault file is met.
+    public static func read(
+        _ inputs: [String], passphrase: () -> SecureBytes?, into vaultPath: String
     ) -> (
         items: [CheckedItem], others: [String]
     ) {
@@ -47,11 +50,11 @@ enum VaultFileInputs {
                 others.append(input)
                 continue
             }
-            guard Agent.absolute(input) != Agent.absolute(vaultPath) else {
+            guard absolute(input) != absolute(vaultPath) else {
                 items.append(failure(input, index, "this is the vault being imported into"))
                 continue
             }
-            guard let secret = passphrase.get() else {
+            guard let secret = passphrase() else {
                 items.append(failure(input, index, "an otp vault: give its passphrase with --source-passphrase-file"))
                 continue
             }
@@ -79,6 +82,10 @@ enum VaultFileInputs {
             }
         }
         return (items, others)
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     static func failure(_ source: String, _ index: Int, _ message: String) -> CheckedItem {

@@ -1,16 +1,16 @@
 import Foundation
 import GRDB
-import OTPCore
-import OTPImport
+public import OTPCore
+public import OTPImport
 import OTPVault
 
-/// `otp import` of an authenticator app's own SQLite database (Google Authenticator, Microsoft Authenticator,
-/// Authenticator Pro): OTPImport reads no database, so the command reads the rows here, read-only, and OTPImport maps
-/// them (`AppExports.AppDatabase`).
+/// Imports of an authenticator app's own SQLite database (Google Authenticator, Microsoft Authenticator,
+/// Authenticator Pro): OTPImport reads no database, so the rows are read here, read-only, and OTPImport maps them
+/// (`AppExports.AppDatabase`). A library: `otp` and any other client pass ``pathReader`` to `InputReader`.
 ///
 /// The file is untrusted: it is opened read-only with `trusted_schema` off, only real tables are read (a view could
 /// loop), at most 10 000 rows, and only files of at most 64 MiB.
-enum AppDatabaseInputs {
+public enum AppDatabaseInputs {
     static let maximumRows = 10_000
     static let maximumBytes = 64 << 20
 
@@ -21,7 +21,7 @@ enum AppDatabaseInputs {
 
     /// For ``OTPImport/InputReader``: the accounts of a file that is an app database (not an otp vault), named or
     /// found in a folder, so it is listed in input order; `nil` for any other file.
-    static let pathReader: PathReader = { path in
+    public static let pathReader: PathReader = { path in
         guard isSQLite(path), !VaultFileInputs.isVault(path) else { return nil }
         return accounts(path)
     }
@@ -31,7 +31,7 @@ enum AppDatabaseInputs {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    static func accounts(_ path: String) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
+    public static func accounts(_ path: String) -> Result<[(source: String, check: URICheck)], AppExports.Failure> {
         let wal = size(path + "-wal")
         guard size(path) + wal <= maximumBytes else {
             return .failure(.init(code: "too-large", message: "an SQLite database of more than 64 MiB"))
