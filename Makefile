@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_BUILD := libpng-dev libjpeg62-turbo-dev libwebp-dev libheif-dev libzbar-dev libssl-dev libsqlite3-dev libqrencode-dev \
   libargon2-dev libsodium-dev libzip-dev libpq-dev pkg-config
-APT_TEST := oathtool postgresql openssl
+APT_TEST := oathtool postgresql openssl xvfb xclip imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
@@ -38,7 +38,7 @@ release: deps
 man: deps
 	swift package generate-manual --multi-page
 	rm -rf .build/man && mkdir -p .build/man && cp .build/plugins/GenerateManual/outputs/otp/*.1 .build/man/
-	rm -f .build/man/otp.agent.1
+	rm -f .build/man/otp.agent.1 .build/man/otp.clear-clipboard.1
 
 # Shell completion scripts (file paths complete where an argument is a file).
 completions: release

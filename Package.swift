@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "OTPTeam", targets: ["OTPTeam"]),
         .library(name: "OTPSession", targets: ["OTPSession"]),
         .library(name: "OTPImportSQLite", targets: ["OTPImportSQLite"]),
+        .library(name: "OTPCapture", targets: ["OTPCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -66,11 +67,14 @@ let package = Package(
         // The application's rules, once, for the command line, the agent and library clients: where the vault is,
         // passphrase sources, opening and discarding, import runs, the code planner.
         .target(name: "OTPSession", dependencies: ["OTPCore", "OTPCrypto", "OTPVault", "OTPImport"]),
+        // The screen and the clipboard, through the desktop's own command-line tools (grim, gnome-screenshot,
+        // spectacle, ImageMagick's import; wl-clipboard, xclip, xsel), run with deadlines and output caps.
+        .target(name: "OTPCapture"),
         .executableTarget(
             name: "otp",
             dependencies: [
                 "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "OTPSession", "OTPImportSQLite",
-                "CSystemShims",
+                "OTPCapture", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -92,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "otpTests",
             dependencies: [
-                "otp", "OTPScan", "OTPVault", "OTPCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "otp", "OTPScan", "OTPVault", "OTPCrypto", "OTPCapture", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -53,6 +53,14 @@ public enum AppExports {
     public static func accounts(
         in text: String, source: String, passphrase: () -> SecureBytes?
     ) -> Result<[(source: String, check: URICheck)], Failure> {
+        exportAccounts(in: text, source: source, passphrase: passphrase).map(\.accounts)
+    }
+
+    /// The accounts of a JSON export file, and how many of its entries hold no one-time code (a password manager's
+    /// notes, cards and logins without TOTP: skipped, not errors).
+    public static func exportAccounts(
+        in text: String, source: String, passphrase: () -> SecureBytes?
+    ) -> Result<(accounts: [(source: String, check: URICheck)], skipped: Int), Failure> {
         let data = Data(text.utf8)
         guard let shape = JSONShape(data) else {
             return .failure(Failure(code: "not-provisioning", message: "not valid JSON, and not a list of URIs"))
@@ -60,6 +68,7 @@ public enum AppExports {
         let decoder = JSONDecoder()
         let entries: Result<[Entry], Failure>
         let format: String
+        var skipped = 0
         // Each format's model is decoded only when the document has its keys: one parse for the shape, one for the
         // model, however far down the list the format is (a large unknown document is parsed once).
         if shape.object("db", "header"), let aegis = try? decoder.decode(AegisFile.self, from: data) {
@@ -87,11 +96,17 @@ public enum AppExports {
                         message: "an account-restricted encrypted Bitwarden export, which only that Bitwarden account "
                             + "can open: export it again as password-protected or unencrypted JSON"))
             } else {
-                entries = .success(
-                    vault.items.compactMap { item in
-                        bitwarden(name: item.name, username: item.login?.username, totp: item.login?.totp)
-                    })
+                let found = vault.items.compactMap { item in
+                    bitwarden(name: item.name, username: item.login?.username, totp: item.login?.totp)
+                }
+                skipped = vault.items.count - found.count
+                entries = .success(found)
             }
+        } else if shape.object("exporterRpId", "accounts"), let cxf = try? decoder.decode(CXFFile.self, from: data) {
+            format = "CXF"
+            let found = cxfEntries(cxf)
+            skipped = found.skipped
+            entries = .success(found.entries)
         } else if shape.array("kind"), let raivo = try? decoder.decode([Raivo].self, from: data), !raivo.isEmpty {
             format = "Raivo OTP"
             entries = .success(raivo.map(\.entry))
@@ -114,9 +129,10 @@ public enum AppExports {
                 Failure(code: "not-provisioning", message: "a JSON file of no known authenticator export format"))
         }
         return entries.map { list in
-            list.enumerated().map { index, entry in
+            let accounts = list.enumerated().map { index, entry in
                 ("\(source) (\(format) entry \(index + 1) of \(list.count))", entry.check)
             }
+            return (accounts, skipped)
         }
     }
 
@@ -539,6 +555,16 @@ extension AppExports {
             "real exports (exact; schema 2 HOTP refused)"
         ),
         ("Bitwarden JSON and CSV", "unencrypted exports", "real exports (exact)"),
+        (
+            "Password managers' CSV with an otpauth:// column: KeePassXC, Apple Passwords, 1Password 8, Proton Pass, "
+                + "any header (rows without a code are counted)",
+            "KeePassXC 2.7, 1Password 8, macOS 15 Passwords, Proton Pass", "made from the published column lists"
+        ),
+        ("Plain CSV: name,secret,issuer[,digits,period,algorithm,type,counter]", "header row", "own fixtures"),
+        (
+            "FIDO Credential Exchange Format (CXF), unencrypted JSON: totp credentials", "CXF 1.0",
+            "made from the published specification"
+        ),
         (
             "Bitwarden password-protected JSON (PBKDF2-SHA256 or Argon2id, AES-CBC + HMAC)",
             "encrypted export with passwordProtected", "made from the published source"

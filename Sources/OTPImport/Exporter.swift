@@ -13,6 +13,14 @@ public enum Exporter {
         case googleURI = "google-uri"
         /// An Aegis vault file (plain, or encrypted with a password slot).
         case aegis
+        /// A CSV file with KeePassXC's columns (`Group,Title,Username,Password,URL,Notes,TOTP,…`), the TOTP column an
+        /// `otpauth://` URI: KeePassXC, Bitwarden, Proton Pass and this tool read it.
+        case csv
+        /// Bitwarden's unencrypted JSON export: one login item per account, `login.totp` its `otpauth://` URI.
+        case bitwarden
+        /// The FIDO Alliance's Credential Exchange Format (CXF 1.0), unencrypted JSON: one `totp` credential per
+        /// item. CXF has only TOTP (SHA-1, SHA-256, SHA-512): HOTP and Steam accounts are left out, by name.
+        case cxf
     }
 
     /// What an export produced, and the accounts the format cannot hold (named, never silently dropped).
@@ -46,6 +54,12 @@ public enum Exporter {
             return googleURIs(accounts)
         case .aegis:
             return try aegis(accounts, password: password)
+        case .csv:
+            return csv(accounts)
+        case .bitwarden:
+            return try bitwarden(accounts)
+        case .cxf:
+            return try cxf(accounts)
         }
     }
 

@@ -11,12 +11,30 @@ public struct InputPayload: Sendable {
     public let text: String
     /// For an account read from another app's export: its check, already made.
     public let check: URICheck?
+    /// On an export's first payload: how many of its entries had no one-time code (a password manager's notes,
+    /// cards and logins without TOTP), skipped and counted, never errors.
+    public let skipped: Int
 
     /// Creates a payload.
-    public init(source: String, text: String, check: URICheck? = nil) {
+    public init(source: String, text: String, check: URICheck? = nil, skipped: Int = 0) {
         self.source = source
         self.text = text
         self.check = check
+        self.skipped = skipped
+    }
+}
+
+/// Bytes that are no file: the screen or the clipboard, captured in memory and read like a file's bytes.
+public struct MemoryInput: Sendable {
+    /// The source name in reports: `screen (import)`, `clipboard (xclip, image/png)`.
+    public let name: String
+    /// The captured bytes (an image or text).
+    public let bytes: [UInt8]
+
+    /// Creates an input.
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
     }
 }
 
@@ -65,7 +83,7 @@ public enum InputReader {
         standardInput: @Sendable () -> [UInt8] = { (try? FileLoader.readStandardInput()) ?? [] },
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
         progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil,
-        pathReader: PathReader? = nil
+        pathReader: PathReader? = nil, memory: [MemoryInput] = []
     ) -> [InputResult] {
         let expanded = InputExpansion.expand(inputs)
         var argumentNumber = 0
@@ -73,7 +91,7 @@ public enum InputReader {
             if isURI(item.input) { argumentNumber += 1 }
             return argumentNumber
         }
-        let total = expanded.count
+        let total = expanded.count + memory.count
         var perItem: (@Sendable (Int) -> Void)?
         if let progress {
             perItem = { @Sendable done in progress(done, total) }
@@ -86,6 +104,12 @@ public enum InputReader {
             func scanner(for bytes: [UInt8]) -> QRReader? {
                 if reader == nil, ImageFormat.sniff(bytes) != nil { reader = try? QRReader() }
                 return reader
+            }
+            if index >= expanded.count {
+                let captured = memory[index - expanded.count]
+                return payloads(
+                    in: captured.bytes, source: captured.name, reader: scanner(for: captured.bytes),
+                    passphrase: sourcePassphrase, bareKey: bareKey)
             }
             let item = expanded[index]
             let input = item.input
@@ -125,18 +149,18 @@ public enum InputReader {
                 return .failure(InputError(source: input, code: error.code, message: error.description))
             }
         }
-        return zip(expanded, results).map { item, result in
+        return zip(expanded.map(\.input) + memory.map(\.name), results).map { input, result in
             // One input gives at most this many accounts (a real export holds hundreds at most): an archive or a
             // text file of hundreds of thousands is refused by name rather than checked for a minute.
             if case .success(let payloads) = result, payloads.count > maximumPayloadsPerInput {
                 return InputResult(
-                    input: item.input,
+                    input: input,
                     result: .failure(
                         InputError(
-                            source: item.input, code: "too-large",
+                            source: input, code: "too-large",
                             message: "\(payloads.count) accounts in one input (at most \(maximumPayloadsPerInput))")))
             }
-            return InputResult(input: item.input, result: result)
+            return InputResult(input: input, result: result)
         }
     }
 
@@ -145,14 +169,20 @@ public enum InputReader {
 
     /// An export reader's accounts as payloads, or its failure (and an export with no account) as the input's error.
     static func payloads(
-        of accounts: Result<[(source: String, check: URICheck)], AppExports.Failure>, source: String
+        of accounts: Result<[(source: String, check: URICheck)], AppExports.Failure>, source: String,
+        skipped: Int = 0
     ) -> Result<[InputPayload], InputError> {
         switch accounts {
         case .success(let accounts) where accounts.isEmpty:
+            let rows = skipped == 0 ? "" : " (\(skipped) row\(skipped == 1 ? "" : "s") without a one-time code)"
             return .failure(
-                InputError(source: source, code: "not-provisioning", message: "the export holds no account"))
+                InputError(source: source, code: "not-provisioning", message: "the export holds no account" + rows))
         case .success(let accounts):
-            return .success(accounts.map { InputPayload(source: $0.source, text: "", check: $0.check) })
+            return .success(
+                accounts.enumerated().map { index, account in
+                    InputPayload(
+                        source: account.source, text: "", check: account.check, skipped: index == 0 ? skipped : 0)
+                })
         case .failure(let failure):
             return .failure(InputError(source: source, code: failure.code, message: failure.message))
         }
@@ -241,15 +271,16 @@ public enum InputReader {
             return payloads(
                 of: AppExports.totpAuthenticatorBackup(text, source: source, passphrase: passphrase), source: source)
         }
-        if AppExports.looksLikeBitwardenCSV(text) {
-            return payloads(of: .success(AppExports.bitwardenCSV(text, source: source)), source: source)
-        }
         if AppExports.looksLikeJSON(text) || AppExports.looksLikeAndroidPreferences(text) {
-            let found =
-                AppExports.looksLikeJSON(text)
-                ? AppExports.accounts(in: text, source: source, passphrase: passphrase)
-                : AppExports.androidPreferences(text, source: source, passphrase: passphrase)
-            return payloads(of: found, source: source)
+            if AppExports.looksLikeJSON(text) {
+                let found = AppExports.exportAccounts(in: text, source: source, passphrase: passphrase)
+                return payloads(of: found.map(\.accounts), source: source, skipped: (try? found.get().skipped) ?? 0)
+            }
+            return payloads(
+                of: AppExports.androidPreferences(text, source: source, passphrase: passphrase), source: source)
+        }
+        if let csv = AppExports.csv(text, source: source) {
+            return payloads(of: .success(csv.accounts), source: source, skipped: csv.skipped)
         }
         let lines = TextInput.uriLines(bytes)
         if lines.isEmpty {

@@ -55,21 +55,38 @@ public enum ProvisioningInputs {
         _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
         sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
         progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil,
-        pathReader: PathReader? = nil
+        pathReader: PathReader? = nil, memory: [MemoryInput] = []
     ) -> [CheckedItem] {
+        readCounting(
+            inputs, workers: workers, standardInput: standardInput, sourcePassphrase: sourcePassphrase,
+            progress: progress, bareKey: bareKey, pathReader: pathReader, memory: memory
+        ).items
+    }
+
+    /// ``read(_:workers:standardInput:sourcePassphrase:progress:bareKey:pathReader:)``, with the number of export
+    /// entries that held no one-time code (a password manager's notes, cards and logins without TOTP): skipped, never
+    /// errors, and reported as a count.
+    public static func readCounting(
+        _ inputs: [String], workers: Int? = nil, standardInput: (@Sendable () -> [UInt8])? = nil,
+        sourcePassphrase: @escaping @Sendable () -> SecureBytes? = { nil },
+        progress: (@Sendable (Int, Int) -> Void)? = nil, bareKey: BareKeyAccount? = nil,
+        pathReader: PathReader? = nil, memory: [MemoryInput] = []
+    ) -> (items: [CheckedItem], skipped: Int) {
         let results =
             standardInput.map {
                 InputReader.read(
                     inputs, workers: workers, standardInput: $0, sourcePassphrase: sourcePassphrase, progress: progress,
-                    bareKey: bareKey, pathReader: pathReader)
+                    bareKey: bareKey, pathReader: pathReader, memory: memory)
             }
             ?? InputReader.read(
                 inputs, workers: workers, sourcePassphrase: sourcePassphrase, progress: progress, bareKey: bareKey,
-                pathReader: pathReader)
+                pathReader: pathReader, memory: memory)
         var items: [CheckedItem] = []
+        var skipped = 0
         for (index, entry) in results.enumerated() {
             let input = entry.input
-            let path = input == "-" || InputReader.isURI(input) ? nil : input
+            // Captured bytes (the screen, the clipboard) have no file: nothing to shred.
+            let path = input == "-" || InputReader.isURI(input) || index >= results.count - memory.count ? nil : input
             switch entry.result {
             case .failure(let error):
                 let source = InputReader.isURI(input) ? "argument" : error.source
@@ -78,11 +95,12 @@ public enum ProvisioningInputs {
                     invalid(source, Diagnostic(.error, .uri, code, error.message)).with(input: index, path: path))
             case .success(let payloads):
                 for payload in payloads {
+                    skipped += payload.skipped
                     items += Self.items(for: payload).map { $0.with(input: index, path: path) }
                 }
             }
         }
-        return items
+        return (items, skipped)
     }
 
     /// The checked items of one payload (a migration payload gives one per account).

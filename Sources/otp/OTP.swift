@@ -37,13 +37,18 @@ struct OTP: ParsableCommand {
         subcommands: [
             Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Edit.self, Add.self, Init.self,
             Passwd.self, Export.self, Show.self, Backup.self, Unlock.self, Lock.self, Team.self, VaultCommand.self,
-            AgentCommand.self,
+            AgentCommand.self, ClearClipboard.self,
         ]
     )
 
-    /// The subcommand names, aliases included (`agent` is internal).
+    /// Subcommands other commands start, not people (`agent`, `clear-clipboard`).
+    static let internalCommands: Set<String> = ["agent", "clear-clipboard"]
+
+    /// The subcommand names, aliases included (the internal ones left out).
     static var commandNames: [String] {
-        configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }.filter { $0 != "agent" }
+        configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }.filter {
+            !internalCommands.contains($0)
+        }
     }
 
     /// A first word that is no subcommand (`otp imprt`), or `otp help` of one that does not exist: the error, with
@@ -55,7 +60,9 @@ struct OTP: ParsableCommand {
             helping = true
             words.removeFirst()
         }
-        guard let word = words.first, !word.hasPrefix("-"), !commandNames.contains(word), word != "agent" else {
+        guard let word = words.first, !word.hasPrefix("-"), !commandNames.contains(word),
+            !internalCommands.contains(word)
+        else {
             return nil
         }
         let nearest = commandNames.min { distance($0, word) < distance($1, word) }

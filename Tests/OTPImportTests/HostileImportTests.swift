@@ -232,13 +232,50 @@ import Testing
             ,,login,No code,,,,bob,,\r
 
             """
-        #expect(AppExports.looksLikeBitwardenCSV(csv))
-        let found = AppExports.bitwardenCSV(csv, source: "b.csv")
+        let read = try #require(AppExports.csv(csv, source: "b.csv"))
+        #expect(read.skipped == 1)
+        let found = read.accounts
         #expect(found.count == 3)
         #expect(found[0].check.account?.issuer == "Acme, Inc." && found[0].check.account?.name == "alice")
         #expect(found[1].check.account?.encoder == .steam)
         #expect(found[2].check.account?.issuer == "U")
         #expect(AppExports.csvRows("a,\"b \"\"q\"\"\",c\n").first == ["a", "b \"q\"", "c"])
+    }
+
+    /// Issue 30: what is a CSV export and what is not. A list of URIs (commas inside), a note, JSON and a header
+    /// whose column holds no code are not; an unknown header whose rows hold URIs is.
+    @Test func csvShapesAreRecognisedByTheirHeaderOnly() throws {
+        #expect(AppExports.csv("otpauth://totp/A,B?secret=JBSWY3DPEHPK3PXP\n", source: "u") == nil)
+        #expect(AppExports.csv("hello, world\nsecond, line\n", source: "n") == nil)
+        #expect(
+            AppExports.csv("# comment, with a comma\notpauth://totp/A?secret=JBSWY3DPEHPK3PXP\n", source: "c") == nil)
+        let unknown = try #require(
+            AppExports.csv("Site,Login,Code\nx,me,otpauth://totp/X:me?secret=JBSWY3DPEHPK3PXP&issuer=X\n", source: "k"))
+        #expect(unknown.accounts.count == 1 && unknown.accounts[0].check.account?.issuer == "X")
+        // A secret column without any name column is not an account list.
+        #expect(AppExports.csv("secret,notes\nJBSWY3DPEHPK3PXP,x\n", source: "s") == nil)
+        // CR-only line ends, a BOM, and a bad row among good ones: the bad row is an invalid account, not a crash.
+        let mixed = try #require(
+            AppExports.csv("\u{FEFF}name,secret,issuer\ra,JBSWY3DPEHPK3PXP,I\rb,not base32!,I\r", source: "m"))
+        #expect(mixed.accounts.count == 2)
+        #expect(mixed.accounts[0].check.isValid && !mixed.accounts[1].check.isValid)
+        #expect(mixed.accounts[1].source == "m (CSV entry 2 of 2)")
+    }
+
+    /// Seeded random CSV documents (quotes, commas, CR, LF, BOMs, URIs in random columns) never crash the reader
+    /// and give at most one account per row.
+    @Test func randomCSVNeverCrashes() {
+        var generator = SplitMix64(seed: testSeed)
+        let pieces = [
+            "\"", ",", "\r", "\n", "\r\n", "\u{FEFF}", "totp", "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", "secret",
+            "name", "JBSWY3DPEHPK3PXP", "steam://JBSWY3DP", "x", "\"\"", " ",
+        ]
+        for _ in 0..<2_000 {
+            var text = "Title,Username,TOTP\n"
+            for _ in 0..<Int(generator.next() % 40) { text += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            let rows = AppExports.csvRows(text).count
+            if let read = AppExports.csv(text, source: "r") { #expect(read.accounts.count + read.skipped <= rows) }
+        }
     }
 }
 

@@ -57,6 +57,9 @@ import Testing
             (["--format", "uri"], 0), (["--format", "aegis"], 0),
             (["--format", "aegis", "--encrypt", "--export-passphrase-file", password], 0),
             (["--format", "google-uri"], 2),  // the 60-second SHA256 account and Steam
+            // Issue 30: the password managers' formats, read back by our own importer.
+            (["--format", "csv"], 0), (["--format", "bitwarden"], 0),
+            (["--format", "cxf"], 2),  // HOTP and Steam: CXF has only TOTP
         ]
         for (index, testCase) in cases.enumerated() {
             let file = directory.appendingPathComponent("export\(index)").path

@@ -19,6 +19,7 @@ struct Check: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var export: ExportOptions
     @OptionGroup var bare: BareKeyOptions
+    @OptionGroup var capture: CaptureOptions
 
     @Flag(help: "Treat warnings (weak secret, missing issuer, …) as errors.")
     var strict = false
@@ -28,10 +29,12 @@ struct Check: ParsableCommand {
             "otpauth:// URIs, images (PNG, JPEG, WebP, HEIC), folders, text files with one URI per line, "
                 + "or other apps' exports."),
         completion: .file())
-    var inputs: [String]
+    var inputs: [String] = []
 
     func validate() throws {
-        if inputs.isEmpty { throw ValidationError("Give at least one URI, image or text file.") }
+        if inputs.isEmpty, !capture.any {
+            throw ValidationError("Give at least one URI, image or text file (or --screen, --clipboard).")
+        }
     }
 
     func run() throws {
@@ -44,10 +47,11 @@ struct Check: ParsableCommand {
     /// Every account of the inputs, checked; a transfer batch with parts missing warns on each of its accounts.
     private func checkedItems() -> [CheckedItem] {
         let source = export.passphrase
+        let (captured, captureFailed) = capture.capture()
         let read = ProvisioningInputs.read(
             inputs, workers: input.jobs, sourcePassphrase: { source.get() }, bareKey: bare.bareKey,
-            pathReader: AppDatabaseInputs.pathReader)
-        return Importer.warningIncompleteBatches(read).map { strict ? $0.with($0.check.strict()) : $0 }
+            pathReader: AppDatabaseInputs.pathReader, memory: captured)
+        return Importer.warningIncompleteBatches(read + captureFailed).map { strict ? $0.with($0.check.strict()) : $0 }
     }
 
     private func printJSON(_ items: [CheckedItem]) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OTPCapture
 import OTPCore
 import OTPImport
 import OTPImportSQLite
@@ -67,7 +68,34 @@ struct Code: ParsableCommand {
             "Select the account by its exact AWS MFA serial (set with otp edit --serial).", valueName: "arn"))
     var serial: String?
 
+    @Flag(help: "Put the code on the clipboard instead of printing it (wl-copy, xclip or xsel; else OSC 52).")
+    var copy = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --copy: clear the clipboard after this long (30s, 2m, 0 never), if it still holds the code.",
+            valueName: "duration"))
+    var clearAfter: String?
+
     var resolvedFormat: Format { output.json ? .json : format ?? .text }
+    /// What a script or the clipboard takes must come from one account.
+    var needsOneAccount: Bool { resolvedFormat == .raw || resolvedFormat == .aws || copy }
+
+    /// `--clear-after` in seconds (default 30 s), or `nil` when it does not parse or is out of range.
+    static func seconds(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            let digits = text.dropLast(suffix.count)
+            if !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits),
+                (0...86_400).contains(value * factor)
+            {
+                return value * factor
+            }
+            return nil
+        }
+        guard let value = Int(text), (0...86_400).contains(value) else { return nil }
+        return value
+    }
     var count: Int { resolvedFormat == .aws ? 2 : time.next }
 
     func validate() throws {
@@ -93,6 +121,13 @@ struct Code: ParsableCommand {
             throw ValidationError("--once needs the vault (it remembers the steps handed out there).")
         }
         if noWait, !once { throw ValidationError("--no-wait goes with --once.") }
+        if clearAfter != nil, !copy { throw ValidationError("--clear-after goes with --copy.") }
+        if let clearAfter, Self.seconds(clearAfter) == nil {
+            throw ValidationError("--clear-after '\(clearAfter)' is not a duration such as 30s, 2m or 0 (at most 24h).")
+        }
+        if copy, format != nil || output.json || time.next != 1 {
+            throw ValidationError("--copy puts one code on the clipboard: leave out --format, --json and --next.")
+        }
         if once, let at = time.at, let parsed = TimeOptions.parseTime(at) {
             do {
                 try CodePlanner.checkOnce(at: parsed, clock: Int64(Date().timeIntervalSince1970))
@@ -104,7 +139,12 @@ struct Code: ParsableCommand {
 
     func run() throws {
         let results = try from.map(codesFromInput) ?? codesFromVault()
-        try CodePrinter(format: resolvedFormat, now: time.unixTime).print(results.codes, rejected: rejected(results))
+        if copy {
+            try ClipboardCopy.copy(results.codes, clearAfter: clearAfter.flatMap(Self.seconds) ?? 30)
+        } else {
+            try CodePrinter(format: resolvedFormat, now: time.unixTime).print(
+                results.codes, rejected: rejected(results))
+        }
         if results.failed { throw ExitCode(1) }
     }
 
@@ -136,10 +176,10 @@ struct Code: ParsableCommand {
             PrintedCodes(
                 id: nil, account: $0, codes: try OTPGenerator(account: $0).codes(at: at, count: count), now: at)
         }
-        if resolvedFormat == .aws || resolvedFormat == .raw, codes.count != 1 {
+        if needsOneAccount, codes.count != 1 {
             throw CommandFailure(
-                "--format \(resolvedFormat.rawValue) needs exactly one account; this input holds \(codes.count).",
-                status: 64, code: "usage")
+                "\(copy ? "--copy" : "--format \(resolvedFormat.rawValue)") needs exactly one account; this input "
+                    + "holds \(codes.count).", status: 64, code: "usage")
         }
         return (codes, accounts.count != items.count)
     }
@@ -175,10 +215,10 @@ struct Code: ParsableCommand {
                 PrintedCodes(
                     id: $0.id, issuer: $0.issuer, name: $0.name, codes: $0.codes, now: time.at == nil ? now : $0.now)
             }
-            if resolvedFormat == .aws || resolvedFormat == .raw, codes.count != 1 {
+            if needsOneAccount, codes.count != 1 {
                 throw CommandFailure(
-                    "--format \(resolvedFormat.rawValue) needs exactly one account; \(codes.count) match.", status: 1,
-                    code: "ambiguous")
+                    "\(copy ? "--copy" : "--format \(resolvedFormat.rawValue)") needs exactly one account; "
+                        + "\(codes.count) match.", status: 1, code: "ambiguous")
             }
             return (codes, reply.status != 0)
         }
@@ -193,7 +233,7 @@ struct Code: ParsableCommand {
                 try vault.withVault(create: false) { opened in
                     // What a script reads (raw digits, the two aws flags) must come from one account: several
                     // matches are an error listing them, before any HOTP counter moves.
-                    if resolvedFormat == .raw || resolvedFormat == .aws {
+                    if needsOneAccount {
                         _ = try selector.single(try VaultCall.run { () throws(VaultError) in try opened.entries() })
                     }
                     // Periods matter only for a fresh pair; otherwise the codes call opens the entries, once.

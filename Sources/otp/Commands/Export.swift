@@ -16,7 +16,10 @@ struct Export: ParsableCommand {
             6 or 8) are named and left out (exit 1). html: a printable paper backup, a QR code, the parameters and the \
             key in groups of four for each account, four to a page. aegis: an Aegis vault file, encrypted with \
             --encrypt (scrypt and AES-256-GCM as Aegis specifies; the password from --export-passphrase-file or a \
-            prompt). Files are new and 0600 (--force overwrites); -o - writes to stdout.
+            prompt). csv: KeePassXC's CSV columns with an otpauth:// URI in TOTP (KeePassXC, Bitwarden, Proton Pass \
+            read it). bitwarden: Bitwarden's unencrypted JSON export. cxf: the FIDO Credential Exchange Format, \
+            unencrypted JSON (TOTP only: HOTP and Steam accounts are named and left out). All but an encrypted aegis \
+            file are plaintext. Files are new and 0600 (--force overwrites); -o - writes to stdout.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -25,6 +28,9 @@ struct Export: ParsableCommand {
         case google
         case aegis
         case html
+        case csv
+        case bitwarden
+        case cxf
     }
 
     @OptionGroup var vault: VaultOptions
@@ -32,7 +38,10 @@ struct Export: ParsableCommand {
     @Argument(help: "Only accounts matching this (all without it).")
     var query: String?
 
-    @Option(help: "uri, google (PNG QR images in a folder), google-uri, aegis or html (a printable paper backup).")
+    @Option(
+        help: ArgumentHelp(
+            "uri, google (PNG QR images in a folder), google-uri, aegis, html (a printable paper backup), csv, "
+                + "bitwarden or cxf."))
     var format: Format
 
     @Option(

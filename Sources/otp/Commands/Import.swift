@@ -30,6 +30,7 @@ struct Import: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var export: ExportOptions
     @OptionGroup var bare: BareKeyOptions
+    @OptionGroup var capture: CaptureOptions
 
     @Flag(help: "Once the accounts are committed, overwrite each source file that gave them and delete it.")
     var shred = false
@@ -58,7 +59,7 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         if listFormats { return }
-        if inputs.isEmpty { throw ValidationError("Give at least one input.") }
+        if inputs.isEmpty, !capture.any { throw ValidationError("Give at least one input (or --screen, --clipboard).") }
         if shred, dryRun { throw ValidationError("--shred destroys what was imported; --dry-run imports nothing.") }
     }
 
@@ -75,32 +76,33 @@ struct Import: ParsableCommand {
             return
         }
         try withVaultErrors {
-            let items = readInputs()
+            let (items, skipped) = readInputs()
             let result = try importInto(items)
             // The vault is closed: everything is committed. Only now are sources destroyed (vault files never).
             let shredFailed = shred ? Self.shredSources(ShredDecision(items: items, report: result)) : false
-            try report(result)
+            try report(result, skipped: skipped)
             if shredFailed { throw ExitCode(1) }
         }
     }
 
     /// Every input read and checked (images on every core), with notes on stderr.
-    private func readInputs() -> [CheckedItem] {
+    private func readInputs() -> (items: [CheckedItem], skipped: Int) {
         if inputs.contains(where: InputReader.isURI) {
             Terminal.error(
                 "otp: warning: a URI on the command line is visible to other local users and kept in shell "
                     + "history; prefer a file or stdin")
         }
+        let (captured, captureFailed) = capture.capture()
         let progress = ProgressBar(label: "reading", json: output.json)
         let source = export.passphrase
         // Another otp vault (a backup) merges into this one: restore.
         let (vaultItems, notVaults) = VaultFileInputs.read(inputs, passphrase: { source.get() }, into: vault.path)
-        let items = ProvisioningInputs.read(
+        let (items, skipped) = ProvisioningInputs.readCounting(
             notVaults, workers: input.jobs, sourcePassphrase: { source.get() }, progress: progress.callback,
-            bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader)
+            bareKey: bare.bareKey, pathReader: AppDatabaseInputs.pathReader, memory: captured)
         progress.finish()
         InputNotes.print(notVaults)
-        return items + vaultItems
+        return (items + vaultItems + captureFailed, skipped)
     }
 
     /// The plan written into the vault (or, for a dry run without a vault, what would be).
@@ -155,16 +157,16 @@ struct Import: ParsableCommand {
     }()
 
     /// Prints the report; exit 1 when any input failed.
-    private func report(_ report: ImportReport) throws {
+    private func report(_ report: ImportReport, skipped: Int) throws {
         if output.json {
-            Terminal.out(Terminal.json(Self.json(report)))
+            Terminal.out(Terminal.json(Self.json(report, skipped: skipped)))
         } else {
-            Terminal.out(Self.describe(report, dryRun: dryRun))
+            Terminal.out(Self.describe(report, dryRun: dryRun, skipped: skipped))
         }
         if !report.failed.isEmpty { throw ExitCode(1) }
     }
 
-    static func json(_ report: ImportReport) -> ImportJSON {
+    static func json(_ report: ImportReport, skipped: Int = 0) -> ImportJSON {
         ImportJSON(
             imported: report.imported.map { EntryJSON(id: $0.id, account: $0.account, source: $0.source) },
             duplicates: report.duplicates.map { EntryJSON(id: $0.id, account: $0.account, source: $0.source) },
@@ -176,10 +178,10 @@ struct Import: ParsableCommand {
                 .init(
                     source: $0.source, severity: $0.diagnostic.severity.rawValue, field: $0.diagnostic.field.rawValue,
                     code: $0.diagnostic.code.rawValue, message: $0.diagnostic.message)
-            })
+            }, skipped: skipped)
     }
 
-    static func describe(_ report: ImportReport, dryRun: Bool) -> String {
+    static func describe(_ report: ImportReport, dryRun: Bool, skipped: Int = 0) -> String {
         var text = ""
         let verb = dryRun ? "would import" : "imported"
         for item in report.imported {
@@ -215,6 +217,9 @@ struct Import: ParsableCommand {
             "\(report.imported.count + report.conflicts.count) \(verb), \(report.duplicates.count) duplicate, "
             + "\(report.conflicts.count) conflict, \(report.failed.count) failed, \(report.warnings.count) "
             + "warning\(report.warnings.count == 1 ? "" : "s")\n"
+        if skipped > 0 {
+            text += "\(skipped) row\(skipped == 1 ? "" : "s") without a one-time code skipped\n"
+        }
         return text
     }
 }

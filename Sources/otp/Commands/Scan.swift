@@ -17,25 +17,51 @@ struct Scan: ParsableCommand {
     var json = false
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var capture: CaptureOptions
 
-    @Flag(help: "Print on stderr which passes were tried and what each cost.")
-    var verbose = false
+    var verbose: Bool { capture.verbose }
 
     @Argument(help: "Images: screenshots or photos of QR codes, PNG, JPEG, WebP or HEIC.", completion: .file())
-    var files: [String]
+    var files: [String] = []
+
+    /// Names of the captured inputs (after the files), as printed.
+    nonisolated(unsafe) private static var capturedNames: [String] = []
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Give at least one image file.") }
+        if files.isEmpty, !capture.any { throw ValidationError("Give at least one image file (or --screen).") }
     }
 
     func run() throws {
-        let results = verbose ? readVerbosely() : ParallelReader.read(files, workers: input.jobs)
+        var results = verbose ? readVerbosely() : ParallelReader.read(files, workers: input.jobs)
+        results += readCaptures()
         if json { Terminal.out(Terminal.json(jsonElements(results))) } else { printText(results) }
         if results.contains(where: { if case .failure = $0 { true } else { false } }) { throw ExitCode(1) }
     }
 
+    /// The screen and the clipboard's image, scanned like files (a capture that failed is a failed input).
+    private func readCaptures() -> [Result<ScanOutcome, ScanError>] {
+        guard capture.any else { return [] }
+        let (captured, failed) = capture.capture()
+        var results: [Result<ScanOutcome, ScanError>] = []
+        let reader = try? QRReader()
+        for item in captured {
+            Self.capturedNames.append(item.name)
+            guard let reader else {
+                results.append(.failure(.scannerUnavailable))
+                continue
+            }
+            results.append(Result { () throws(ScanError) in try reader.read(image: item.bytes) })
+        }
+        for item in failed {
+            Self.capturedNames.append(item.source)
+            results.append(.failure(.unreadable(reason: item.check.diagnostics.first?.message ?? "not captured")))
+        }
+        return results
+    }
+
     /// How a file is named in output: as given, unless a missing "file" looks like a URI (it may hold a secret).
     private func label(_ index: Int, _ result: Result<ScanOutcome, ScanError>) -> String {
+        if index >= files.count { return Self.capturedNames[index - files.count] }
         if case .failure(.notFound) = result { return UntrustedText.argumentLabel(files[index], number: index + 1) }
         return files[index]
     }
@@ -61,7 +87,7 @@ struct Scan: ParsableCommand {
             case .success(let outcome):
                 for payload in outcome.payloads {
                     let line = Terminal.escaped(payload.text)
-                    Terminal.out(files.count > 1 ? "\(file): \(line)\n" : line + "\n")
+                    Terminal.out(files.count + Self.capturedNames.count > 1 ? "\(file): \(line)\n" : line + "\n")
                 }
             case .failure(let error):
                 Terminal.error("otp: \(file): \(error.description)")

@@ -192,4 +192,6 @@ struct ImportJSON: Encodable {
     let conflicts: [EntryJSON]
     let failed: [Failed]
     let warnings: [Warning]
+    /// Export rows (entries) without a one-time code: notes, cards, logins without TOTP. Never errors.
+    let skipped: Int
 }
