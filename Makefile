@@ -5,7 +5,8 @@ APT_BUILD := libpng-dev libjpeg62-turbo-dev libwebp-dev libheif-dev libzbar-dev 
 APT_TEST := oathtool postgresql openssl xvfb xclip imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
+
+.PHONY: aws-venv deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -27,9 +28,16 @@ demo: deps
 	echo "== otp code aws --next 2 --min-remaining 10   (MFA code 1 and MFA code 2, at least 10 s left)"; \
 	.build/release/otp code aws --next 2 --min-remaining 10
 
-test: deps
+test: deps aws-venv
 	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEST); }
 	swift test
+
+# The AWS tests' local IAM/STS endpoint (moto's server) and the aws CLI, from PyPI, in a virtual environment.
+AWS_VENV := .build/aws-venv
+aws-venv:
+	@[ -x $(AWS_VENV)/bin/moto_server ] && [ -x $(AWS_VENV)/bin/aws ] || { \
+	  python3 -m venv $(AWS_VENV) && $(AWS_VENV)/bin/pip install -q --disable-pip-version-check \
+	    'moto[server]==5.2.1' 'awscli==1.45.11'; }
 
 release: deps
 	swift build -c release

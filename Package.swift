@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "OTPSession", targets: ["OTPSession"]),
         .library(name: "OTPImportSQLite", targets: ["OTPImportSQLite"]),
         .library(name: "OTPCapture", targets: ["OTPCapture"]),
+        .library(name: "OTPAWS", targets: ["OTPAWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -70,11 +71,13 @@ let package = Package(
         // The screen and the clipboard, through the desktop's own command-line tools (grim, gnome-screenshot,
         // spectacle, ImageMagick's import; wl-clipboard, xclip, xsel), run with deadlines and output caps.
         .target(name: "OTPCapture"),
+        // A virtual MFA device's life through the IAM API, over the user's own `aws` command line.
+        .target(name: "OTPAWS", dependencies: ["OTPCore", "OTPCrypto", "OTPCapture"]),
         .executableTarget(
             name: "otp",
             dependencies: [
                 "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "OTPSession", "OTPImportSQLite",
-                "OTPCapture", "CSystemShims",
+                "OTPCapture", "OTPAWS", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -96,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "otpTests",
             dependencies: [
-                "otp", "OTPScan", "OTPVault", "OTPCrypto", "OTPCapture", "TestSupport",
+                "otp", "OTPScan", "OTPVault", "OTPCrypto", "OTPCore", "OTPCapture", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],

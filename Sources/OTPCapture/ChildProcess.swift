@@ -17,6 +17,9 @@ public struct ChildProcess: Sendable {
         public let errorText: String
         /// Whether the output went over the cap (the program was stopped).
         public let overflowed: Bool
+        /// What it wrote to descriptor 3 (`sideChannel`): a secret kept out of its standard output and off the disk
+        /// (`aws … --outfile /dev/fd/3`). The caller wipes it.
+        public var side: [UInt8] = []
     }
 
     /// Why a program could not be run or did not finish.
@@ -61,22 +64,27 @@ public struct ChildProcess: Sendable {
     ///     output and error go to `/dev/null`, and only the program's own exit is waited for.
     public static func run(
         _ name: String, _ arguments: [String], input: [UInt8]? = nil, timeout: Double = 10,
-        maximumOutput: Int = 1 << 20, detached: Bool = false, environment: [String: String]? = nil
+        maximumOutput: Int = 1 << 20, detached: Bool = false, environment: [String: String]? = nil,
+        sideChannel: Bool = false
     ) throws(Failure) -> Outcome {
-        guard let path = find(name) else { throw .notFound(name) }
+        guard let path = find(name, environment: environment ?? ProcessInfo.processInfo.environment) else {
+            throw .notFound(name)
+        }
         closeOnExec()
         // posix_spawn and waitpid, not Foundation's Process: Process learns of an exit when a socket the child
         // inherited closes, and a tool that forks a server (xclip owning the clipboard) keeps it open for ever.
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
         var stderrPipe: [Int32] = [-1, -1]
+        var sidePipe: [Int32] = [-1, -1]
         func closeAll() {
-            for fd in stdinPipe + stdoutPipe + stderrPipe where fd >= 0 { close(fd) }
+            for fd in stdinPipe + stdoutPipe + stderrPipe + sidePipe where fd >= 0 { close(fd) }
         }
-        for index in 0..<3 {
+        for index in 0..<4 {
             var ends: [Int32] = [-1, -1]
             if index == 0, input == nil { continue }
             if index > 0, detached { continue }
+            if index == 3, !sideChannel { continue }
             guard pipe(&ends) == 0 else {
                 closeAll()
                 throw .cannotStart(name, String(cString: strerror(errno)))
@@ -85,7 +93,8 @@ public struct ChildProcess: Sendable {
             switch index {
             case 0: stdinPipe = ends
             case 1: stdoutPipe = ends
-            default: stderrPipe = ends
+            case 2: stderrPipe = ends
+            default: sidePipe = ends
             }
         }
         var actions = posix_spawn_file_actions_t()
@@ -102,6 +111,7 @@ public struct ChildProcess: Sendable {
         } else {
             posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+            if sideChannel { posix_spawn_file_actions_adddup2(&actions, sidePipe[1], 3) }
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -125,10 +135,11 @@ public struct ChildProcess: Sendable {
             envp.map { posix_spawn(&pid, path, &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         // The child's ends are the child's now.
-        for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] where fd >= 0 { close(fd) }
+        for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1], sidePipe[1]] where fd >= 0 { close(fd) }
         stdinPipe[0] = -1
         stdoutPipe[1] = -1
         stderrPipe[1] = -1
+        sidePipe[1] = -1
         defer { closeAll() }
         guard spawned == 0 else { throw .cannotStart(name, String(cString: strerror(spawned))) }
         let deadline = Date().addingTimeInterval(timeout)
@@ -142,9 +153,10 @@ public struct ChildProcess: Sendable {
         }
         var output: [UInt8] = []
         var errors: [UInt8] = []
+        var side: [UInt8] = []
         var overflowed = false
         if !detached {
-            var open = [stdoutPipe[0], stderrPipe[0]]
+            var open = [stdoutPipe[0], stderrPipe[0]] + (sideChannel ? [sidePipe[0]] : [])
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while !open.isEmpty {
                 let remaining = deadline.timeIntervalSinceNow
@@ -164,6 +176,8 @@ public struct ChildProcess: Sendable {
                     }
                     if descriptor.fd == stdoutPipe[0] {
                         output += buffer[..<n]
+                    } else if descriptor.fd == sidePipe[0] {
+                        if side.count < 65_536 { side += buffer[..<min(n, 65_536 - side.count)] }
                     } else if errors.count < 4096 {
                         errors += buffer[..<min(n, 4096 - errors.count)]
                     }
@@ -173,6 +187,7 @@ public struct ChildProcess: Sendable {
                     break
                 }
             }
+            for i in buffer.indices { buffer[i] = 0 }
         }
         // The program itself is waited for until the deadline (not what it forked); then, or after an overflow, it
         // is stopped.
@@ -197,8 +212,10 @@ public struct ChildProcess: Sendable {
         let signal = status & 0x7F
         let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
         if overflowed { output = Array(output.prefix(maximumOutput)) }
-        return Outcome(
+        var outcome = Outcome(
             status: code, output: output, errorText: String(decoding: errors, as: UTF8.self), overflowed: overflowed)
+        outcome.side = side
+        return outcome
     }
 
     /// Marks every descriptor above standard error close-on-exec, so no child (nor the server a clipboard tool forks)

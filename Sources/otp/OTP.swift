@@ -37,7 +37,7 @@ struct OTP: ParsableCommand {
         subcommands: [
             Scan.self, Check.self, Import.self, List.self, Code.self, Remove.self, Edit.self, Add.self, Init.self,
             Passwd.self, Export.self, Show.self, Backup.self, Unlock.self, Lock.self, Team.self, VaultCommand.self,
-            AgentCommand.self, ClearClipboard.self,
+            AWSCommand.self, AgentCommand.self, ClearClipboard.self,
         ]
     )
 

@@ -1,0 +1,354 @@
+import ArgumentParser
+import Foundation
+import OTPAWS
+import OTPCore
+import OTPVault
+
+/// `otp aws enable|resync|rotate|disable|list|session`: a virtual MFA device's life through the IAM API, over the
+/// user's own `aws` command line (v1 or v2; `$OTP_AWS_CLI` names another).
+struct AWSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aws",
+        abstract: "Enrol, resync, rotate and retire AWS virtual MFA devices through the IAM API.",
+        discussion: """
+            Every call goes through the aws command line with --profile and --region passed on, so every \
+            credential source it knows works unchanged. The seed reaches otp through a pipe, never a file, and is \
+            stored only in the vault.
+            """,
+        subcommands: [Enable.self, Resync.self, Rotate.self, Disable.self, ListDevices.self, Session.self])
+
+    /// `--profile` and `--region`, passed to every `aws` call.
+    struct AWSOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("The AWS CLI profile.", valueName: "name"))
+        var profile: String?
+
+        @Option(help: ArgumentHelp("The AWS region.", valueName: "region"))
+        var region: String?
+
+        var devices: AWSDevices { AWSDevices(cli: AWSCLI(profile: profile, region: region)) }
+    }
+
+    /// An AWS failure: its sentence on stderr (and in `--json`), exit 1.
+    static func failing<T>(json: Bool, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as AWSError {
+            throw CommandFailure(error.description, code: error.code ?? "aws")
+        } catch let error as AWSDevices.EnrolmentFailure {
+            throw CommandFailure(error.description, code: "aws")
+        }
+    }
+
+    static let issuer = "Amazon Web Services"
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a virtual MFA device, store it in the vault and enable it with two fresh codes.",
+            discussion: """
+                If any step after the device is created fails (the user missing, EnableMFADevice refused, throttling, \
+                the network), the device is deleted and the vault entry removed, and the error names the call.
+                """)
+
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var aws: AWSOptions
+
+        @Option(help: ArgumentHelp("The IAM user (default: the caller's own).", valueName: "name"))
+        var user: String?
+
+        @Option(help: ArgumentHelp("The device name (default: otp-USER-YYYYMMDD-HHMMSS).", valueName: "name"))
+        var deviceName: String?
+
+        @Option(help: ArgumentHelp("The account's issuer.", valueName: "issuer"))
+        var issuer: String = AWSCommand.issuer
+
+        @Option(help: ArgumentHelp("The account name (default: USER@ACCOUNT-ID).", valueName: "name"))
+        var account: String?
+
+        @Flag(help: "Create the vault when there is none.")
+        var create = false
+
+        func run() throws {
+            let enrolled = try withVaultErrors {
+                try vault.withVault(create: vault.mayCreate(explicitly: create), keepCreated: { $0 != nil }) {
+                    opened -> AWSDevices.Enrolled? in
+                    try AWSCommand.failing(json: output.json) {
+                        try aws.devices.enable(
+                            user: user, deviceName: deviceName, issuer: issuer, accountName: account,
+                            wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") },
+                            note: { Terminal.error("otp: \(Terminal.escaped($0))") },
+                            store: { account in
+                                try VaultCall.run { () throws(VaultError) in
+                                    if let serial = account.awsSerial { try opened.ensureSerialIsFree(serial) }
+                                    return try opened.add([account]).first?.id ?? ""
+                                }
+                            },
+                            unstore: { id in
+                                _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
+                            }
+                        )
+                    }
+                }
+            }
+            guard let enrolled else { throw ExitCode(1) }
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        ["serial": enrolled.serial, "user": enrolled.user, "id": enrolled.vaultID, "enabled": "true"]))
+            } else {
+                Terminal.out(
+                    "enabled  \(enrolled.serial) for \(Terminal.escaped(enrolled.user))  "
+                        + "[\(enrolled.vaultID)  \(Terminal.escaped(enrolled.account.displayName))]\n")
+            }
+        }
+    }
+
+}
+
+extension ParsableCommand {
+    /// The vault account a QUERY (or a serial ARN) names, which must have an AWS serial.
+    func awsAccount(_ query: String, in opened: Vault) throws -> (id: String, account: OTPAccount) {
+        let entries = try VaultCall.run { () throws(VaultError) in try opened.entries() }
+        let selector = query.hasPrefix("arn:") ? VaultQuery.serial(query) : VaultQuery(query)
+        let (entry, account) = try withQueryErrors { try selector.single(entries) }
+        guard account.awsSerial != nil else {
+            throw CommandFailure(
+                "\(account.displayName) has no AWS serial (set one with otp edit --serial ARN)", code: "usage")
+        }
+        return (entry.id, account)
+    }
+}
+
+extension AWSCommand {
+    /// The user a device is assigned to (from ListVirtualMFADevices), or `nil`.
+    static func user(of serial: String, _ devices: AWSDevices) throws -> String? {
+        try devices.virtualDevices().first { $0.SerialNumber == serial }?.User?.UserName
+    }
+
+    struct Resync: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resynchronise a device with two fresh codes.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var aws: AWSOptions
+        @Option(help: ArgumentHelp("The IAM user (default: the device's).", valueName: "name")) var user: String?
+        @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
+
+        func run() throws {
+            try withVaultErrors {
+                try vault.withVault(create: false) { opened in
+                    let (_, account) = try awsAccount(query, in: opened)
+                    try AWSCommand.failing(json: false) {
+                        let serial = account.awsSerial ?? ""
+                        guard let owner = try user ?? AWSCommand.user(of: serial, aws.devices) else {
+                            throw CommandFailure("\(serial) is assigned to no user: give --user", code: "usage")
+                        }
+                        try aws.devices.resync(
+                            account, user: owner, now: { Int64(Date().timeIntervalSince1970) },
+                            wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") })
+                        Terminal.out("resynced \(serial)\n")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deactivate and delete a device, then remove its vault account.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var aws: AWSOptions
+        @Flag(help: "Do not ask.") var yes = false
+        @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
+
+        func run() throws {
+            try withVaultErrors {
+                try vault.withVault(create: false) { opened in
+                    let (id, account) = try awsAccount(query, in: opened)
+                    let serial = account.awsSerial ?? ""
+                    if !yes {
+                        guard Terminal.stdinIsTerminal else {
+                            throw CommandFailure("give --yes to disable \(serial) without a terminal", code: "usage")
+                        }
+                        let answer = Terminal.ask("Deactivate and delete \(serial)? [y/N] ").lowercased()
+                        guard answer == "y" || answer == "yes" else { throw ExitCode(1) }
+                    }
+                    try AWSCommand.failing(json: false) {
+                        try aws.devices.retire(serial: serial, user: try AWSCommand.user(of: serial, aws.devices))
+                    }
+                    _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
+                    Terminal.out("disabled and deleted \(serial); removed \(id) from the vault\n")
+                }
+            }
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol a new device for the same user, then retire the old one (never without MFA).",
+            discussion: """
+                The new device is created, stored and enabled first; only then is the old one deactivated and deleted \
+                and its vault account removed. If the new one cannot be enabled, it is cleaned up and the old one is \
+                left as it was.
+                """)
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var aws: AWSOptions
+        @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
+
+        func run() throws {
+            try withVaultErrors {
+                try vault.withVault(create: false) { opened in
+                    let (oldID, old) = try awsAccount(query, in: opened)
+                    let oldSerial = old.awsSerial ?? ""
+                    try AWSCommand.failing(json: false) {
+                        guard let owner = try AWSCommand.user(of: oldSerial, aws.devices) else {
+                            throw CommandFailure("\(oldSerial) is assigned to no user", code: "usage")
+                        }
+                        let new = try aws.devices.enable(
+                            user: owner, deviceName: nil, issuer: old.issuer ?? AWSCommand.issuer,
+                            accountName: old.name,
+                            wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") },
+                            note: { Terminal.error("otp: \(Terminal.escaped($0))") },
+                            store: { account in
+                                try VaultCall.run { () throws(VaultError) in try opened.add([account]).first?.id ?? "" }
+                            },
+                            unstore: { id in
+                                _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
+                            })
+                        try aws.devices.retire(serial: oldSerial, user: owner)
+                        _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [oldID]) }
+                        Terminal.out("rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
+                    }
+                }
+            }
+        }
+    }
+
+    struct ListDevices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "A user's MFA devices beside the vault's AWS accounts.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var aws: AWSOptions
+        @Option(help: ArgumentHelp("The IAM user (default: the caller's own).", valueName: "name")) var user: String?
+
+        struct Row: Encodable {
+            let serial: String
+            let user: String?
+            let enabled: Bool
+            let inVault: Bool
+            let goneFromAWS: Bool
+            let id: String?
+        }
+
+        func run() throws {
+            let rows = try withVaultErrors {
+                try vault.withVault(create: false) { opened -> [Row] in
+                    let entries = try VaultCall.run { () throws(VaultError) in try opened.entries() }
+                    var vaultSerials: [String: String] = [:]
+                    for entry in entries {
+                        if case .success(let account) = entry.account, let serial = account.awsSerial {
+                            vaultSerials[serial] = entry.id
+                        }
+                    }
+                    return try AWSCommand.failing(json: output.json) {
+                        let devices = aws.devices
+                        guard let name = try user ?? devices.caller().user else {
+                            throw CommandFailure("the credentials in use are a role: give --user", code: "usage")
+                        }
+                        let enabled = try devices.mfaDevices(user: name)
+                        let virtual = try devices.virtualDevices()
+                        var rows: [Row] = []
+                        var seen = Set<String>()
+                        for device in enabled {
+                            seen.insert(device.SerialNumber)
+                            rows.append(
+                                Row(
+                                    serial: device.SerialNumber, user: name, enabled: true,
+                                    inVault: vaultSerials[device.SerialNumber] != nil, goneFromAWS: false,
+                                    id: vaultSerials[device.SerialNumber]))
+                        }
+                        // Devices not enabled (created, never enabled) that the vault points at are listed too.
+                        let known = Set(virtual.map(\.SerialNumber)).union(seen)
+                        for device in virtual
+                        where !seen.contains(device.SerialNumber)
+                            && vaultSerials[device.SerialNumber] != nil
+                        {
+                            seen.insert(device.SerialNumber)
+                            rows.append(
+                                Row(
+                                    serial: device.SerialNumber, user: device.User?.UserName, enabled: false,
+                                    inVault: true, goneFromAWS: false, id: vaultSerials[device.SerialNumber]))
+                        }
+                        for (serial, id) in vaultSerials.sorted(by: { $0.key < $1.key }) where !known.contains(serial) {
+                            rows.append(
+                                Row(serial: serial, user: nil, enabled: false, inVault: true, goneFromAWS: true, id: id)
+                            )
+                        }
+                        return rows
+                    }
+                }
+            }
+            if output.json {
+                Terminal.out(Terminal.json(rows))
+                return
+            }
+            for row in rows {
+                var marks: [String] = []
+                if !row.inVault { marks.append("not in this vault") }
+                if row.goneFromAWS { marks.append("gone from AWS") }
+                if !row.enabled, !row.goneFromAWS { marks.append("not enabled") }
+                let who = row.user.map { " \(Terminal.escaped($0))" } ?? ""
+                let mark = marks.isEmpty ? "" : "  (\(marks.joined(separator: ", ")))"
+                Terminal.out("\(row.serial)\(who)\(row.id.map { "  [\($0)]" } ?? "")\(mark)\n")
+            }
+        }
+    }
+
+    struct Session: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Session credentials from GetSessionToken with a --once code, as credential_process prints them.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var aws: AWSOptions
+        @Option(help: ArgumentHelp("How long the credentials last: 15m to 36h (default 12h).", valueName: "duration"))
+        var duration: String = "12h"
+        @Argument(help: "The vault account (a query or serial ARN; default: the only AWS account).") var query: String?
+
+        func run() throws {
+            guard let seconds = Code.seconds(duration), (900...129_600).contains(seconds) else {
+                throw ValidationError("--duration must be between 15m and 36h.")
+            }
+            let credentials = try withVaultErrors {
+                try vault.withVault(create: false) { opened in
+                    let (id, account) = try awsAccount(query ?? "Amazon Web Services", in: opened)
+                    // A --once code: never one another run (or aws-vault's mfa_process) already handed out.
+                    var code: String?
+                    while code == nil {
+                        let outcome = try VaultCall.run { () throws(VaultError) in
+                            try opened.takeOnce(id: id, at: Int64(Date().timeIntervalSince1970), count: 1)
+                        }
+                        switch outcome {
+                        case .codes(let codes): code = codes.codes.first?.value
+                        case .alreadyTaken(let availableAt):
+                            FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
+                        }
+                    }
+                    return try AWSCommand.failing(json: true) {
+                        try aws.devices.sessionToken(
+                            serial: account.awsSerial ?? "", code: code ?? "", seconds: seconds)
+                    }
+                }
+            }
+            struct Output: Encodable {
+                let Version = 1
+                let AccessKeyId: String
+                let SecretAccessKey: String
+                let SessionToken: String
+                let Expiration: String
+            }
+            Terminal.out(
+                Terminal.json(
+                    Output(
+                        AccessKeyId: credentials.AccessKeyId, SecretAccessKey: credentials.SecretAccessKey,
+                        SessionToken: credentials.SessionToken, Expiration: credentials.Expiration)))
+        }
+    }
+}
