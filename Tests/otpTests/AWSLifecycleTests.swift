@@ -242,7 +242,8 @@ final class MotoServer {
         try """
         #!/bin/sh
         if [ "$2" = "enable-mfa-device" ]; then
-          echo "An error occurred (AccessDenied) when calling the EnableMFADevice operation: User is not authorized to perform: iam:EnableMFADevice" >&2
+          echo "An error occurred (AccessDenied) when calling the EnableMFADevice operation: \\
+        User is not authorized to perform: iam:EnableMFADevice" >&2
           exit 254
         fi
         exec \(moto.bin)/aws "$@"
