@@ -56,6 +56,9 @@ public struct OTPAccount: Sendable, Hashable {
     public var note: String?
     /// The AWS MFA device's serial (`arn:aws:iam::123456789012:mfa/alice`), to select the account by it.
     public var awsSerial: String?
+    /// Kept after its device was retired (`otp aws rotate`): hidden from the text `list` unless `--all`, and from
+    /// `otp code` without a query, until `otp remove`.
+    public var retired = false
 
     /// Creates an account; defaults are those of the Key-Uri-Format (SHA1, 6 digits, 30 s).
     public init(

@@ -8,16 +8,23 @@ import OTPCrypto
 /// Layout: `01` version, kind, algorithm, digits, encoder (one byte each), period (u32), counter (u64),
 /// secret (u16 length + bytes), issuer (u8 present + u32 length + UTF-8), name (u32 length + UTF-8),
 /// extra parameter count (u16) and each name and value (u32 length + UTF-8); version 2 adds the note and the AWS MFA
-/// serial (u8 present + string each) and the last TOTP step handed out with `--once` (u8 present + u64).
-/// Integers are big-endian.
+/// serial (u8 present + string each) and the last TOTP step handed out with `--once` (u8 present + u64);
+/// version 3 adds a flags byte (bit 0: retired) and a cached AWS session (u8 present + u32 length + bytes, at most
+/// 64 KiB), and is written only for an entry that has either, so entries without them stay readable by older
+/// versions. Integers are big-endian.
 enum AccountCodec {
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
 
     /// What the vault keeps about an entry besides the account: sealed like it.
     struct State: Sendable, Equatable {
         /// The last TOTP time step handed out by a `--once` request.
         var lastOnceStep: UInt64?
+        /// `otp aws session`'s credentials (their JSON), until shortly before they expire.
+        var sessionCache: SecureBytes?
     }
+
+    /// The largest cached session kept.
+    static let maximumSessionCache = 65_536
 
     enum DecodingError: Error, CustomStringConvertible {
         case unknownVersion(UInt8)
@@ -34,7 +41,8 @@ enum AccountCodec {
     /// The plaintext of a sealed entry, assembled in a buffer that wipes every copy it makes.
     static func encode(_ account: OTPAccount, state: State = State()) -> SecureBytes {
         let out = SecureBuffer(capacity: 128 + account.secret.count)
-        out.append(version)
+        let written: UInt8 = account.retired || state.sessionCache != nil ? 3 : 2
+        out.append(written)
         out.append(account.kind == .totp ? 0 : 1)
         out.append(account.algorithm.storedCode)
         out.append(UInt8(clamping: account.digits))
@@ -73,6 +81,16 @@ enum AccountCodec {
         } else {
             out.append(0)
         }
+        if written >= 3 {
+            out.append(account.retired ? 1 : 0)
+            if let cache = state.sessionCache, cache.count <= maximumSessionCache {
+                out.append(1)
+                out.append(bigEndian: UInt32(cache.count))
+                out.append(cache)
+            } else {
+                out.append(0)
+            }
+        }
         return out.finish()
     }
 
@@ -84,7 +102,7 @@ enum AccountCodec {
         try plaintext.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(DecodingError) -> (OTPAccount, State) in
             var reader = Reader(bytes: raw)
             let v = try reader.byte()
-            guard v == 1 || v == version else { throw .unknownVersion(v) }
+            guard (1...version).contains(v) else { throw .unknownVersion(v) }
             let kind: OTPAccount.Kind = try reader.byte() == 0 ? .totp : .hotp
             guard let algorithm = HashAlgorithm(storedCode: try reader.byte()) else { throw .malformed("algorithm") }
             let digits = Int(try reader.byte())
@@ -107,6 +125,17 @@ enum AccountCodec {
                 account.note = try reader.byte() == 1 ? try reader.string() : nil
                 account.awsSerial = try reader.byte() == 1 ? try reader.string() : nil
                 state.lastOnceStep = try reader.byte() == 1 ? try reader.integer(UInt64.self) : nil
+            }
+            if v >= 3 {
+                let flags = try reader.byte()
+                guard flags & ~1 == 0 else { throw .malformed("unknown flags") }
+                account.retired = flags & 1 == 1
+                if try reader.byte() == 1 {
+                    let length = Int(try reader.integer(UInt32.self))
+                    guard length <= maximumSessionCache else { throw .malformed("session cache too large") }
+                    state.sessionCache = SecureBytes(
+                        copying: UnsafeRawBufferPointer(rebasing: try reader.bytes(length)))
+                }
             }
             guard reader.offset == raw.count else { throw .malformed("trailing bytes") }
             return (account, state)

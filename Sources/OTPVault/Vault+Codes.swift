@@ -51,6 +51,9 @@ extension Vault {
             switch entry.account {
             case .failure(let damage):
                 report.damaged.append((entry.id, damage))
+            case .success(let account) where everything && account.retired:
+                // A retired device's account (otp aws rotate): only when asked for by name.
+                continue
             case .success(let account) where account.kind == .hotp:
                 if everything {
                     report.skippedHOTP.append(entry.id)

@@ -270,3 +270,36 @@ extension SecureBytes {
     /// The bytes as an array, for comparing test vectors (test secrets only).
     var copiedBytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }
+
+/// Issue 29: the entry layout's version 3 (retired, a cached AWS session) is written only for entries that have
+/// either, so every other entry stays in version 2, which older versions read.
+@Suite struct AccountCodecVersionTests {
+    func account() -> OTPAccount {
+        OTPAccount(issuer: "Amazon Web Services", name: "alice", secret: SecureBytes(Array(repeating: 7, count: 20)))
+    }
+
+    @Test func plainEntriesStayInVersionTwo() throws {
+        let plain = AccountCodec.encode(account())
+        #expect(plain.withUnsafeBytes { $0.first } == 2)
+        let decoded = try AccountCodec.decodeWithState(plain)
+        #expect(!decoded.account.retired && decoded.state.sessionCache == nil)
+    }
+
+    @Test func retiredAndACachedSessionRoundTripInVersionThree() throws {
+        var retired = account()
+        retired.retired = true
+        let cache = SecureBytes(Array("{\"AccessKeyId\":\"A\"}".utf8))
+        let encoded = AccountCodec.encode(retired, state: AccountCodec.State(lastOnceStep: 9, sessionCache: cache))
+        #expect(encoded.withUnsafeBytes { $0.first } == 3)
+        let decoded = try AccountCodec.decodeWithState(encoded)
+        #expect(decoded.account.retired && decoded.state.lastOnceStep == 9 && decoded.state.sessionCache == cache)
+        // Unknown flags and an oversized cache are refused by name, not read.
+        var bytes = encoded.withUnsafeBytes { Array($0) }
+        let flags = bytes.count - 1 - 1 - 4 - cache.count
+        bytes[flags] = 0x82
+        #expect(throws: AccountCodec.DecodingError.self) { try AccountCodec.decodeWithState(SecureBytes(bytes)) }
+        #expect(throws: AccountCodec.DecodingError.self) {
+            try AccountCodec.decodeWithState(SecureBytes([4] + Array(bytes.dropFirst())))
+        }
+    }
+}

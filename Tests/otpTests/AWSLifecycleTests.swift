@@ -273,9 +273,18 @@ final class MotoServer {
         #expect(rotated.status == 0, "\(rotated.stderr)")
         let enabled = try enabledSerials("alice")
         #expect(enabled.count == 1 && enabled.first != old)
+        // The vault's active account points at the new device; the old one is kept, retired, until otp remove.
         let listed = try #require(try otp(["list", "--json"]).json as? [[String: Any]])
-        #expect(listed.compactMap { $0["serial"] as? String } == enabled)
+        let active = listed.filter { $0["retired"] as? Bool != true }
+        #expect(active.compactMap { $0["serial"] as? String } == enabled)
+        #expect(listed.filter { $0["retired"] as? Bool == true }.compactMap { $0["serial"] as? String } == [old])
         #expect(try !virtualSerials().contains(old))
+        #expect(!(try otp(["list"]).stdout.contains(old.split(separator: "/").last ?? "")))
+        let all = try otp(["list", "--all"]).stdout
+        #expect(all.contains("retired"))
+        // otp code without a query gives the active one only.
+        let codes = try #require(try otp(["code", "--json"]).json as? [[String: Any]])
+        #expect(codes.count == 1)
     }
 
     @Test func listShowsADeviceMadeOutsideOtpAsNotInThisVault() throws {
@@ -351,6 +360,14 @@ final class MotoServer {
         for key in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] { #expect(json[key] is String) }
         let call = try #require(try moto.recordedBodies().map(form).first { $0["Action"] == "GetSessionToken" })
         #expect(call["DurationSeconds"] == "3600" && call["TokenCode"]?.count == 6)
+        // Within the credentials' lifetime a second call hands out the same ones, sealed in the vault: no new
+        // GetSessionToken (moto hands out fixed credentials, so the calls are counted), no code burnt.
+        let again = try otp(["aws", "session", "--duration", "1h"])
+        #expect(again.status == 0 && again.stdout == result.stdout)
+        #expect(try moto.recordedBodies().map(form).filter { $0["Action"] == "GetSessionToken" }.count == 1)
+        // Nothing of it in a file outside the vault.
+        let secret = try #require(json["SecretAccessKey"] as? String)
+        #expect(filesHolding(secret).isEmpty)
     }
 
     @Test func aMissingCLIIsAClearError() throws {

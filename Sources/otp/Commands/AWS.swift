@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OTPAWS
 import OTPCore
+import OTPCrypto
 import OTPVault
 
 /// `otp aws enable|resync|rotate|disable|list|session`: a virtual MFA device's life through the IAM API, over the
@@ -186,8 +187,8 @@ extension AWSCommand {
             abstract: "Enrol a new device for the same user, then retire the old one (never without MFA).",
             discussion: """
                 The new device is created, stored and enabled first; only then is the old one deactivated and deleted \
-                and its vault account removed. If the new one cannot be enabled, it is cleaned up and the old one is \
-                left as it was.
+                and its vault account marked retired (kept, hidden from list unless --all, until otp remove). If the \
+                new one cannot be enabled, it is cleaned up and the old one is left as it was.
                 """)
         @OptionGroup var vault: VaultOptions
         @OptionGroup var aws: AWSOptions
@@ -214,7 +215,8 @@ extension AWSCommand {
                                 _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
                             })
                         try aws.devices.retire(serial: oldSerial, user: owner)
-                        _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [oldID]) }
+                        // Kept, marked retired (hidden from list and from code without a query) until otp remove.
+                        try VaultCall.run { () throws(VaultError) in try opened.retire(id: oldID) }
                         Terminal.out("rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
                     }
                 }
@@ -304,6 +306,15 @@ extension AWSCommand {
     }
 
     struct Session: ParsableCommand {
+        /// An STS expiration (`2026-12-04T06:25:45Z`, with or without fractions or an offset; AWS gives UTC).
+        static func date(_ text: String) -> Date? {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+            return formatter.date(from: String(text.prefix(19)))
+        }
+
         static let configuration = CommandConfiguration(
             abstract: "Session credentials from GetSessionToken with a --once code, as credential_process prints them.")
         @OptionGroup var vault: VaultOptions
@@ -319,6 +330,16 @@ extension AWSCommand {
             let credentials = try withVaultErrors {
                 try vault.withVault(create: false) { opened in
                     let (id, account) = try awsAccount(query ?? "Amazon Web Services", in: opened)
+                    // Credentials cached in the entry (sealed) and valid for 5 minutes more are handed out again:
+                    // repeated calls burn no code and make no call.
+                    if let cached = try VaultCall.run({ () throws(VaultError) in try opened.sessionCache(id: id) }),
+                        let decoded = cached.withUnsafeBytes({
+                            try? JSONDecoder().decode(AWSAnswers.SessionToken.Credentials.self, from: Data($0))
+                        }),
+                        let expires = Self.date(decoded.Expiration), expires.timeIntervalSinceNow > 300
+                    {
+                        return decoded
+                    }
                     // A --once code: never one another run (or aws-vault's mfa_process) already handed out.
                     var code: String?
                     while code == nil {
@@ -331,10 +352,18 @@ extension AWSCommand {
                             FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
                         }
                     }
-                    return try AWSCommand.failing(json: true) {
+                    let fresh = try AWSCommand.failing(json: true) {
                         try aws.devices.sessionToken(
                             serial: account.awsSerial ?? "", code: code ?? "", seconds: seconds)
                     }
+                    if let encoded = try? JSONEncoder().encode(fresh) {
+                        var bytes = [UInt8](encoded)
+                        defer { for i in bytes.indices { bytes[i] = 0 } }
+                        try VaultCall.run { () throws(VaultError) in
+                            try opened.storeSessionCache(id: id, SecureBytes(bytes))
+                        }
+                    }
+                    return fresh
                 }
             }
             struct Output: Encodable {

@@ -13,6 +13,9 @@ struct List: ParsableCommand {
     @Argument(help: "Only accounts matching this (issuer or name substring, an alias such as aws, or id:PREFIX).")
     var query: String?
 
+    @Flag(help: "Also list the accounts of retired AWS devices (otp aws rotate keeps them; --json always lists them).")
+    var all = false
+
     func run() throws {
         try withVaultErrors {
             let entries = VaultQuery(query).select(try vault.withVault(create: false) { try $0.entries() })
@@ -29,12 +32,13 @@ struct List: ParsableCommand {
             if output.json {
                 Terminal.out(Terminal.json(listed))
             } else {
-                for item in listed {
+                for item in listed where all || !item.account.retired {
                     let a = item.account
                     let kind = a.kind == .totp ? "TOTP \(a.period) s" : "HOTP #\(a.counter)"
                     Terminal.out(
                         "\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), "
-                            + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))\n"
+                            + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))"
+                            + (a.retired ? "  retired" : "") + "\n"
                     )
                 }
             }

@@ -44,7 +44,7 @@ struct AccountJSON: Encodable {
 /// The fields `Account` and `Entry` share, written in one place.
 enum AccountFields {
     enum Key: String, CodingKey {
-        case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder, note, serial
+        case id, type, issuer, account, algorithm, digits, period, counter, secretBits, encoder, note, serial, retired
     }
 
     static func encode(_ account: OTPAccount, id: String?, secretBits: Bool, to encoder: any Encoder) throws {
@@ -62,6 +62,7 @@ enum AccountFields {
         // Vault entries only, and only when set (otp edit --note / --serial).
         if id != nil, let note = account.note { try c.encode(note, forKey: .note) }
         if id != nil, let serial = account.awsSerial { try c.encode(serial, forKey: .serial) }
+        if id != nil, account.retired { try c.encode(true, forKey: .retired) }
     }
 }
 
