@@ -9,6 +9,13 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     public let code: String?
     public let message: String
 
+    /// Creates an error.
+    public init(operation: String, code: String?, message: String) {
+        self.operation = operation
+        self.code = code
+        self.message = message
+    }
+
     public var description: String {
         var text = "\(operation) failed"
         if let code { text += " (\(code))" }

@@ -66,10 +66,12 @@ public struct AWSDevices: Sendable {
     /// - Parameters:
     ///   - store: Adds the account to the vault in one transaction; returns its id.
     ///   - unstore: Removes the entry with that id (the rollback).
+    ///   - readQR: With `--via-qr`: the device is created with its QR code (`QRCodePNG`) instead of the Base32 seed,
+    ///     and this reads the image's payload (the project's own scanner); the account is made the same way.
     public func enable(
         user: String?, deviceName: String?, issuer: String, accountName: String?, now: () -> Date = Date.init,
         wait: (Int64) -> Void, note: (String) -> Void, store: (OTPAccount) throws -> String,
-        unstore: (String) throws -> Void
+        unstore: (String) throws -> Void, readQR: (([UInt8]) throws -> String)? = nil
     ) throws -> Enrolled {
         let identity = try caller()
         guard let user = user ?? identity.user else {
@@ -82,7 +84,11 @@ public struct AWSDevices: Sendable {
         let name = deviceName ?? Self.deviceName(user: user, at: now())
         let (created, seedBytes) = try cli.call(
             "iam", "create-virtual-mfa-device",
-            ["--virtual-mfa-device-name", name, "--bootstrap-method", "Base32StringSeed", "--outfile", "/dev/fd/3"],
+            [
+                "--virtual-mfa-device-name", name, "--bootstrap-method",
+                readQR == nil ? "Base32StringSeed" : "QRCodePNG",
+                "--outfile", "/dev/fd/3",
+            ],
             operation: "CreateVirtualMFADevice", as: AWSAnswers.CreatedDevice.self, secretOut: true)
         var seed = seedBytes
         defer { for i in seed.indices { seed[i] = 0 } }
@@ -90,6 +96,7 @@ public struct AWSDevices: Sendable {
         note("created the virtual MFA device \(serial)")
         var vaultID: String?
         do throws(any Error) {
+            if let readQR { seed = Array(try Self.secret(ofProvisioning: try readQR(seed)).utf8) }
             var account = try Self.account(
                 seed: seed, issuer: issuer, name: accountName ?? "\(user)@\(identity.account)")
             account.awsSerial = serial
@@ -141,6 +148,16 @@ public struct AWSDevices: Sendable {
         public let cause: String
         public let undone: [String]
         public var description: String { cause + "; " + undone.joined(separator: "; ") }
+    }
+
+    /// The Base32 secret of the otpauth:// URI in a device's QR code.
+    static func secret(ofProvisioning text: String) throws -> String {
+        guard let account = OTPAuthURI.parse(text).account else {
+            throw AWSError(
+                operation: "CreateVirtualMFADevice", code: nil,
+                message: "its QR code holds no otpauth:// account (it is not repeated here: it may hold a secret)")
+        }
+        return account.secret.withUnsafeBytes { Base32.encode($0) }
     }
 
     /// The TOTP account of an IAM seed (Base32, SHA1, 6 digits, 30 s).

@@ -370,6 +370,40 @@ final class MotoServer {
         #expect(filesHolding(secret).isEmpty)
     }
 
+    /// moto's QRCodePNG is random bytes: a stand-in answers CreateVirtualMFADevice (made for real in moto, so the
+    /// serial exists) with a QR image of a known seed drawn by `otp show --png`, on the same descriptor.
+    @Test func viaQRReadsTheDevicesQRCodeIntoTheSameAccount() throws {
+        _ = try aws(["iam", "create-user", "--user-name", "alice"])
+        let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        let other = directory.appendingPathComponent("qr-source.sqlite").path
+        let uri =
+            "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=\(seed)&issuer=Amazon%20Web%20Services"
+        _ = try CLI.run(["import", "--create", "--vault", other, "-"], stdin: uri + "\n", environment: environment)
+        let png = directory.appendingPathComponent("device-qr.png").path
+        #expect(try otp(["show", "Amazon", "--vault", other, "--png", png]).status == 0)
+        let wrapper = directory.appendingPathComponent("aws-qr")
+        let record = directory.appendingPathComponent("bootstrap-method")
+        try """
+        #!/bin/sh
+        if [ "$2" = "create-virtual-mfa-device" ]; then
+          echo "$6" > \(record.path)
+          \(moto.bin)/aws iam create-virtual-mfa-device --virtual-mfa-device-name "$4" --bootstrap-method "$6" \\
+            --outfile \(directory.path)/moto-random.png --output json || exit $?
+          cat \(png) > "$8"
+          exit 0
+        fi
+        exec \(moto.bin)/aws "$@"
+        """.write(to: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper.path, 0o755)
+        let result = try otp(
+            ["aws", "enable", "--user", "alice", "--create", "--via-qr"], env: ["OTP_AWS_CLI": wrapper.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOf: record, encoding: .utf8) == "QRCodePNG\n")
+        let listed = try #require(try otp(["list", "--json"]).json as? [[String: Any]])
+        #expect(listed.count == 1 && listed.first?["account"] as? String == "alice@123456789012")
+        #expect(try otp(["show", "Amazon", "--secret"]).stdout.replacingOccurrences(of: " ", with: "") == seed + "\n")
+    }
+
     @Test func aMissingCLIIsAClearError() throws {
         _ = try CLI.run(
             ["import", "--create", "-"], stdin: "otpauth://totp/X:x?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=X\n",

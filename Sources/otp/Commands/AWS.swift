@@ -3,6 +3,7 @@ import Foundation
 import OTPAWS
 import OTPCore
 import OTPCrypto
+import OTPScan
 import OTPVault
 
 /// `otp aws enable|resync|rotate|disable|list|session`: a virtual MFA device's life through the IAM API, over the
@@ -42,6 +43,22 @@ struct AWSCommand: ParsableCommand {
 
     static let issuer = "Amazon Web Services"
 
+    /// The payload of the one QR code in a PNG (the device's `QRCodePNG`), in memory.
+    static func readQR(_ png: [UInt8]) throws -> String {
+        let found: [Payload]
+        do throws(ScanError) {
+            found = try QRReader().read(image: png).payloads
+        } catch {
+            throw AWSError(
+                operation: "CreateVirtualMFADevice", code: nil, message: "its QRCodePNG could not be read: \(error)")
+        }
+        guard found.count == 1, let text = found.first?.text else {
+            throw AWSError(
+                operation: "CreateVirtualMFADevice", code: nil, message: "its QRCodePNG holds \(found.count) QR codes")
+        }
+        return text
+    }
+
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a virtual MFA device, store it in the vault and enable it with two fresh codes.",
@@ -69,7 +86,11 @@ struct AWSCommand: ParsableCommand {
         @Flag(help: "Create the vault when there is none.")
         var create = false
 
+        @Flag(help: "Take the device's QR code (QRCodePNG) instead of its Base32 seed, read by otp's own scanner.")
+        var viaQR = false
+
         func run() throws {
+            let reader: (([UInt8]) throws -> String)? = viaQR ? { try AWSCommand.readQR($0) } : nil
             let enrolled = try withVaultErrors {
                 try vault.withVault(create: vault.mayCreate(explicitly: create), keepCreated: { $0 != nil }) {
                     opened -> AWSDevices.Enrolled? in
@@ -86,8 +107,8 @@ struct AWSCommand: ParsableCommand {
                             },
                             unstore: { id in
                                 _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
-                            }
-                        )
+                            },
+                            readQR: reader)
                     }
                 }
             }
@@ -129,6 +150,7 @@ extension AWSCommand {
     struct Resync: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resynchronise a device with two fresh codes.")
         @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
         @OptionGroup var aws: AWSOptions
         @Option(help: ArgumentHelp("The IAM user (default: the device's).", valueName: "name")) var user: String?
         @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
@@ -145,7 +167,10 @@ extension AWSCommand {
                         try aws.devices.resync(
                             account, user: owner, now: { Int64(Date().timeIntervalSince1970) },
                             wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") })
-                        Terminal.out("resynced \(serial)\n")
+                        Terminal.out(
+                            output.json
+                                ? Terminal.json(["serial": serial, "user": owner, "resynced": "true"])
+                                : "resynced \(serial)\n")
                     }
                 }
             }
@@ -156,6 +181,7 @@ extension AWSCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deactivate and delete a device, then remove its vault account.")
         @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
         @OptionGroup var aws: AWSOptions
         @Flag(help: "Do not ask.") var yes = false
         @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
@@ -176,7 +202,10 @@ extension AWSCommand {
                         try aws.devices.retire(serial: serial, user: try AWSCommand.user(of: serial, aws.devices))
                     }
                     _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
-                    Terminal.out("disabled and deleted \(serial); removed \(id) from the vault\n")
+                    Terminal.out(
+                        output.json
+                            ? Terminal.json(["serial": serial, "removed": id])
+                            : "disabled and deleted \(serial); removed \(id) from the vault\n")
                 }
             }
         }
@@ -191,6 +220,7 @@ extension AWSCommand {
                 new one cannot be enabled, it is cleaned up and the old one is left as it was.
                 """)
         @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
         @OptionGroup var aws: AWSOptions
         @Argument(help: "The vault account (a query, or the device's serial ARN).") var query: String
 
@@ -217,7 +247,13 @@ extension AWSCommand {
                         try aws.devices.retire(serial: oldSerial, user: owner)
                         // Kept, marked retired (hidden from list and from code without a query) until otp remove.
                         try VaultCall.run { () throws(VaultError) in try opened.retire(id: oldID) }
-                        Terminal.out("rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
+                        Terminal.out(
+                            output.json
+                                ? Terminal.json([
+                                    "old": oldSerial, "serial": new.serial, "user": owner, "id": new.vaultID,
+                                    "retired": oldID,
+                                ])
+                                : "rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
                     }
                 }
             }
