@@ -11,15 +11,18 @@ public struct AWSDevices: Sendable {
     public init(cli: AWSCLI) { self.cli = cli }
 
     /// The caller's user name and account id (`sts get-caller-identity`); the user is `nil` for a role.
-    public func caller() throws(AWSError) -> (user: String?, account: String) {
+    public func caller() throws(AWSError) -> (user: String?, account: String, callerArn: String) {
         let identity = try cli.call(
             "sts", "get-caller-identity", [], operation: "GetCallerIdentity", as: AWSAnswers.CallerIdentity.self
         ).answer
         // arn:aws:iam::123456789012:user/path/alice → alice; an assumed role has no user.
         let resource = identity.Arn.split(separator: ":", maxSplits: 5).last.map(String.init) ?? ""
         let user = resource.hasPrefix("user/") ? resource.split(separator: "/").last.map(String.init) : nil
-        return (user, identity.Account)
+        return (user, identity.Account, identity.Arn)
     }
+
+    /// `arn:aws:iam::123456789012:root`.
+    static func isRoot(arn: String) -> Bool { arn.hasSuffix(":root") }
 
     /// The default device name: `otp-USER-YYYYMMDD-HHMMSS` (UTC), unique per second, so a retry or a rotation never
     /// meets `EntityAlreadyExists`. IAM allows `[\w+=,.@-]`, 128 characters at most.
@@ -75,9 +78,13 @@ public struct AWSDevices: Sendable {
     ) throws -> Enrolled {
         let identity = try caller()
         guard let user = user ?? identity.user else {
+            let root = identity.user == nil && Self.isRoot(arn: identity.callerArn)
             throw AWSError(
                 operation: "GetCallerIdentity", code: nil,
-                message: "the credentials in use are a role, not an IAM user: give --user NAME")
+                message: root
+                    ? "these are the root user's credentials: the root user's MFA is managed in the console only; "
+                        + "give --user NAME for an IAM user"
+                    : "the credentials in use are a role, not an IAM user: give --user NAME")
         }
         // The user first: a missing user is said before anything is made.
         try checkUser(user)

@@ -123,10 +123,22 @@ extension AppExports {
     }
 
     /// The accounts of a CSV export of shape `shape`, with sources like the JSON formats'.
+    /// The most rows a CSV export is read for (a password manager's export of every login fits; a larger file is
+    /// refused rather than held in memory row by row).
+    public static let maximumCSVRows = 200_000
+
     static func csv(_ text: String, shape: CSVShape, source: String) -> CSVAccounts {
         var skipped = 0
         var entries: [Entry] = []
-        for row in csvRows(text).dropFirst() {
+        let rows = csvRows(text, limit: maximumCSVRows + 2)
+        if rows.count > maximumCSVRows + 1 {
+            let diagnostic = Diagnostic(
+                .error, .uri, .tooLarge, "the CSV file has more than \(maximumCSVRows) rows; it was not read")
+            return CSVAccounts(
+                accounts: [(source, URICheck(account: nil, diagnostics: [diagnostic], issuer: nil, name: nil))],
+                skipped: 0)
+        }
+        for row in rows.dropFirst() {
             func value(_ index: Int?) -> String? {
                 index.flatMap { $0 < row.count ? row[$0].trimmingWhitespace() : nil }.flatMap { $0.isEmpty ? nil : $0 }
             }

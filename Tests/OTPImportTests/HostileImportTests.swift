@@ -262,6 +262,15 @@ import Testing
         #expect(mixed.accounts[1].source == "m (CSV entry 2 of 2)")
     }
 
+    /// A CSV of more rows than a real export holds is refused by name, not held in memory row by row.
+    @Test func aCSVWithTooManyRowsIsRefused() throws {
+        var text = "Title,Username,TOTP\n"
+        text.reserveCapacity(4_000_000)
+        for i in 0...AppExports.maximumCSVRows { text += "t\(i),u,\n" }
+        let read = try #require(AppExports.csv(text, source: "big.csv"))
+        #expect(read.accounts.count == 1 && read.accounts[0].check.diagnostics.first?.code == .tooLarge)
+    }
+
     /// Seeded random CSV documents (quotes, commas, CR, LF, BOMs, URIs in random columns) never crash the reader
     /// and give at most one account per row.
     @Test func randomCSVNeverCrashes() {

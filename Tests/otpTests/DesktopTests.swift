@@ -236,13 +236,15 @@ struct DesktopError: Error, CustomStringConvertible {
         #expect(copied.stdout.isEmpty)
         #expect(copied.stderr.contains("copied the code of Copy: me to the clipboard (xclip)"))
         #expect(try x.clipboard() + "\n" == expected.stdout)
-        usleep(3_500_000)
+        // Cleared by the detached helper after 2 s (waited for up to 15 s: a loaded machine is slow, not wrong).
+        let deadline = Date().addingTimeInterval(15)
+        while try x.clipboard() != "", Date() < deadline { usleep(200_000) }
         #expect(try x.clipboard() == "")
 
         // Copied again, then something else is copied before the delay: that is left alone.
         _ = try CLI.run(["code", "Copy", "--copy", "--clear-after", "2s"], environment: env)
         try x.setClipboard(Data("something else".utf8), type: "UTF8_STRING")
-        usleep(3_500_000)
+        usleep(4_000_000)
         #expect(try x.clipboard() == "something else")
 
         // Several accounts: one must be named.
