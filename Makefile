@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_BUILD := libpng-dev libjpeg62-turbo-dev libwebp-dev libheif-dev libzbar-dev libssl-dev libsqlite3-dev libqrencode-dev \
   libargon2-dev libsodium-dev libzip-dev libpq-dev pkg-config
-APT_TEST := oathtool postgresql openssl xvfb xclip imagemagick
+APT_TEST := oathtool postgresql openssl xvfb xclip imagemagick x11-apps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 

@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "OTPSession", dependencies: ["OTPCore", "OTPCrypto", "OTPVault", "OTPImport"]),
         // The screen and the clipboard, through the desktop's own command-line tools (grim, gnome-screenshot,
         // spectacle, ImageMagick's import; wl-clipboard, xclip, xsel), run with deadlines and output caps.
-        .target(name: "OTPCapture"),
+        .target(name: "OTPCapture", dependencies: ["OTPScan"]),
         // A virtual MFA device's life through the IAM API, over the user's own `aws` command line.
         .target(name: "OTPAWS", dependencies: ["OTPCore", "OTPCrypto", "OTPCapture"]),
         .executableTarget(

@@ -24,6 +24,7 @@ let package = Package(
         .executableTarget(name: "FuzzSealedBox", dependencies: [.product(name: "OTPCrypto", package: "swift-otp")]),
         .executableTarget(
             name: "FuzzPostgresAnswers", dependencies: [.product(name: "OTPTeam", package: "swift-otp")]),
+        .executableTarget(name: "FuzzXWD", dependencies: [.product(name: "OTPCapture", package: "swift-otp")]),
     ],
     swiftLanguageModes: [.v6]
 )

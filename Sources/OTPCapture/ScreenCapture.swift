@@ -1,4 +1,5 @@
 import Foundation
+import OTPScan
 
 #if canImport(Glibc)
     import Glibc
@@ -28,10 +29,10 @@ public struct CaptureFailure: Error, Sendable, CustomStringConvertible {
 }
 
 /// The screen, captured with whatever the session offers, tried in order: `grim` (wlroots Wayland),
-/// `gnome-screenshot`, `spectacle` (KDE), ImageMagick's `import -window root` (X11). A tool that writes only to a
-/// file gets one in a private 0700 folder (under `$XDG_RUNTIME_DIR`, memory-backed, when there is one), overwritten
-/// and removed whatever happens. The XDG desktop portal (which needs a D-Bus reply object) and `xwd` (a format
-/// the scanner does not read) are not used.
+/// `gnome-screenshot`, `spectacle` (KDE), ImageMagick's `import -window root`, then `xwd -root` (X11; its dump read
+/// by ``XWDImage``). A tool that writes only to a file gets one in a private 0700 folder (under `$XDG_RUNTIME_DIR`,
+/// memory-backed, when there is one), overwritten and removed whatever happens. The XDG desktop portal is not used:
+/// it answers on a D-Bus request object, to the calling connection only, which `gdbus call` cannot wait on.
 public enum ScreenCapture {
     /// The largest capture read (an 8K screen as PNG is well under it).
     public static let maximumBytes = 128 << 20
@@ -43,6 +44,8 @@ public enum ScreenCapture {
         /// Its arguments: writing to `file` (when it cannot write to stdout) or to stdout.
         let arguments: @Sendable (_ select: Bool, _ file: String?) -> [String]
         let writesFile: Bool
+        /// Whether its output is an X Window Dump (xwd), turned into PNG here.
+        var writesXWD = false
     }
 
     enum Session: Sendable { case wayland, x11, either }
@@ -59,10 +62,15 @@ public enum ScreenCapture {
             name: "import", needs: .x11,
             // Without -window, import lets the user click a window or drag a rectangle.
             arguments: { select, _ in (select ? [] : ["-window", "root"]) + ["png:-"] }, writesFile: false),
+        // Without -root, xwd lets the user click a window.
+        Tool(
+            name: "xwd", needs: .x11, arguments: { select, _ in (select ? [] : ["-root"]) + ["-silent"] },
+            writesFile: false, writesXWD: true),
     ]
 
     /// What each tool is in, for the "install one of" hint.
-    static let packages = "grim (wlroots Wayland), gnome-screenshot (GNOME), spectacle (KDE) or imagemagick (X11)"
+    static let packages =
+        "grim (wlroots Wayland), gnome-screenshot (GNOME), spectacle (KDE), imagemagick or x11-apps (xwd; X11)"
 
     /// Captures the screen (`select`: a region or window the user picks, where the tool can).
     ///
@@ -143,6 +151,13 @@ public enum ScreenCapture {
             throw ToolError(description: "exit \(outcome.status)\(said)")
         }
         var bytes = outcome.output
+        if tool.writesXWD {
+            do {
+                bytes = try PNGEncoder.encode(try XWDImage.gray(bytes))
+            } catch {
+                throw ToolError(description: "its X Window Dump could not be read: \(error)")
+            }
+        }
         if let file {
             guard let read = folder?.read(file, limit: maximumBytes) else {
                 throw ToolError(description: "it wrote no capture")

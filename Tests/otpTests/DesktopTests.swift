@@ -196,6 +196,30 @@ struct DesktopError: Error, CustomStringConvertible {
         #expect(try leftovers().isEmpty)
     }
 
+    /// Where ImageMagick is missing, `xwd -root` is the capture, its dump read by otp.
+    @Test func withoutImageMagickTheScreenIsReadThroughXwd() throws {
+        let x = try XvfbServer()
+        defer { x.stop() }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xwd") else {
+            throw DesktopError("/usr/bin/xwd is not installed (Debian x11-apps; make test installs it)")
+        }
+        try x.show(CLI.png("console-1080p.png"), at: "+200+100")
+        usleep(1_500_000)
+        let bin = directory.appendingPathComponent("xwd-only")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: bin.appendingPathComponent("xwd").path, withDestinationPath: "/usr/bin/xwd")
+        var env = environment.merging(x.environment) { $1 }
+        env["PATH"] = bin.path
+        let result = try CLI.run(["check", "--screen", "--verbose"], environment: env)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("[screen (xwd)]") && result.stdout.contains("alice@123456789012"))
+        // And with no tool at all, the error names what to install.
+        env["PATH"] = directory.appendingPathComponent("nothing").path
+        let none = try CLI.run(["check", "--screen"], environment: env)
+        #expect(none.status == 1 && none.stdout.contains("no screenshot tool found: install"))
+    }
+
     @Test func theClipboardsImageAndURIListImportAndAnEmptyClipboardIsAClearError() throws {
         let x = try XvfbServer()
         defer { x.stop() }
@@ -252,5 +276,55 @@ struct DesktopError: Error, CustomStringConvertible {
         _ = try CLI.run(["import", "-"], stdin: second + "\n", environment: env)
         let ambiguous = try CLI.run(["code", "Copy", "--copy"], environment: env)
         #expect(ambiguous.status != 0 && ambiguous.stderr.contains("matches 2 accounts"))
+    }
+}
+
+/// X Window Dumps are read with every header size checked first: damaged and hostile dumps are refused by name.
+@Suite struct XWDImageTests {
+    /// A dump of `width`×`height` 32-bit pixels (LSB first), all of `pixel`.
+    static func dump(width: Int, height: Int, pixel: UInt32, bitsPerPixel: Int = 32, lines: Int? = nil) -> [UInt8] {
+        var header = [Int](repeating: 0, count: 25)
+        header[0] = 100 + 4
+        header[1] = 7
+        header[2] = 2
+        header[3] = 24
+        header[4] = width
+        header[5] = height
+        header[7] = 0
+        header[11] = bitsPerPixel
+        header[12] = width * bitsPerPixel / 8
+        header[14] = 0xFF0000
+        header[15] = 0x00FF00
+        header[16] = 0x0000FF
+        var bytes = header.flatMap { value in (0..<4).map { UInt8((value >> (24 - 8 * $0)) & 0xFF) } }
+        bytes += Array("xwd\0".utf8)
+        for _ in 0..<((lines ?? height) * width) {
+            bytes += (0..<(bitsPerPixel / 8)).map { UInt8((pixel >> (8 * UInt32($0))) & 0xFF) }
+        }
+        return bytes
+    }
+
+    @Test func aTrueColorDumpBecomesGray() throws {
+        let white = try XWDImage.gray(Self.dump(width: 3, height: 2, pixel: 0x00FF_FFFF))
+        #expect(white.width == 3 && white.height == 2 && white.pixels.allSatisfy { $0 == 255 })
+        let red = try XWDImage.gray(Self.dump(width: 1, height: 1, pixel: 0x00FF_0000))
+        #expect(red.pixels == [76])
+        let packed = try XWDImage.gray(Self.dump(width: 2, height: 2, pixel: 0x0080_8080, bitsPerPixel: 24))
+        #expect(packed.pixels == [128, 128, 128, 128])
+    }
+
+    @Test func cutOrHostileDumpsAreRefusedByName() {
+        let good = Self.dump(width: 4, height: 4, pixel: 0)
+        #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(Self.dump(width: 4, height: 4, pixel: 0, lines: 3)) }
+        #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(Array(good.prefix(99))) }
+        var huge = good
+        huge[16...19] = [0x7F, 0xFF, 0xFF, 0xFF]  // width
+        #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(huge) }
+        var header = good
+        header[0...3] = [0x7F, 0xFF, 0xFF, 0xFF]  // header size
+        #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(header) }
+        var masks = good
+        masks[56...59] = [0, 0xF0, 0x0F, 0]  // a red mask with a hole
+        #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(masks) }
     }
 }
