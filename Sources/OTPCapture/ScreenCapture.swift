@@ -138,10 +138,19 @@ public enum ScreenCapture {
             }
             file = folder.map { $0.path + "/screen.png" }
         }
+        var arguments = tool.arguments(select, file)
+        // grim picks no region itself: slurp (its companion) asks the user for one.
+        if tool.name == "grim", select {
+            guard let region = try? ChildProcess.run("slurp", [], timeout: timeout), region.status == 0 else {
+                throw ToolError(description: "--select needs slurp beside grim (no region was picked)")
+            }
+            let geometry = String(decoding: region.output, as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            arguments = ["-g", geometry] + arguments
+        }
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try ChildProcess.run(
-                tool.name, tool.arguments(select, file), timeout: timeout, maximumOutput: maximumBytes)
+            outcome = try ChildProcess.run(tool.name, arguments, timeout: timeout, maximumOutput: maximumBytes)
         } catch {
             throw ToolError(description: error.description)
         }
