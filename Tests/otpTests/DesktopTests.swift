@@ -108,6 +108,15 @@ final class XvfbServer {
         usleep(100_000)
     }
 
+    /// Waits (up to 30 s: ImageMagick draws slowly on a loaded machine) until a check of the screen finds a code.
+    func waitUntilShown(environment: [String: String]) throws {
+        let deadline = Date().addingTimeInterval(30)
+        let env = environment.merging(self.environment) { $1 }
+        while try CLI.run(["check", "--screen"], environment: env).status != 0, Date() < deadline {
+            usleep(300_000)
+        }
+    }
+
     /// Shows an image in a window at a position (ImageMagick's display), until the server stops.
     func show(_ path: String, at position: String) throws {
         clients.append(
@@ -150,9 +159,11 @@ struct DesktopError: Error, CustomStringConvertible {
         let x = try XvfbServer()
         defer { x.stop() }
         try x.show(CLI.png("no-code.png"), at: "+0+0")
-        try x.show(CLI.png("console-1080p.png"), at: "+300+150")
         try x.show(CLI.png("no-code.png"), at: "+900+700")
-        usleep(1_500_000)
+        usleep(1_000_000)
+        // The QR window last, so it is on top of the others.
+        try x.show(CLI.png("console-1080p.png"), at: "+300+150")
+        try x.waitUntilShown(environment: environment)
         let result = try CLI.run(
             ["import", "--create", "--json", "--screen", "--verbose"],
             environment: environment.merging(x.environment) { $1 })
@@ -171,7 +182,7 @@ struct DesktopError: Error, CustomStringConvertible {
         let x = try XvfbServer()
         defer { x.stop() }
         try x.show(CLI.png("console-1080p-dark.png"), at: "+0+0")
-        usleep(1_500_000)
+        try x.waitUntilShown(environment: environment)
         let bin = directory.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let tool = bin.appendingPathComponent("gnome-screenshot")
@@ -204,7 +215,7 @@ struct DesktopError: Error, CustomStringConvertible {
             throw DesktopError("/usr/bin/xwd is not installed (Debian x11-apps; make test installs it)")
         }
         try x.show(CLI.png("console-1080p.png"), at: "+200+100")
-        usleep(1_500_000)
+        try x.waitUntilShown(environment: environment)
         let bin = directory.appendingPathComponent("xwd-only")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
