@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "otpTests",
             dependencies: [
-                "otp", "OTPScan", "OTPVault", "OTPCrypto", "OTPCore", "OTPCapture", "TestSupport",
+                "otp", "OTPScan", "OTPVault", "OTPCrypto", "OTPCore", "OTPCapture", "OTPAWS", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],

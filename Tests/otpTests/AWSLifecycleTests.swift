@@ -1,4 +1,5 @@
 import Foundation
+import OTPAWS
 import OTPCore
 import Testing
 
@@ -404,6 +405,15 @@ final class MotoServer {
         #expect(try otp(["show", "Amazon", "--secret"]).stdout.replacingOccurrences(of: " ", with: "") == seed + "\n")
     }
 
+    /// Without --user, the caller's own user (moto's caller is the IAM user "moto").
+    @Test func enableWithoutAUserEnrolsTheCallersOwn() throws {
+        _ = try aws(["iam", "create-user", "--user-name", "moto"])
+        let result = try otp(["aws", "enable", "--create", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((result.json as? [String: Any])?["user"] as? String == "moto")
+        #expect(try enabledSerials("moto").count == 1)
+    }
+
     @Test func aMissingCLIIsAClearError() throws {
         _ = try CLI.run(
             ["import", "--create", "-"], stdin: "otpauth://totp/X:x?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=X\n",
@@ -411,5 +421,38 @@ final class MotoServer {
         let result = try otp(["aws", "list", "--user", "alice"], env: ["OTP_AWS_CLI": "/nonexistent/aws"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("not installed") && result.stderr.contains("OTP_AWS_CLI"))
+    }
+}
+
+/// The rules that join IAM's view to the vault's, without a server.
+@Suite struct AWSReconcileTests {
+    func decode<T: Decodable>(_ json: String, as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+
+    @Test func devicesAndVaultAccountsAreMatchedBySerial() throws {
+        let enabled = try decode(
+            #"{"MFADevices": [{"UserName": "alice", "SerialNumber": "arn:a"}, {"SerialNumber": "arn:b"}]}"#,
+            as: AWSAnswers.MFADevices.self
+        ).MFADevices
+        let virtual = try decode(
+            #"{"VirtualMFADevices": [{"SerialNumber": "arn:a"}, {"SerialNumber": "arn:b"}, {"SerialNumber":"arn:c"}]}"#,
+            as: AWSAnswers.VirtualMFADevices.self
+        ).VirtualMFADevices
+        let rows = AWSDevices.reconcile(
+            user: "alice", enabled: enabled, virtual: virtual,
+            vaultSerials: ["arn:a": "id-a", "arn:c": "id-c", "arn:gone": "id-g"])
+        #expect(rows.map(\.serial) == ["arn:a", "arn:b", "arn:c", "arn:gone"])
+        #expect(rows.map(\.inVault) == [true, false, true, true])
+        #expect(rows.map(\.enabled) == [true, true, false, false])
+        #expect(rows.map(\.goneFromAWS) == [false, false, false, true])
+    }
+
+    @Test func expirationsParseWithOrWithoutFractionsAndOffsets() {
+        let a = AWSDevices.expiration("2026-12-04T06:25:45Z")
+        #expect(a != nil)
+        #expect(AWSDevices.expiration("2026-12-04T06:25:45.911346Z") == a)
+        #expect(AWSDevices.expiration("2026-12-04T06:25:45+00:00") == a)
+        #expect(AWSDevices.expiration("tomorrow") == nil)
     }
 }

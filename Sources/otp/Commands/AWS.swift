@@ -268,18 +268,9 @@ extension AWSCommand {
         @OptionGroup var aws: AWSOptions
         @Option(help: ArgumentHelp("The IAM user (default: the caller's own).", valueName: "name")) var user: String?
 
-        struct Row: Encodable {
-            let serial: String
-            let user: String?
-            let enabled: Bool
-            let inVault: Bool
-            let goneFromAWS: Bool
-            let id: String?
-        }
-
         func run() throws {
             let rows = try withVaultErrors {
-                try vault.withVault(create: false) { opened -> [Row] in
+                try vault.withVault(create: false) { opened -> [AWSDevices.DeviceRow] in
                     let entries = try VaultCall.run { () throws(VaultError) in try opened.entries() }
                     var vaultSerials: [String: String] = [:]
                     for entry in entries {
@@ -292,36 +283,9 @@ extension AWSCommand {
                         guard let name = try user ?? devices.caller().user else {
                             throw CommandFailure("the credentials in use are a role: give --user", code: "usage")
                         }
-                        let enabled = try devices.mfaDevices(user: name)
-                        let virtual = try devices.virtualDevices()
-                        var rows: [Row] = []
-                        var seen = Set<String>()
-                        for device in enabled {
-                            seen.insert(device.SerialNumber)
-                            rows.append(
-                                Row(
-                                    serial: device.SerialNumber, user: name, enabled: true,
-                                    inVault: vaultSerials[device.SerialNumber] != nil, goneFromAWS: false,
-                                    id: vaultSerials[device.SerialNumber]))
-                        }
-                        // Devices not enabled (created, never enabled) that the vault points at are listed too.
-                        let known = Set(virtual.map(\.SerialNumber)).union(seen)
-                        for device in virtual
-                        where !seen.contains(device.SerialNumber)
-                            && vaultSerials[device.SerialNumber] != nil
-                        {
-                            seen.insert(device.SerialNumber)
-                            rows.append(
-                                Row(
-                                    serial: device.SerialNumber, user: device.User?.UserName, enabled: false,
-                                    inVault: true, goneFromAWS: false, id: vaultSerials[device.SerialNumber]))
-                        }
-                        for (serial, id) in vaultSerials.sorted(by: { $0.key < $1.key }) where !known.contains(serial) {
-                            rows.append(
-                                Row(serial: serial, user: nil, enabled: false, inVault: true, goneFromAWS: true, id: id)
-                            )
-                        }
-                        return rows
+                        return AWSDevices.reconcile(
+                            user: name, enabled: try devices.mfaDevices(user: name),
+                            virtual: try devices.virtualDevices(), vaultSerials: vaultSerials)
                     }
                 }
             }
@@ -342,13 +306,18 @@ extension AWSCommand {
     }
 
     struct Session: ParsableCommand {
-        /// An STS expiration (`2026-12-04T06:25:45Z`, with or without fractions or an offset; AWS gives UTC).
-        static func date(_ text: String) -> Date? {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-            return formatter.date(from: String(text.prefix(19)))
+        /// A TOTP code no --once request had before, waiting for the next step when this one was handed out.
+        static func onceCode(id: String, in opened: Vault) throws -> String {
+            while true {
+                let outcome = try VaultCall.run { () throws(VaultError) in
+                    try opened.takeOnce(id: id, at: Int64(Date().timeIntervalSince1970), count: 1)
+                }
+                switch outcome {
+                case .codes(let codes): return codes.codes.first?.value ?? ""
+                case .alreadyTaken(let availableAt):
+                    FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
+                }
+            }
         }
 
         static let configuration = CommandConfiguration(
@@ -366,40 +335,19 @@ extension AWSCommand {
             let credentials = try withVaultErrors {
                 try vault.withVault(create: false) { opened in
                     let (id, account) = try awsAccount(query ?? "Amazon Web Services", in: opened)
-                    // Credentials cached in the entry (sealed) and valid for 5 minutes more are handed out again:
-                    // repeated calls burn no code and make no call.
-                    if let cached = try VaultCall.run({ () throws(VaultError) in try opened.sessionCache(id: id) }),
-                        let decoded = cached.withUnsafeBytes({
-                            try? JSONDecoder().decode(AWSAnswers.SessionToken.Credentials.self, from: Data($0))
-                        }),
-                        let expires = Self.date(decoded.Expiration), expires.timeIntervalSinceNow > 300
-                    {
-                        return decoded
+                    // Credentials cached in the entry (sealed) are handed out again while they last: repeated calls
+                    // burn no code and make no call. A new code is a --once code: never one another run (or
+                    // aws-vault's mfa_process) already handed out.
+                    return try AWSCommand.failing(json: true) {
+                        try aws.devices.session(
+                            serial: account.awsSerial ?? "", seconds: seconds,
+                            cached: { try VaultCall.run { () throws(VaultError) in try opened.sessionCache(id: id) } },
+                            store: { cache in
+                                try VaultCall.run { () throws(VaultError) in try opened.storeSessionCache(id: id, cache)
+                                }
+                            },
+                            code: { try Self.onceCode(id: id, in: opened) })
                     }
-                    // A --once code: never one another run (or aws-vault's mfa_process) already handed out.
-                    var code: String?
-                    while code == nil {
-                        let outcome = try VaultCall.run { () throws(VaultError) in
-                            try opened.takeOnce(id: id, at: Int64(Date().timeIntervalSince1970), count: 1)
-                        }
-                        switch outcome {
-                        case .codes(let codes): code = codes.codes.first?.value
-                        case .alreadyTaken(let availableAt):
-                            FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
-                        }
-                    }
-                    let fresh = try AWSCommand.failing(json: true) {
-                        try aws.devices.sessionToken(
-                            serial: account.awsSerial ?? "", code: code ?? "", seconds: seconds)
-                    }
-                    if let encoded = try? JSONEncoder().encode(fresh) {
-                        var bytes = [UInt8](encoded)
-                        defer { for i in bytes.indices { bytes[i] = 0 } }
-                        try VaultCall.run { () throws(VaultError) in
-                            try opened.storeSessionCache(id: id, SecureBytes(bytes))
-                        }
-                    }
-                    return fresh
                 }
             }
             struct Output: Encodable {
