@@ -10,12 +10,17 @@ struct Init: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
 
+    @Flag(help: "Keep a weak passphrase without the warning (and without the question on a terminal).")
+    var allowWeak = false
+
     func run() throws {
         try vault.requireFile("otp init")
         try withVaultErrors {
             let path = vault.path
             if FileManager.default.fileExists(atPath: path) { throw VaultFailure(.alreadyExists(path: path)) }
-            try vault.withVault(create: true) { _ in }
+            try vault.withVault(
+                create: true, newPassphrase: { try WeakPassphrase.check($0, allowWeak: allowWeak) }
+            ) { _ in }
             if output.json {
                 Terminal.out(Terminal.json(["vault": path]))
             } else {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import OTPCore
 import OTPVault
 
 /// `otp list`: the accounts in the vault, never their secrets.
@@ -13,17 +15,35 @@ struct List: ParsableCommand {
     @Argument(help: "Only accounts matching this (issuer or name substring, an alias such as aws, or id:PREFIX).")
     var query: String?
 
+    @Flag(help: "Also show when each entry was created and its AWS serial (to tell look-alike entries apart).")
+    var long = false
+
     @Flag(help: "Also list the accounts of retired AWS devices (otp aws rotate keeps them; --json always lists them).")
     var all = false
+
+    /// `  created 2026-12-03  serial arn:…` for `--long`.
+    static func details(_ account: OTPAccount, created: Int64?) -> String {
+        var text = ""
+        if let created {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            text += "  created \(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(created))))"
+        }
+        if let serial = account.awsSerial { text += "  serial \(Terminal.escaped(serial))" }
+        return text
+    }
 
     func run() throws {
         try withVaultErrors {
             let entries = VaultQuery(query).select(try vault.withVault(create: false) { try $0.entries() })
             var damaged = 0
             var listed: [EntryJSON] = []
+            var created: [String: Int64] = [:]
             for entry in entries {
                 switch entry.account {
-                case .success(let account): listed.append(EntryJSON(id: entry.id, account: account))
+                case .success(let account):
+                    listed.append(EntryJSON(id: entry.id, account: account))
+                    created[entry.id] = entry.createdAt
                 case .failure(let damage):
                     damaged += 1
                     Terminal.error("otp: entry \(Terminal.escaped(entry.id)) is damaged: \(damage.description)")
@@ -38,6 +58,7 @@ struct List: ParsableCommand {
                     Terminal.out(
                         "\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), "
                             + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))"
+                            + (long ? Self.details(a, created: created[item.id]) : "")
                             + (a.retired ? "  retired" : "") + "\n"
                     )
                 }

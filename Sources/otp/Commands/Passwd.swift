@@ -21,6 +21,9 @@ struct Passwd: ParsableCommand {
         completion: .file())
     var newPassphraseFile: String?
 
+    @Flag(help: "Keep a weak new passphrase without the warning (and without the question on a terminal).")
+    var allowWeak = false
+
     func run() throws {
         try vault.requireFile("otp passwd")
         try withVaultErrors {
@@ -38,11 +41,7 @@ struct Passwd: ParsableCommand {
                     }
                     new = first
                 }
-                if new.count < 8 {
-                    Terminal.error(
-                        "otp: warning: a \(new.count)-character passphrase is short; anyone with a copy of the vault "
-                            + "can try guesses offline")
-                }
+                try WeakPassphrase.check(new, allowWeak: allowWeak)
                 try opened.changePassphrase(to: new)
                 if output.json {
                     Terminal.out(Terminal.json(["vault": vault.path]))

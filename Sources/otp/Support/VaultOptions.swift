@@ -152,7 +152,8 @@ struct VaultOptions: ParsableArguments {
     /// this call created is removed again when `body` throws or `keepCreated` says it holds nothing worth keeping:
     /// a failed run never leaves an empty vault behind.
     func withVault<T>(
-        create: Bool, keepCreated: (T) -> Bool = { _ in true }, _ body: (Vault) throws -> T
+        create: Bool, keepCreated: (T) -> Bool = { _ in true }, newPassphrase: ((SecureBytes) throws -> Void)? = nil,
+        _ body: (Vault) throws -> T
     ) throws -> T {
         if isTeam {
             return try withTeamVault { storage, personal in
@@ -167,6 +168,7 @@ struct VaultOptions: ParsableArguments {
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && !create { throw VaultFailure(.notFound(path: path)) }
         let secret = try passphrase(confirm: !exists)
+        if !exists { try newPassphrase?(secret) }
         var created = false
         var discarded = false
         do {
@@ -293,5 +295,22 @@ enum Passphrase {
         }
         guard !bytes.isEmpty else { throw VaultFailure(.noPassphrase("an empty passphrase is not accepted")) }
         return SecureBytes(bytes)
+    }
+}
+
+/// The warning (and, on a terminal, the question) for a weak new passphrase: `init` and `passwd`.
+enum WeakPassphrase {
+    static func check(_ secret: SecureBytes, allowWeak: Bool) throws {
+        guard !allowWeak, PassphraseStrength.isWeak(secret) else { return }
+        Terminal.error(
+            "otp: warning: this passphrase is weak (about \(Int(PassphraseStrength.bits(secret))) bits; at least "
+                + "\(Int(PassphraseStrength.weakBelowBits)) are advised): anyone with a copy of the vault can try "
+                + "guesses offline. A few unrelated words are strong and easy to type. --allow-weak keeps it "
+                + "without this warning")
+        guard Terminal.stdinIsTerminal else { return }
+        let answer = Terminal.ask("Use it anyway? [y/N] ").lowercased()
+        guard answer == "y" || answer == "yes" else {
+            throw VaultFailure(.noPassphrase("the weak passphrase was not used; nothing was changed"))
+        }
     }
 }

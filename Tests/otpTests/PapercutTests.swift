@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// Issue 28 (part): weak passphrases are named; look-alike entries can be told apart.
+@Suite struct PapercutTests {
+    let directory: URL
+
+    init() throws { directory = try CLI.temporaryDirectory() }
+
+    func env(_ passphrase: String, _ name: String = "vault") -> [String: String] {
+        ["OTP_VAULT": directory.appendingPathComponent("\(name)/vault.sqlite").path, "OTP_PASSPHRASE": passphrase]
+    }
+
+    @Test(arguments: ["a", "123456", "password", "aaaaaaaaaaaa", "abcdefgh"])
+    func initWarnsOfAWeakPassphrase(_ weak: String) throws {
+        let result = try CLI.run(["init"], environment: env(weak, "weak-\(weak.count)-\(weak.hashValue & 0xFFFF)"))
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("this passphrase is weak") && result.stderr.contains("--allow-weak"))
+        // Never the passphrase itself.
+        #expect(weak.count < 4 || !result.stderr.contains(weak))
+    }
+
+    @Test func allowWeakAndAStrongPassphraseGiveNoWarning() throws {
+        let allowed = try CLI.run(["init", "--allow-weak"], environment: env("a", "allowed"))
+        #expect(allowed.status == 0 && !allowed.stderr.contains("weak"))
+        let strong = try CLI.run(["init"], environment: env("correct horse battery staple", "strong"))
+        #expect(strong.status == 0 && !strong.stderr.contains("weak"))
+        let passwd = try CLI.run(
+            ["passwd"],
+            environment: env("correct horse battery staple", "strong").merging(["OTP_NEW_PASSPHRASE": "1"]) {
+                $1
+            })
+        #expect(passwd.status == 0 && passwd.stderr.contains("this passphrase is weak"))
+    }
+
+    @Test func listLongShowsTheCreationDateAndSerial() throws {
+        let environment = env("list long passphrase")
+        let uri =
+            "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP"
+            + "&issuer=Amazon%20Web%20Services"
+        #expect(try CLI.run(["import", "--create", "-"], stdin: uri + "\n", environment: environment).status == 0)
+        let serial = "arn:aws:iam::123456789012:mfa/alice"
+        #expect(try CLI.run(["edit", "aws", "--serial", serial], environment: environment).status == 0)
+        let long = try CLI.run(["list", "--long"], environment: environment)
+        let day = ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current, formatOptions: [.withFullDate])
+        #expect(long.stdout.contains("created \(day)") && long.stdout.contains("serial \(serial)"))
+        #expect(!(try CLI.run(["list"], environment: environment).stdout.contains("created")))
+    }
+}
