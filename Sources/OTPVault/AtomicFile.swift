@@ -65,7 +65,12 @@ public enum AtomicFile {
     }
 
     private static func failure(_ path: String) -> AtomicFileError {
-        .failed(path: path, reason: String(cString: strerror(errno)))
+        let reason = String(cString: strerror(errno))
+        let folder = (path as NSString).deletingLastPathComponent
+        if errno == ENOENT, !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            return .failed(path: path, reason: "the folder \(folder) does not exist")
+        }
+        return .failed(path: path, reason: reason)
     }
 
     private static func checkTarget(_ path: String, replace: Bool) throws {

@@ -643,7 +643,7 @@ public final class SQLiteVaultStorage: VaultStorage {
             }
         } catch let error as AtomicFileError {
             if case .exists = error { throw .alreadyExists(path: destination) }
-            throw .storage(StorageFailure(error.description))
+            throw .output("the backup: \(error.description) (the vault is unchanged)")
         } catch {
             throw Self.map(error)
         }

@@ -52,6 +52,8 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not an `otp` vault (another application's database, or an empty SQLite file with tables); it
     /// was left unchanged.
     case notAVault(path: String, reason: String)
+    /// An output file (a backup) could not be written; the vault itself is unchanged.
+    case output(String)
 
     public var description: String {
         switch self {
@@ -69,6 +71,7 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidName(let reason): "invalid name: \(reason)"
         case .notAVault(let path, let reason): "\(path) is not an otp vault (\(reason)); it was left unchanged"
         case .server(let message): "the team vault's server: \(message)"
+        case .output(let message): message
         }
     }
 }

@@ -137,6 +137,8 @@ public enum VaultQueryError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
+        case .noMatch(let query) where query.selectsEverything:
+            "the vault holds no account yet (otp import or otp add puts one in)"
         case .noMatch(let query): "no account matches '\(query)'"
         case .ambiguous(let query, let candidates) where query.serial != nil:
             "'\(query)' matches \(candidates.count) accounts; a serial should name one account (give each its own "

@@ -47,4 +47,36 @@ import Testing
         #expect(long.stdout.contains("created \(day)") && long.stdout.contains("serial \(serial)"))
         #expect(!(try CLI.run(["list"], environment: environment).stdout.contains("created")))
     }
+
+    @Test func anEmptyVaultSaysSoAndABackupNamesTheMissingFolder() throws {
+        let environment = env("empty vault passphrase", "empty")
+        #expect(try CLI.run(["init"], environment: environment).status == 0)
+        let code = try CLI.run(["code"], environment: environment)
+        #expect(code.status == 1 && code.stderr.contains("the vault holds no account yet"))
+        #expect(!code.stderr.contains("(all accounts)"))
+        let missing = directory.appendingPathComponent("no/such/folder/backup.sqlite").path
+        let backup = try CLI.run(["backup", missing], environment: environment)
+        #expect(backup.status == 2)
+        #expect(backup.stderr.contains("the folder \(directory.path)/no/such/folder does not exist"))
+        #expect(!backup.stderr.contains("cannot write the vault"))
+    }
+
+    @Test func aDryRunShowsTheParametersThatDecideTheCodes() throws {
+        let result = try CLI.run(
+            ["import", "--dry-run", CLI.fixtures.appendingPathComponent("exports/csv/plain.csv").path],
+            environment: env("dry run passphrase", "dry"))
+        #expect(result.stdout.contains("Other: bob  (TOTP, SHA256, 8 digits, 60 s)"))
+    }
+
+    /// On a terminal (a pty from util-linux's script), a provisioning URI printed by scan gets show's warning.
+    @Test func scanWarnsBeforePrintingASecretOnATerminal() throws {
+        let command = "\(CLI.binary.path) scan \(CLI.png("console-1080p.png"))"
+        let result = try CLI.run(
+            ["-qec", command, "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"), wrapped: false)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("warning: printing secrets on the terminal"))
+        // Into a pipe (a script reading it), no warning.
+        let piped = try CLI.run(["scan", CLI.png("console-1080p.png")])
+        #expect(!piped.stderr.contains("warning"))
+    }
 }

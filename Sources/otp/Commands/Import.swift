@@ -185,8 +185,15 @@ struct Import: ParsableCommand {
         var text = ""
         let verb = dryRun ? "would import" : "imported"
         for item in report.imported {
+            // A dry run shows what would be stored, parameters included (they decide the codes).
+            let a = item.account
+            let facts =
+                dryRun
+                ? "(\(a.kind.rawValue.uppercased()), \(a.algorithm.rawValue), "
+                    + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"), "
+                    + "\(a.kind == .totp ? "\(a.period) s" : "counter \(a.counter)"))  " : ""
             text +=
-                "\(verb)   \(item.id)  \(Terminal.escaped(item.account.displayName))  "
+                "\(verb)   \(item.id)  \(Terminal.escaped(a.displayName))  \(facts)"
                 + "[\(Terminal.escaped(item.source))]\n"
         }
         for item in report.duplicates {

@@ -2,6 +2,10 @@ import ArgumentParser
 import OTPCore
 import OTPScan
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `otp scan FILE... [--json]`: print the text of every QR code in each image.
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,6 +85,18 @@ struct Scan: ParsableCommand {
     }
 
     private func printText(_ results: [Result<ScanOutcome, ScanError>]) {
+        // A provisioning payload carries its secret: printing it on a screen is worth a word, as show says.
+        let secretBearing = results.contains { result in
+            guard case .success(let outcome) = result else { return false }
+            return outcome.payloads.contains { payload in
+                let lower = payload.text.prefix(2048).lowercased()
+                return lower.hasPrefix("otpauth-migration:")
+                    || (lower.hasPrefix("otpauth:") && lower.contains("secret="))
+            }
+        }
+        if secretBearing, isatty(STDOUT_FILENO) == 1 {
+            Terminal.error("otp: warning: printing secrets on the terminal; anyone who sees the screen can copy them")
+        }
         for (index, result) in results.enumerated() {
             let file = Terminal.escaped(label(index, result))
             switch result {

@@ -205,7 +205,7 @@ extension VaultError {
         case .damaged: "vault-damaged"
         case .notAVault: "not-a-vault"
         case .locked: "vault-locked"
-        case .storage: "storage"
+        case .storage, .output: "storage"
         case .crypto: "crypto"
         case .noPassphrase: "no-passphrase"
         case .noSuchEntry: "no-such-entry"
