@@ -193,8 +193,10 @@ public struct ChildProcess: Sendable {
         // is stopped.
         var status: Int32 = 0
         var exited = false
+        // Past the cap it may be blocked writing to the pipe no one reads: it is stopped, never waited on.
+        if overflowed { kill(pid, SIGKILL) }
         while !exited {
-            let result = waitpid(pid, &status, overflowed ? 0 : WNOHANG)
+            let result = waitpid(pid, &status, WNOHANG)
             if result == pid {
                 exited = true
             } else if result < 0, errno != EINTR {

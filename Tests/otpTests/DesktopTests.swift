@@ -339,3 +339,27 @@ struct DesktopError: Error, CustomStringConvertible {
         #expect(throws: XWDImage.Failure.self) { try XWDImage.gray(masks) }
     }
 }
+
+/// The helper-program runner: a deadline, a cap, a program that forks a server, all without hanging.
+@Suite struct ChildProcessTests {
+    @Test func aProgramPrintingPastTheCapIsStoppedNotWaitedOn() throws {
+        let outcome = try ChildProcess.run("sh", ["-c", "yes"], timeout: 20, maximumOutput: 1 << 16)
+        #expect(outcome.overflowed && outcome.output.count == 1 << 16)
+    }
+
+    @Test func aProgramThatDoesNotFinishIsStoppedAtTheDeadline() {
+        let start = Date()
+        #expect(throws: ChildProcess.Failure.timedOut("sleep", 1)) { try ChildProcess.run("sleep", ["30"], timeout: 1) }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test func aProgramThatForksAServerReturnsWhenItExits() throws {
+        // The child exits at once; the process it leaves keeps stdout open for 30 s. Detached, only the exit counts.
+        let start = Date()
+        let outcome = try ChildProcess.run("sh", ["-c", "sleep 30 & exit 3"], timeout: 20, detached: true)
+        #expect(outcome.status == 3 && Date().timeIntervalSince(start) < 10)
+        #expect(throws: ChildProcess.Failure.notFound("no-such-tool-here")) {
+            try ChildProcess.run("no-such-tool-here", [])
+        }
+    }
+}
