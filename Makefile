@@ -6,7 +6,7 @@ APT_TEST := oathtool postgresql openssl xvfb xclip imagemagick x11-apps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: aws-venv deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
+.PHONY: deb aws-venv deps demo test release bench-deps format lint man completions install sanitize sanitize-address sanitize-thread fuzz fuzz-replay
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -97,3 +97,36 @@ fuzz-replay: deps
 bench-deps:
 	@missing=$$(for p in zbar-tools qrencode oathtool hyperfine; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+# make deb: a Debian package (the binary with the Swift runtime linked in statically, a man page per command,
+# completions, README, licence) built with dpkg-deb into .build/deb/. `apt-get install ./.build/deb/otp_*.deb`
+# installs it with the C libraries it needs (zbar, libheif and libpq are opened on first use, so they are listed too).
+DEB_VERSION := $(shell sed -n 's/.*version: "otp \([0-9.]*\).*/\1/p' Sources/otp/OTP.swift | head -1)
+DEB_ARCH := $(shell dpkg --print-architecture)
+DEB_DEPENDS := libc6, libgcc-s1, libstdc++6, zlib1g, libbz2-1.0, libpng16-16, libjpeg62-turbo, libwebp7, libsqlite3-0, libssl3, libqrencode4, libargon2-1, \
+  libsodium23, libzip4, libzbar0, libheif1, libpq5
+deb: deps man
+	swift build -c release --product otp --static-swift-stdlib --scratch-path .build-static
+	rm -rf .build/deb && mkdir -p .build/deb/root/DEBIAN
+	d=.build/deb/root; \
+	install -D -m 755 .build-static/release/otp $$d/usr/bin/otp; \
+	strip --strip-unneeded $$d/usr/bin/otp; \
+	install -d $$d/usr/share/man/man1 $$d/usr/share/doc/otp $$d/usr/share/bash-completion/completions \
+	  $$d/usr/share/zsh/vendor-completions $$d/usr/share/fish/vendor_completions.d; \
+	for m in .build/man/*.1; do gzip -9n < $$m > $$d/usr/share/man/man1/$$(basename $$m).gz; done; \
+	$$d/usr/bin/otp --generate-completion-script bash > $$d/usr/share/bash-completion/completions/otp; \
+	$$d/usr/bin/otp --generate-completion-script zsh > $$d/usr/share/zsh/vendor-completions/_otp; \
+	$$d/usr/bin/otp --generate-completion-script fish > $$d/usr/share/fish/vendor_completions.d/otp.fish; \
+	install -m 644 README.md $$d/usr/share/doc/otp/README.md; \
+	install -m 644 LICENSE $$d/usr/share/doc/otp/copyright; \
+	printf '%s\n' "Package: otp" "Version: $(DEB_VERSION)" "Architecture: $(DEB_ARCH)" \
+	  "Maintainer: swift-otp <swift-otp@users.noreply.github.com>" "Depends: $(DEB_DEPENDS)" \
+	  "Recommends: xclip | wl-clipboard, imagemagick | x11-apps" "Section: utils" "Priority: optional" \
+	  "Installed-Size: $$(du -sk $$d/usr | cut -f1)" \
+	  "Description: MFA provisioning QR codes into an encrypted vault, and their one-time codes" \
+	  " otp reads screenshots and photos of otpauth:// and Google transfer QR codes, 40 authenticator" \
+	  " export formats and the screen or clipboard, keeps the accounts in a scrypt + AES-256-GCM vault," \
+	  " and prints HOTP, TOTP and Steam codes (the AWS enrolment through the IAM API included)." \
+	  > $$d/DEBIAN/control; \
+	dpkg-deb --root-owner-group --build $$d .build/deb/otp_$(DEB_VERSION)_$(DEB_ARCH).deb
+	@ls -l .build/deb/*.deb
