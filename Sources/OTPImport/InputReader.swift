@@ -107,9 +107,10 @@ public enum InputReader {
             }
             if index >= expanded.count {
                 let captured = memory[index - expanded.count]
+                // Never tried as a headerless andOTP backup: random clipboard bytes must not ask for a password.
                 return payloads(
                     in: captured.bytes, source: captured.name, reader: scanner(for: captured.bytes),
-                    passphrase: sourcePassphrase, bareKey: bareKey)
+                    passphrase: sourcePassphrase, bareKey: bareKey, tryHeaderless: false)
             }
             let item = expanded[index]
             let input = item.input

@@ -79,4 +79,17 @@ import Testing
         let piped = try CLI.run(["scan", CLI.png("console-1080p.png")])
         #expect(!piped.stderr.contains("warning"))
     }
+
+    /// Durations out of range or too large to multiply are usage errors, never a trap.
+    @Test(arguments: ["99999999999999999h", "9223372036854775807s", "-5", "37h", "1.5m", "m"])
+    func aDurationThatDoesNotFitIsAUsageError(_ duration: String) throws {
+        let result = try CLI.run(
+            [
+                "code", "--from", "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP", "--copy",
+                "--clear-after",
+                duration,
+            ])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--clear-after"))
+    }
 }

@@ -11,7 +11,7 @@ struct ClearClipboard: ParsableCommand {
     @Option var destination: String
 
     func run() throws {
-        guard let destination = Clipboard.Destination(rawValue: destination), (1...86_400).contains(after) else {
+        guard let destination = Clipboard.Destination(rawValue: destination), (1...129_600).contains(after) else {
             throw ExitCode(64)
         }
         var code = [UInt8](repeating: 0, count: 256)

@@ -81,19 +81,18 @@ struct Code: ParsableCommand {
     /// What a script or the clipboard takes must come from one account.
     var needsOneAccount: Bool { resolvedFormat == .raw || resolvedFormat == .aws || copy }
 
-    /// `--clear-after` in seconds (default 30 s), or `nil` when it does not parse or is out of range.
+    /// A duration (`30s`, `2m`, `12h`, plain seconds) in seconds, at most 36 h (`--clear-after`, `aws session
+    /// --duration`), or `nil` when it does not parse or is out of range.
     static func seconds(_ text: String) -> Int? {
         let units: [(String, Int)] = [("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             let digits = text.dropLast(suffix.count)
-            if !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits),
-                (0...86_400).contains(value * factor)
-            {
-                return value * factor
-            }
-            return nil
+            // Multiplied with an overflow check: "99999999999999999h" is a typing error, not a trap.
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits) else { return nil }
+            let (seconds, overflow) = value.multipliedReportingOverflow(by: factor)
+            return !overflow && (0...129_600).contains(seconds) ? seconds : nil
         }
-        guard let value = Int(text), (0...86_400).contains(value) else { return nil }
+        guard let value = Int(text), (0...129_600).contains(value) else { return nil }
         return value
     }
     var count: Int { resolvedFormat == .aws ? 2 : time.next }
@@ -123,7 +122,7 @@ struct Code: ParsableCommand {
         if noWait, !once { throw ValidationError("--no-wait goes with --once.") }
         if clearAfter != nil, !copy { throw ValidationError("--clear-after goes with --copy.") }
         if let clearAfter, Self.seconds(clearAfter) == nil {
-            throw ValidationError("--clear-after '\(clearAfter)' is not a duration such as 30s, 2m or 0 (at most 24h).")
+            throw ValidationError("--clear-after '\(clearAfter)' is not a duration such as 30s, 2m or 0 (at most 36h).")
         }
         if copy, format != nil || output.json || time.next != 1 {
             throw ValidationError("--copy puts one code on the clipboard: leave out --format, --json and --next.")
