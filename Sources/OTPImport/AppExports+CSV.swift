@@ -92,7 +92,7 @@ extension AppExports {
                 period: rest.period, algorithm: rest.algorithm, type: rest.type, counter: rest.counter)
         }
         // An unknown header: the column where the first rows hold otpauth:// URIs.
-        for row in csvRows(text, limit: 50).dropFirst() {
+        for row in readCSV(text, limit: 50).rows.dropFirst() {
             if let index = row.firstIndex(where: { OTPAuthURI.hasScheme($0) && $0.lowercased().hasPrefix("otpauth://") }
             ) {
                 return CSVShape(
@@ -130,10 +130,10 @@ extension AppExports {
     static func csv(_ text: String, shape: CSVShape, source: String) -> CSVAccounts {
         var skipped = 0
         var entries: [Entry] = []
-        let rows = csvRows(text, limit: maximumCSVRows + 2)
-        if rows.count > maximumCSVRows + 1 {
-            let diagnostic = Diagnostic(
-                .error, .uri, .tooLarge, "the CSV file has more than \(maximumCSVRows) rows; it was not read")
+        let (rows, tooWide) = readCSV(text, limit: maximumCSVRows + 2)
+        if rows.count > maximumCSVRows + 1 || tooWide {
+            let what = tooWide ? "a row of more than \(maximumCSVFields) fields" : "more than \(maximumCSVRows) rows"
+            let diagnostic = Diagnostic(.error, .uri, .tooLarge, "the CSV file has \(what); it was not read")
             return CSVAccounts(
                 accounts: [(source, URICheck(account: nil, diagnostics: [diagnostic], issuer: nil, name: nil))],
                 skipped: 0)
@@ -183,6 +183,17 @@ extension AppExports {
     /// RFC 4180 rows: fields separated by commas, quoted fields may hold commas, newlines and doubled quotes; rows
     /// end at LF, CR or CRLF; a BOM and blank lines are skipped. At most `limit` rows.
     static func csvRows(_ text: String, limit: Int = .max) -> [[String]] {
+        readCSV(text, limit: limit).rows
+    }
+
+    /// The most fields a row may have (real exports have a dozen): a wider row stops the reader, so a file of
+    /// commas is not held as millions of strings.
+    static let maximumCSVFields = 1_024
+
+    /// ``csvRows(_:limit:)``, stopping at a row wider than `maximumFields` (`tooWide` set).
+    static func readCSV(
+        _ text: String, limit: Int = .max, maximumFields: Int = maximumCSVFields
+    ) -> (rows: [[String]], tooWide: Bool) {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -210,6 +221,7 @@ extension AppExports {
             case ",":
                 row.append(field)
                 field = ""
+                if row.count > maximumFields { return (rows, true) }
             case "\n", "\r":
                 if scalar == "\r" { let next = iterator.next(); if next != "\n" { pending = next } }
                 row.append(field)
@@ -223,6 +235,6 @@ extension AppExports {
             row.append(field)
             rows.append(row)
         }
-        return rows
+        return (rows, false)
     }
 }

@@ -269,6 +269,11 @@ import Testing
         for i in 0...AppExports.maximumCSVRows { text += "t\(i),u,\n" }
         let read = try #require(AppExports.csv(text, source: "big.csv"))
         #expect(read.accounts.count == 1 && read.accounts[0].check.diagnostics.first?.code == .tooLarge)
+        // A row of a million commas: refused at the field cap, not held as a million strings.
+        let wide = try #require(
+            AppExports.csv("Title,Username,TOTP\n" + String(repeating: "x,", count: 1_000_000), source: "w"))
+        #expect(
+            wide.accounts.count == 1 && wide.accounts[0].check.diagnostics.first?.message.contains("fields") == true)
     }
 
     /// Seeded random CSV documents (quotes, commas, CR, LF, BOMs, URIs in random columns) never crash the reader
