@@ -106,7 +106,22 @@ open(passfile, "w").write("pw\n")
 http = server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", False)
 silent = server(b"", False)
 endless = server(b"R" * 65536, True)
+def csv(name, header, row, count):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(header + "\n")
+        for i in range(count):
+            f.write(row.replace("N", str(i)) + "\n")
+    return path
+
+
+wide = os.path.join(work, "wide.csv")
+with open(wide, "w") as f:
+    f.write("Title,Username,TOTP\n" + "x," * 5_000_000 + "\n")
 CASES = [
+    ("csv: 300 000 rows without a code", [OTP, "check", csv("rows.csv", "Title,Username,TOTP", "tN,uN,", 300_000)],
+     None),
+    ("csv: one row of 5 000 000 fields", [OTP, "check", wide], None),
     ("vault: a recursive view as the entry table", [OTP, "list"], {"OTP_VAULT": vault("view.sqlite", view)}),
     ("vault: a trigger", [OTP, "list"], {"OTP_VAULT": vault(
         "trigger.sqlite", "CREATE TRIGGER t AFTER INSERT ON entry BEGIN DELETE FROM keySlot; END;")}),
