@@ -414,6 +414,23 @@ final class MotoServer {
         #expect(try enabledSerials("moto").count == 1)
     }
 
+    /// What the service (or whatever answers at AWS_ENDPOINT_URL) says is escaped before it reaches a terminal.
+    @Test func aServersWordsAreEscaped() throws {
+        _ = try CLI.run(
+            ["import", "--create", "-"], stdin: "otpauth://totp/X:x?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=X\n",
+            environment: environment)
+        let wrapper = directory.appendingPathComponent("aws-hostile")
+        try """
+        #!/bin/sh
+        printf 'An error occurred (AccessDenied) when calling the ListMFADevices operation: \\033]0;pwned\\007\\n' >&2
+        exit 254
+        """.write(to: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper.path, 0o755)
+        let result = try otp(["aws", "list", "--user", "alice"], env: ["OTP_AWS_CLI": wrapper.path])
+        #expect(result.status == 1 && result.stderr.contains("ListMFADevices failed (AccessDenied)"))
+        #expect(!result.stderr.contains("\u{1B}") && !result.stderr.contains("\u{07}"))
+    }
+
     @Test func aMissingCLIIsAClearError() throws {
         _ = try CLI.run(
             ["import", "--create", "-"], stdin: "otpauth://totp/X:x?secret=JBSWY3DPEHPK3PXPJBSWY3DPJBSWY3DP&issuer=X\n",

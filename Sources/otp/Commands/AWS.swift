@@ -35,9 +35,10 @@ struct AWSCommand: ParsableCommand {
         do {
             return try body()
         } catch let error as AWSError {
-            throw CommandFailure(error.description, code: error.code ?? "aws")
+            // The service's words (an endpoint may be anyone's): escaped before they reach a terminal.
+            throw CommandFailure(Terminal.escaped(error.description), code: Terminal.escaped(error.code ?? "aws"))
         } catch let error as AWSDevices.EnrolmentFailure {
-            throw CommandFailure(error.description, code: "aws")
+            throw CommandFailure(Terminal.escaped(error.description), code: "aws")
         }
     }
 
