@@ -44,6 +44,16 @@ struct AWSCommand: ParsableCommand {
 
     static let issuer = "Amazon Web Services"
 
+    /// `enable`, `resync` and `rotate --json`: the device, its user, the vault entry, and whether it is enabled.
+    struct DeviceJSON: Encodable {
+        let serial: String
+        let user: String
+        let id: String?
+        let enabled: Bool
+        var retired: String? = nil
+        var old: String? = nil
+    }
+
     /// The payload of the one QR code in a PNG (the device's `QRCodePNG`), in memory.
     static func readQR(_ png: [UInt8]) throws -> String {
         let found: [Payload]
@@ -117,7 +127,7 @@ struct AWSCommand: ParsableCommand {
             if output.json {
                 Terminal.out(
                     Terminal.json(
-                        ["serial": enrolled.serial, "user": enrolled.user, "id": enrolled.vaultID, "enabled": "true"]))
+                        DeviceJSON(serial: enrolled.serial, user: enrolled.user, id: enrolled.vaultID, enabled: true)))
             } else {
                 Terminal.out(
                     "enabled  \(enrolled.serial) for \(Terminal.escaped(enrolled.user))  "
@@ -170,7 +180,7 @@ extension AWSCommand {
                             wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") })
                         Terminal.out(
                             output.json
-                                ? Terminal.json(["serial": serial, "user": owner, "resynced": "true"])
+                                ? Terminal.json(DeviceJSON(serial: serial, user: owner, id: nil, enabled: true))
                                 : "resynced \(serial)\n")
                     }
                 }
@@ -250,10 +260,10 @@ extension AWSCommand {
                         try VaultCall.run { () throws(VaultError) in try opened.retire(id: oldID) }
                         Terminal.out(
                             output.json
-                                ? Terminal.json([
-                                    "old": oldSerial, "serial": new.serial, "user": owner, "id": new.vaultID,
-                                    "retired": oldID,
-                                ])
+                                ? Terminal.json(
+                                    DeviceJSON(
+                                        serial: new.serial, user: owner, id: new.vaultID, enabled: true, retired: oldID,
+                                        old: oldSerial))
                                 : "rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
                     }
                 }
