@@ -72,7 +72,7 @@ let package = Package(
         // spectacle, ImageMagick's import; wl-clipboard, xclip, xsel), run with deadlines and output caps.
         .target(name: "OTPCapture", dependencies: ["OTPScan"]),
         // A virtual MFA device's life through the IAM API, over the user's own `aws` command line.
-        .target(name: "OTPAWS", dependencies: ["OTPCore", "OTPCrypto", "OTPCapture"]),
+        .target(name: "OTPAWS", dependencies: ["OTPCore", "OTPCrypto", "OTPCapture", "OTPVault"]),
         .executableTarget(
             name: "otp",
             dependencies: [

@@ -107,19 +107,9 @@ struct AWSCommand: ParsableCommand {
                     opened -> AWSDevices.Enrolled? in
                     try AWSCommand.failing(json: output.json) {
                         try aws.devices.enable(
-                            user: user, deviceName: deviceName, issuer: issuer, accountName: account,
+                            user: user, deviceName: deviceName, issuer: issuer, accountName: account, in: opened,
                             wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") },
-                            note: { Terminal.error("otp: \(Terminal.escaped($0))") },
-                            store: { account in
-                                try VaultCall.run { () throws(VaultError) in
-                                    if let serial = account.awsSerial { try opened.ensureSerialIsFree(serial) }
-                                    return try opened.add([account]).first?.id ?? ""
-                                }
-                            },
-                            unstore: { id in
-                                _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
-                            },
-                            readQR: reader)
+                            note: { Terminal.error("otp: \(Terminal.escaped($0))") }, readQR: reader)
                     }
                 }
             }
@@ -239,33 +229,20 @@ extension AWSCommand {
             try withVaultErrors {
                 try vault.withVault(create: false) { opened in
                     let (oldID, old) = try awsAccount(query, in: opened)
-                    let oldSerial = old.awsSerial ?? ""
-                    try AWSCommand.failing(json: false) {
-                        guard let owner = try AWSCommand.user(of: oldSerial, aws.devices) else {
-                            throw CommandFailure("\(oldSerial) is assigned to no user", code: "usage")
-                        }
-                        let new = try aws.devices.enable(
-                            user: owner, deviceName: nil, issuer: old.issuer ?? AWSCommand.issuer,
-                            accountName: old.name,
+                    let rotated = try AWSCommand.failing(json: output.json) {
+                        try aws.devices.rotate(
+                            entryID: oldID, account: old, in: opened,
                             wait: { FreshStep.wait(until: $0, reason: "fewer than 5 s left for two fresh codes") },
-                            note: { Terminal.error("otp: \(Terminal.escaped($0))") },
-                            store: { account in
-                                try VaultCall.run { () throws(VaultError) in try opened.add([account]).first?.id ?? "" }
-                            },
-                            unstore: { id in
-                                _ = try VaultCall.run { () throws(VaultError) in try opened.remove(ids: [id]) }
-                            })
-                        try aws.devices.retire(serial: oldSerial, user: owner)
-                        // Kept, marked retired (hidden from list and from code without a query) until otp remove.
-                        try VaultCall.run { () throws(VaultError) in try opened.retire(id: oldID) }
-                        Terminal.out(
-                            output.json
-                                ? Terminal.json(
-                                    DeviceJSON(
-                                        serial: new.serial, user: owner, id: new.vaultID, enabled: true, retired: oldID,
-                                        old: oldSerial))
-                                : "rotated \(oldSerial) -> \(new.serial) for \(Terminal.escaped(owner))\n")
+                            note: { Terminal.error("otp: \(Terminal.escaped($0))") })
                     }
+                    let new = rotated.new
+                    Terminal.out(
+                        output.json
+                            ? Terminal.json(
+                                DeviceJSON(
+                                    serial: new.serial, user: new.user, id: new.vaultID, enabled: true,
+                                    retired: rotated.retiredID, old: rotated.oldSerial))
+                            : "rotated \(rotated.oldSerial) -> \(new.serial) for \(Terminal.escaped(new.user))\n")
                 }
             }
         }
