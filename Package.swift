@@ -84,7 +84,8 @@ let package = Package(
         ),
         // Seeded random numbers and hex helpers shared by the test targets (not a product).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto", "TestSupport"]),
+        // CSodium: libsodium checks the Ed25519 signatures OpenSSL makes (an independent implementation).
+        .testTarget(name: "OTPCryptoTests", dependencies: ["OTPCrypto", "TestSupport", "CSodium"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore", "TestSupport"]),
         .testTarget(name: "OTPScanTests", dependencies: ["OTPScan", "OTPQRCode"]),
         .testTarget(
