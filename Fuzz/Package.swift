@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzPostgresAnswers", dependencies: [.product(name: "OTPTeam", package: "swift-otp")]),
         .executableTarget(name: "FuzzXWD", dependencies: [.product(name: "OTPCapture", package: "swift-otp")]),
+        .executableTarget(name: "FuzzTeamRecord", dependencies: [.product(name: "OTPTeam", package: "swift-otp")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 targets_all=(FuzzScan FuzzJPEG FuzzWebP FuzzHEIF FuzzURI FuzzMigration FuzzTextInputs FuzzVaultRecords FuzzSealedBox
-  FuzzPostgresAnswers FuzzXWD)
+  FuzzPostgresAnswers FuzzXWD FuzzTeamRecord)
 mode=${1:-replay}
 # Swift 6.3's driver passes -sanitize=fuzzer to the frontend without coverage: every Swift library would be built
 # blind (libFuzzer saw only the fuzz target's own 67 counters). The coverage kinds libFuzzer uses are asked for here.
