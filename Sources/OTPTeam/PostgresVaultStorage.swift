@@ -28,8 +28,9 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
     /// lock, since it is read inside transactions.
     private let identity = Mutex<(actor: String, epoch: Int32?, team: String?)>(("?", nil, nil))
 
-    /// The schema this build reads and writes (2: the log notifies `otp_log` listeners).
-    public static let schemaVersion: Int32 = 2
+    /// The schema this build reads and writes (2: the log notifies `otp_log` listeners; 3: the signed membership
+    /// log, members' signing keys, entry revisions).
+    public static let schemaVersion: Int32 = 3
     /// Advisory lock keys (an arbitrary constant pair: "otp" and what is locked).
     private static let schemaLockKey: Int64 = 0x6f74_7000_0001
     static let writeLockKey: Int64 = 0x6f74_7000_0002
@@ -194,11 +195,11 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
-    /// This member's high-water file (``TeamHighWater``), set when a member opens the vault: entry updates then
-    /// refuse rows this client already replaced, and remember the ones they replace.
-    private let highWater = Mutex<String?>(nil)
+    /// This member's state file (``TeamClientState``), set when a member opens the vault: reads and updates then
+    /// refuse rows older than a revision this client has seen, and remember the newest they see.
+    private let clientState = Mutex<String?>(nil)
 
-    func setHighWater(_ path: String) { highWater.withLock { $0 = path } }
+    func setClientState(_ path: String) { clientState.withLock { $0 = path } }
 
     var actorName: String { identity.withLock { $0.actor } }
 
@@ -307,6 +308,13 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         """,
         "DROP TRIGGER IF EXISTS otp_log_announce ON otp_log",
         "CREATE TRIGGER otp_log_announce AFTER INSERT ON otp_log FOR EACH ROW EXECUTE FUNCTION otp_log_notify()",
+        // Version 3: the membership log (``TeamChain``), signing keys, entry revisions (authenticated in each seal).
+        """
+        CREATE TABLE IF NOT EXISTS otp_chain (
+            seq bigint PRIMARY KEY CHECK (seq > 0), record bytea NOT NULL, signature bytea NOT NULL)
+        """,
+        "ALTER TABLE otp_members ADD COLUMN IF NOT EXISTS signing_key bytea",
+        "ALTER TABLE otp_entries ADD COLUMN IF NOT EXISTS revision bigint NOT NULL DEFAULT 0",
     ]
 
     // MARK: VaultStorage
@@ -322,7 +330,8 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         throw .damaged("a team vault has no passphrase to change (each member's personal vault has its own)")
     }
 
-    private static let entryColumns = "id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed"
+    private static let entryColumns =
+        "id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed, revision"
 
     /// A row as a record; a row that does not decode is an entry reported as damaged, never hiding the others.
     private static func entry(_ row: PQRow) -> SealedEntryRecord {
@@ -330,7 +339,7 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
             return SealedEntryRecord(
                 id: try row.string(0), createdAt: try row.int64(1), updatedAt: try row.int64(2),
                 identityTag: try row.bytes(3), duplicateTag: try row.bytes(4), version: Int(try row.int32(5)),
-                sealed: try row.bytes(6))
+                sealed: try row.bytes(6), revision: try row.int64(7))
         } catch {
             let id = (try? row.string(0)) ?? "?"
             var record = SealedEntryRecord(
@@ -340,13 +349,32 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         }
     }
 
-    /// One statement, so one consistent snapshot without a transaction around it.
+    /// One statement, so one consistent snapshot without a transaction around it. A row older than a revision this
+    /// client has seen is reported as damaged (a replay), never hiding the others.
     public func entries() throws(VaultError) -> [SealedEntryRecord] {
-        try vaultStatement { statements in
+        let memory = clientState.withLock { $0 }
+        // Read before the rows: a revision another process of this client commits meanwhile is not a replay.
+        let seen = memory.map { TeamClientState.load($0).revisions } ?? [:]
+        var records = try vaultStatement { statements in
             try statements.run(
                 PQQuery(unsafeSQL: "SELECT \(Self.entryColumns) FROM otp_entries ORDER BY created_at, seq")
             ).map(Self.entry)
         }
+        guard let memory else { return records }
+        let replayed = TeamClientState.replayed(records.map { ($0.id, $0.revision) }, seen: seen)
+        for index in records.indices {
+            guard let (served, seen) = replayed[records[index].id] else { continue }
+            records[index].damage =
+                TeamClientState.replayError(
+                    id: records[index].id, served: served, seen: seen, path: memory, server: "\(url)"
+                ).description
+        }
+        return records
+    }
+
+    public func entriesOpened(_ revisions: [(id: String, revision: Int64)]) {
+        guard let memory = clientState.withLock({ $0 }) else { return }
+        TeamClientState.observe(revisions, path: memory)
     }
 
     /// The entries inside a transaction (key rotation).
@@ -385,13 +413,14 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 // WITH ORDINALITY keeps the batch's order in `seq`, as row-by-row inserts would.
                 try statements.run(
                     """
-                    INSERT INTO otp_entries (id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed)
-                    SELECT id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed
+                    INSERT INTO otp_entries (
+                        id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed, revision)
+                    SELECT id, created_at, updated_at, identity_tag, duplicate_tag, version, sealed, revision
                     FROM unnest(\(c.ids)::text[], \(c.created)::bigint[], \(c.updated)::bigint[],
                                 \(c.identities)::bytea[], \(c.duplicates)::bytea[], \(c.versions)::integer[],
-                                \(c.sealed)::bytea[])
+                                \(c.sealed)::bytea[], \(c.revisions)::bigint[])
                         WITH ORDINALITY AS batch(id, created_at, updated_at, identity_tag, duplicate_tag, version,
-                                                 sealed, position)
+                                                 sealed, revision, position)
                     ORDER BY position
                     """)
                 try log(statements, VaultAuditEvent(action: "import", detail: "\(inserted.count) accounts"))
@@ -409,8 +438,10 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         let duplicates: [[UInt8]]
         let versions: [Int32]
         let sealed: [[UInt8]]
+        let revisions: [Int64]
 
         init(_ records: [SealedEntryRecord]) {
+            revisions = records.map(\.revision)
             ids = records.map(\.id)
             created = records.map(\.createdAt)
             updated = records.map(\.updatedAt)
@@ -428,10 +459,10 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         try statements.run(
             """
             UPDATE otp_entries SET identity_tag = batch.identity_tag, duplicate_tag = batch.duplicate_tag,
-                version = batch.version, sealed = batch.sealed
+                version = batch.version, sealed = batch.sealed, revision = batch.revision
             FROM unnest(\(c.ids)::text[], \(c.identities)::bytea[], \(c.duplicates)::bytea[],
-                        \(c.versions)::integer[], \(c.sealed)::bytea[])
-                AS batch(id, identity_tag, duplicate_tag, version, sealed)
+                        \(c.versions)::integer[], \(c.sealed)::bytea[], \(c.revisions)::bigint[])
+                AS batch(id, identity_tag, duplicate_tag, version, sealed, revision)
             WHERE otp_entries.id = batch.id
             """)
     }
@@ -446,16 +477,19 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
         id: String, audit event: VaultAuditEvent,
         _ transform: @Sendable (SealedEntryRecord) throws(VaultError) -> (SealedEntryRecord, T)
     ) throws(VaultError) -> T {
-        let memory = highWater.withLock { $0 }
-        let (result, superseded) = try vaultTransaction(.shared) { statements -> (T, [UInt8]?) in
+        let memory = clientState.withLock { $0 }
+        let seen = memory.map { TeamClientState.load($0).revisions } ?? [:]
+        let (result, written) = try vaultTransaction(.shared) { statements -> (T, Int64?) in
             guard
                 let row = try statements.run(
                     "SELECT \(unsafe: Self.entryColumns) FROM otp_entries WHERE id = \(id) FOR UPDATE"
                 ).first
             else { throw VaultError.noSuchEntry(id: id) }
             let original = Self.entry(row)
-            if let memory {
-                try TeamHighWater.checkNotReplayed(id: id, sealed: original.sealed, path: memory, server: "\(url)")
+            if let memory,
+                let (served, seen) = TeamClientState.replayed([(id, original.revision)], seen: seen)[id]
+            {
+                throw TeamClientState.replayError(id: id, served: served, seen: seen, path: memory, server: "\(url)")
             }
             let (updated, result) = try transform(original)
             // Nothing changed (a `--once` step already taken): nothing is written or logged.
@@ -464,15 +498,15 @@ public final class PostgresVaultStorage: VaultStorage, @unchecked Sendable {
                 """
                 UPDATE otp_entries SET updated_at = \(updated.updatedAt), identity_tag = \(updated.identityTag),
                     duplicate_tag = \(updated.duplicateTag), version = \(Int32(updated.version)),
-                    sealed = \(updated.sealed)
+                    sealed = \(updated.sealed), revision = \(updated.revision)
                 WHERE id = \(id)
                 """)
             try log(statements, event)
-            return (result, original.sealed)
+            return (result, updated.revision)
         }
         // Remembered once committed: a failed commit must not mark the row the server still holds as replaced
         // (that would lock this client out of the entry). A commit whose answer was lost prints no code either.
-        if let memory, let superseded { TeamHighWater.remember(id: id, superseded: superseded, path: memory) }
+        if let memory, let written { TeamClientState.observe([(id, written)], path: memory) }
         return result
     }
 

@@ -19,6 +19,14 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
     case keyChanged
     /// The server shows an older state than this client has seen (a rollback): nothing is used.
     case rollback(String)
+    /// The server's membership history diverges from the one this client verified before (a fork), or is not the
+    /// team this client pinned: nothing is used.
+    case forked(String)
+    /// The membership log (or a key the server hands out) does not verify: a bad signature, a broken chain, a change
+    /// signed by someone who may not make it, a wrapped key the log did not sign. Nothing is used.
+    case untrusted(String)
+    /// This client has no pinned record of the team (its state was lost, or this is another machine).
+    case unpinned(String)
     /// The vault layer failed.
     case vault(VaultError)
 
@@ -33,6 +41,9 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .keyChanged:
             "the team key was rotated (a member was removed) while this command ran; nothing was written, run it again"
         case .rollback(let message): message
+        case .forked(let message): message
+        case .untrusted(let message): message
+        case .unpinned(let message): message
         case .vault(let error): error.description
         }
     }
@@ -48,6 +59,9 @@ public enum TeamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .member: "member"
         case .keyChanged: "key-changed"
         case .rollback: "rollback"
+        case .forked: "forked"
+        case .untrusted: "untrusted"
+        case .unpinned: "unpinned"
         case .vault: "vault"
         }
     }

@@ -7,11 +7,16 @@ extension Vault {
     /// file vault.
     ///
     /// - Throws: ``VaultError/crypto(_:)`` for a key that is not 32 bytes.
-    public static func unlocked(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) -> Vault {
+    ///
+    /// - Parameter binding: Authenticated with every entry, with the entry's revision (a team vault passes its team
+    ///   and key epoch, so a row from another epoch, or an older revision of a row, does not pass as the current one).
+    public static func unlocked(
+        storage: any VaultStorage, masterKey: SecureBytes, binding: String? = nil
+    ) throws(VaultError) -> Vault {
         guard masterKey.count == 32 else {
             throw .crypto(CryptoError(operation: "vault key", reason: "a vault key must be 32 bytes"))
         }
-        return try Vault(storage: storage, masterKey: masterKey)
+        return try Vault(storage: storage, masterKey: masterKey, binding: binding)
     }
 
     /// This vault's private X25519 key for one team (its id in `context`): derived from the master key, so it lives
@@ -29,9 +34,9 @@ extension Vault {
     /// fingerprints too), ids, times, HOTP counters and `--once` steps kept: what a key rotation writes in the same
     /// transaction. Refuses when an entry does not open, since re-keying would lose it for good.
     public func resealed(
-        _ entries: [SealedEntryRecord], under newMasterKey: SecureBytes
+        _ entries: [SealedEntryRecord], under newMasterKey: SecureBytes, binding newBinding: String? = nil
     ) throws(VaultError) -> [SealedEntryRecord] {
-        let target = try Vault.unlocked(storage: storage, masterKey: newMasterKey)
+        let target = try Vault.unlocked(storage: storage, masterKey: newMasterKey, binding: newBinding)
         var records: [SealedEntryRecord] = []
         for record in entries {
             guard case .success(let (account, state)) = openWithState(record) else {

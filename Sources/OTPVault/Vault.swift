@@ -47,10 +47,14 @@ public final class Vault: Sendable {
     /// Keys the fingerprints of transfer batch ids.
     let batchKey: SecureBytes
     let masterKey: SecureBytes
+    /// Authenticated with every entry beside its id, with the entry's revision (a team vault binds its team and key
+    /// epoch): nil for a file vault, whose entries authenticate their id and format version only.
+    let binding: String?
 
-    init(storage: any VaultStorage, masterKey: SecureBytes) throws(VaultError) {
+    init(storage: any VaultStorage, masterKey: SecureBytes, binding: String? = nil) throws(VaultError) {
         self.storage = storage
         self.masterKey = masterKey
+        self.binding = binding
         do {
             entryKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault entry key v1".utf8))
             tagKey = try KeyDerivation.hkdf(key: masterKey, info: Array("otp vault fingerprint key v1".utf8))
@@ -172,7 +176,10 @@ public final class Vault: Sendable {
 
     // MARK: Sealing
 
-    private func aad(id: String, version: Int) -> [UInt8] { Array("otp vault entry v\(version):\(id)".utf8) }
+    private func aad(id: String, version: Int, revision: Int64) -> [UInt8] {
+        let bound = binding.map { ":\($0):revision \(revision)" } ?? ""
+        return Array("otp vault entry v\(version):\(id)\(bound)".utf8)
+    }
 
     /// The keyed fingerprints of an account. A failure is an error, never an empty tag: empty tags would make
     /// every later import a false duplicate.
@@ -187,16 +194,19 @@ public final class Vault: Sendable {
     }
 
     private func seal(
-        _ account: OTPAccount, id: String, createdAt: Int64, now: Int64, state: AccountCodec.State = .init()
+        _ account: OTPAccount, id: String, createdAt: Int64, now: Int64, state: AccountCodec.State = .init(),
+        revision: Int64 = 1
     ) throws(VaultError) -> SealedEntryRecord {
         let plaintext = AccountCodec.encode(account, state: state)
         let sealed = try Self.cryptoCall { () throws(CryptoError) in
-            try AESGCM.seal(plaintext, key: entryKey, authenticating: aad(id: id, version: Self.entryVersion))
+            try AESGCM.seal(
+                plaintext, key: entryKey,
+                authenticating: aad(id: id, version: Self.entryVersion, revision: revision))
         }
         let (identity, duplicate) = try tags(for: account)
         return SealedEntryRecord(
             id: id, createdAt: createdAt, updatedAt: now, identityTag: identity, duplicateTag: duplicate,
-            version: Self.entryVersion, sealed: sealed)
+            version: Self.entryVersion, sealed: sealed, revision: revision)
     }
 
     private func open(
@@ -214,7 +224,7 @@ public final class Vault: Sendable {
             return .failure(VaultEntryDamage(description: "unknown entry format version \(record.version)"))
         }
         do {
-            let aad = aad(id: record.id, version: record.version)
+            let aad = aad(id: record.id, version: record.version, revision: record.revision)
             let plaintext =
                 try opener?.open(record.sealed, authenticating: aad)
                 ?? AESGCM.open(record.sealed, key: entryKey, authenticating: aad)
@@ -233,7 +243,9 @@ public final class Vault: Sendable {
     func reseal(
         _ record: SealedEntryRecord, account: OTPAccount, state: AccountCodec.State, now: Int64
     ) throws(VaultError) -> SealedEntryRecord {
-        try seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state)
+        try seal(
+            account, id: record.id, createdAt: record.createdAt, now: now, state: state,
+            revision: record.revision + 1)
     }
 
     static func newID() throws(VaultError) -> String {
@@ -257,7 +269,16 @@ public final class Vault: Sendable {
             let opened = slice.map { VaultEntry(id: $0.id, createdAt: $0.createdAt, account: open($0, with: opener)) }
             results.withLock { $0[index] = opened }
         }
-        return results.withLock { $0.flatMap { $0 } }
+        let entries = results.withLock { $0.flatMap { $0 } }
+        if binding != nil {
+            let revisions = Dictionary(records.map { ($0.id, $0.revision) }, uniquingKeysWith: max)
+            storage.entriesOpened(
+                entries.compactMap { entry in
+                    guard case .success = entry.account else { return nil }
+                    return (entry.id, revisions[entry.id] ?? 0)
+                })
+        }
+        return entries
     }
 
     /// Adds accounts in one transaction. Duplicates (same codes, issuer and name) are skipped; the same issuer and
@@ -399,7 +420,7 @@ public final class Vault: Sendable {
             if let name = change.name { account.name = name }
             account.note = change.note.applied(to: account.note)
             account.awsSerial = change.awsSerial.applied(to: account.awsSerial)
-            return (try self.seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state), account)
+            return (try self.reseal(record, account: account, state: state, now: now), account)
         }
     }
 
@@ -426,7 +447,7 @@ public final class Vault: Sendable {
             let codes = generator.hotp(counter: account.counter, count: count)
             let used = account
             account.counter = next
-            let sealed = try self.seal(account, id: record.id, createdAt: record.createdAt, now: now, state: state)
+            let sealed = try self.reseal(record, account: account, state: state, now: now)
             return (sealed, (used, codes))
         }
     }

@@ -41,6 +41,10 @@ public struct SealedEntryRecord: Sendable, Equatable {
     public var version: Int
     /// `nonce ‖ AES-256-GCM(account) ‖ tag`.
     public var sealed: [UInt8]
+    /// Grows by one with every change of the entry (1 when first sealed). A vault with a binding (a team vault)
+    /// authenticates it in the associated data, so a storage serving an older row shows an older revision; a file
+    /// vault does not store it (0 when read).
+    public var revision: Int64
     /// Set when the stored row itself is unreadable (a missing or mistyped column): the entry is reported as
     /// damaged and never hides the others.
     public var damage: String?
@@ -48,8 +52,9 @@ public struct SealedEntryRecord: Sendable, Equatable {
     /// Creates a record.
     public init(
         id: String, createdAt: Int64, updatedAt: Int64, identityTag: [UInt8], duplicateTag: [UInt8], version: Int,
-        sealed: [UInt8]
+        sealed: [UInt8], revision: Int64 = 0
     ) {
+        self.revision = revision
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -112,6 +117,15 @@ public protocol VaultStorage: Sendable {
     /// Releases the backend (for SQLite: closes every connection, which folds the write-ahead log back into the
     /// vault file). Further calls fail.
     func close() throws(VaultError)
+    /// Told which entries of the last ``entries()`` opened, with their (then authenticated) revisions: a team
+    /// vault's client remembers the highest revision it has seen of each, to refuse an older row later. Storages
+    /// that keep no such memory ignore it.
+    func entriesOpened(_ revisions: [(id: String, revision: Int64)])
+}
+
+extension VaultStorage {
+    /// Ignored by default.
+    public func entriesOpened(_ revisions: [(id: String, revision: Int64)]) {}
 }
 
 /// One line of a vault's log: what was done, to which entry. Names are never in it (entries are named by id), so a

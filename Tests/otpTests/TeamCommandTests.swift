@@ -49,7 +49,7 @@ struct TeamCommandTests {
         #expect(joined.status == 0)
         let fingerprint = joined.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let waiting = try CLI.run(["list"], environment: bob)
-        #expect(waiting.status == 2 && waiting.stderr.contains("waits for a member's approval"))
+        #expect(waiting.status == 2 && waiting.stderr.contains("waits for an admin's approval"))
         // No approval without a fingerprint (issue 26), and a wrong one approves nothing.
         let unchecked = try CLI.run(["team", "approve", "bob"], environment: alice)
         #expect(unchecked.status == 64 && unchecked.stderr.contains("--fingerprint"), "\(unchecked.stderr)")
@@ -83,6 +83,55 @@ struct TeamCommandTests {
         // Commands that only make sense on a file refuse the URL, saying why.
         let passwd = try CLI.run(["passwd"], environment: alice)
         #expect(passwd.status == 64 && passwd.stderr.contains("team"))
+    }
+
+    /// Issue 26 through the binary: two machines print the same team fingerprint and head; `log --membership`
+    /// shows the signed changes; roles and re-keys are signed changes that move the head; a machine whose state is
+    /// gone opens nothing until the team fingerprint is pinned (and a wrong one pins nothing).
+    @Test func verifyRolesRekeyAndPinning() throws {
+        let alice = try machine("alice")
+        var bob = try machine("bob")
+        let created = try CLI.run(["team", "create", "--member", "alice", "--json"], environment: alice)
+        let teamFingerprint = (created.json as? [String: Any])?["team"] as? String ?? ""
+        #expect(created.status == 0 && teamFingerprint.count == 39, "\(created.stderr)")
+        let joined = try CLI.run(["team", "join", "--member", "bob", "--json"], environment: bob)
+        let code = (joined.json as? [String: Any])?["fingerprint"] as? String ?? ""
+        #expect((joined.json as? [String: Any])?["team"] as? String == teamFingerprint)
+        #expect(try CLI.run(["team", "approve", "bob", "--fingerprint", code], environment: alice).status == 0)
+
+        func verified(_ environment: [String: String]) throws -> [String: Any] {
+            let result = try CLI.run(["team", "verify", "--json"], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.json as? [String: Any] ?? [:]
+        }
+        let (a, b) = (try verified(alice), try verified(bob))
+        #expect(a["head"] as? String == b["head"] as? String && a["changes"] as? Int == 2)
+        #expect(a["team"] as? String == teamFingerprint && b["team"] as? String == teamFingerprint)
+        #expect(a["role"] as? String == "admin" && b["role"] as? String == "member")
+
+        // A member may not change membership; an admin's role change and re-key move the head for everyone.
+        let refused = try CLI.run(["team", "rekey"], environment: bob)
+        #expect(refused.status == 2 && refused.stderr.contains("not an admin"), "\(refused.stderr)")
+        #expect(try CLI.run(["team", "role", "bob", "admin"], environment: alice).status == 0)
+        #expect(try CLI.run(["import", "-"], stdin: Self.uris, environment: alice).status == 0)
+        let rekeyed = try CLI.run(["team", "rekey", "--json"], environment: bob)
+        #expect(rekeyed.status == 0 && (rekeyed.json as? [String: Any])?["resealed"] as? Int == 2, "\(rekeyed.stderr)")
+        let (a2, b2) = (try verified(alice), try verified(bob))
+        #expect(
+            a2["head"] as? String == b2["head"] as? String && a2["epoch"] as? Int == 2 && a2["changes"] as? Int == 4)
+        let history = try CLI.run(["team", "log", "--membership", "--json"], environment: alice)
+        let actions = (history.json as? [[String: Any]])?.compactMap { $0["action"] as? String }
+        #expect(actions == ["create", "approve", "role", "rekey"], "\(history.stdout)")
+        #expect(try CLI.run(["code", "aws", "--at", "1800000000"], environment: alice).status == 0)
+
+        // Bob's state is gone (another machine): nothing opens until he pins the team fingerprint.
+        bob["XDG_STATE_HOME"] = directory.appendingPathComponent("bob-new-machine").path
+        let unpinned = try CLI.run(["list", "--json"], environment: bob)
+        #expect(unpinned.status == 2 && unpinned.stderr.contains("--pin"), "\(unpinned.stderr)")
+        let wrongPin = try CLI.run(["team", "verify", "--pin", "0123 4567"], environment: bob)
+        #expect(wrongPin.status == 2)
+        #expect(try CLI.run(["team", "verify", "--pin", teamFingerprint], environment: bob).status == 0)
+        #expect(try CLI.run(["list", "--json"], environment: bob).status == 0)
     }
 
     /// Member names and log lines come from the server, which whoever holds the database can write: the text output

@@ -15,9 +15,17 @@ struct Team: ParsableCommand {
             $OTP_PERSONAL_VAULT, else the default vault file): its key is the member's key. Every other command \
             (import, list, code, export, …) works unchanged with --vault URL.
 
+            Membership is a hash-chained log signed by admins, verified by every client before it uses a key: the \
+            server cannot re-admit a removed member, hand out a key of its own, or take the team back to an older \
+            state without the clients refusing it. Compare `otp team verify` between members to know you all see \
+            the same history.
+
             A removed member who kept copies still knows the seeds they saw: re-create those MFA devices.
             """,
-        subcommands: [Create.self, Join.self, Approve.self, Members.self, Log.self, RemoveMember.self])
+        subcommands: [
+            Create.self, Join.self, Approve.self, Members.self, Verify.self, Log.self, Role.self, RemoveMember.self,
+            Rekey.self,
+        ])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,13 +36,15 @@ struct Team: ParsableCommand {
 
         func run() throws {
             let fingerprint = try team(vault, createSchema: true) { (storage, personal) throws(TeamError) in
-                let opened = try TeamVault.create(storage: storage, personal: personal, member: member)
-                return try TeamVault.members(storage: opened.storage).first { $0.name == member }?.fingerprint ?? ""
+                try TeamVault.create(storage: storage, personal: personal, member: member).teamFingerprint
             }
             if output.json {
-                Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
+                Terminal.out(Terminal.json(["member": member, "team": fingerprint]))
             } else {
-                Terminal.error("otp: team vault created; \(member) is its first member (key \(fingerprint))")
+                Terminal.out("\(fingerprint)\n")
+                Terminal.error(
+                    "otp: team vault created; \(member) is its first member and admin. Team fingerprint above: "
+                        + "joiners compare it with what otp team join shows them")
             }
         }
     }
@@ -47,16 +57,17 @@ struct Team: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let fingerprint = try team(vault) { (storage, personal) throws(TeamError) in
+            let (code, teamFingerprint) = try team(vault) { (storage, personal) throws(TeamError) in
                 try TeamVault.join(storage: storage, personal: personal, member: member)
             }
             if output.json {
-                Terminal.out(Terminal.json(["member": member, "fingerprint": fingerprint]))
+                Terminal.out(Terminal.json(["member": member, "fingerprint": code, "team": teamFingerprint]))
             } else {
-                Terminal.out("\(fingerprint)\n")
+                Terminal.out("\(code)\n")
                 Terminal.error(
-                    "otp: asked to join as \(member). Tell the approver this key fingerprint over another channel; "
-                        + "they should see the same one")
+                    "otp: asked to join as \(member). Read the join code above to an admin over another channel "
+                        + "(they approve with it), and check that the team fingerprint they see is "
+                        + "\(teamFingerprint)")
             }
         }
     }
@@ -66,13 +77,14 @@ struct Team: ParsableCommand {
             abstract: "Approve a join request: wraps the team key to that member's public key.")
         @Argument(help: "The member's name.") var name: String
         @OptionGroup var vault: VaultOptions
-        @Option(help: "The fingerprint of the request's key, as `team join` printed it and you compared it with them.")
+        @Option(help: "The join code `team join` printed for them, as they read it to you over another channel.")
         var fingerprint: String
+        @Flag(help: "Make them an admin (they may approve, remove and change roles).") var admin = false
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let approved = try asMember(vault) { (opened) throws(TeamError) in
-                try TeamVault.approve(name, fingerprint: fingerprint, in: opened)
+                try TeamVault.approve(name, fingerprint: fingerprint, role: admin ? .admin : .member, in: opened)
             }
             if output.json {
                 Terminal.out(Terminal.json(["member": name, "fingerprint": approved]))
@@ -90,6 +102,7 @@ struct Team: ParsableCommand {
         struct MemberJSON: Encodable {
             let name: String
             let status: String
+            let role: String?
             let fingerprint: String
             let requestedAt: Int64
             let approvedBy: String?
@@ -98,20 +111,21 @@ struct Team: ParsableCommand {
 
         func run() throws {
             let members = try asMember(vault) { (opened) throws(TeamError) in
-                try TeamVault.members(storage: opened.storage)
+                try TeamVault.members(in: opened)
             }
             if output.json {
                 Terminal.out(
                     Terminal.json(
                         members.map {
                             MemberJSON(
-                                name: $0.name, status: $0.active ? "member" : "waiting", fingerprint: $0.fingerprint,
+                                name: $0.name, status: $0.active ? "member" : "waiting",
+                                role: $0.role?.description, fingerprint: $0.fingerprint,
                                 requestedAt: $0.requestedAt, approvedBy: $0.approvedBy, approvedAt: $0.approvedAt)
                         }))
                 return
             }
             for member in members {
-                let status = member.active ? "member " : "waiting"
+                let status = member.role.map { $0 == .admin ? "admin  " : "member " } ?? "waiting"
                 let by = member.approvedBy.map { " (approved by \(Terminal.escaped($0)))" } ?? ""
                 // Rows come from the server: whoever holds the database could write any name.
                 Terminal.out(
@@ -126,7 +140,45 @@ struct Team: ParsableCommand {
         @OptionGroup var vault: VaultOptions
         @Option(help: "How many of the latest lines.") var limit = 100
         @Flag(help: "Then print lines as they are committed, until interrupted (LISTEN/NOTIFY).") var follow = false
+        @Flag(help: "The verified membership log instead: each change, who signed it, the epoch after it.")
+        var membership = false
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if membership && follow { throw ValidationError("--membership and --follow do not go together") }
+        }
+
+        struct ChangeJSON: Encodable {
+            let seq: Int64
+            let at: Int64
+            let signer: String
+            let action: String
+            let member: String
+            let epoch: Int32
+            let hash: String
+        }
+
+        private func printMembership(_ verified: TeamChain.Verified) {
+            let changes = verified.records.suffix(max(limit, 1))
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        changes.map {
+                            ChangeJSON(
+                                seq: $0.record.seq, at: $0.record.at, signer: $0.record.signer,
+                                action: $0.record.action.description, member: $0.record.subject,
+                                epoch: $0.record.epoch, hash: TeamChain.display($0.hash))
+                        }))
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            for change in changes.map(\.record) {
+                let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(change.at)))
+                Terminal.out(
+                    "\(change.seq)  \(when)  \(Terminal.escaped(change.signer))  \(change.action)  "
+                        + "\(Terminal.escaped(change.subject))  epoch \(change.epoch)\n")
+            }
+        }
 
         struct LineJSON: Encodable {
             let seq: Int64
@@ -139,6 +191,7 @@ struct Team: ParsableCommand {
 
         func run() throws {
             try asMember(vault) { (opened) throws(TeamError) in
+                if membership { return printMembership(opened.verified) }
                 let lines = try TeamVault.log(storage: opened.storage, limit: limit)
                 print(lines)
                 guard follow else { return }
@@ -175,7 +228,97 @@ struct Team: ParsableCommand {
         }
     }
 
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the signed membership log; print the team fingerprint and the head to compare.",
+            discussion: """
+                Prints the team fingerprint (the log's first entry), then the head: the number of membership \
+                changes, the newest one's hash and the key epoch. Members who print the same head see the same \
+                history; if theirs differ, the server shows them different histories. On a machine with no record \
+                of the team, --pin with the team fingerprint a member read to you pins it.
+                """)
+        @OptionGroup var vault: VaultOptions
+        @Option(help: "The team fingerprint to pin, when this machine has no record of the team.") var pin: String?
+        @OptionGroup var output: OutputOptions
+
+        struct VerifiedJSON: Encodable {
+            let team: String
+            let changes: Int
+            let head: String
+            let epoch: Int32
+            let member: String
+            let role: String?
+        }
+
+        func run() throws {
+            let (opened, verified) = try team(vault) { (storage, personal) throws(TeamError) in
+                let opened = try TeamVault.open(storage: storage, personal: personal, pin: pin)
+                return (opened, opened.verified)
+            }
+            let head = TeamChain.display(verified.head.hash)
+            if output.json {
+                Terminal.out(
+                    Terminal.json(
+                        VerifiedJSON(
+                            team: opened.teamFingerprint, changes: verified.records.count, head: head,
+                            epoch: verified.epoch, member: opened.member, role: opened.role?.description)))
+                return
+            }
+            Terminal.out(
+                "team   \(opened.teamFingerprint)\nhead   \(verified.records.count) \(head)\nepoch  \(verified.epoch)\n"
+            )
+            Terminal.error(
+                "otp: the membership log verifies (\(verified.roster.count) members); compare the head with another "
+                    + "member over another channel")
+        }
+    }
+
+    struct Role: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a member an admin, or a plain member again.")
+        @Argument(help: "The member's name.") var name: String
+        @Argument(help: "admin or member.") var role: String
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard ["admin", "member"].contains(role) else { throw ValidationError("the role is admin or member") }
+        }
+
+        func run() throws {
+            try asMember(vault) { (opened) throws(TeamError) in
+                try TeamVault.setRole(name, to: role == "admin" ? .admin : .member, in: opened)
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["member": name, "role": role]))
+            } else {
+                Terminal.error("otp: \(name) is now \(role == "admin" ? "an admin" : "a member")")
+            }
+        }
+    }
+
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate the team key: a new epoch, every entry re-sealed, every member's key re-wrapped.")
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let resealed = try asMember(vault) { (opened) throws(TeamError) in try TeamVault.rekey(in: opened).resealed
+            }
+            if output.json {
+                Terminal.out(Terminal.json(["resealed": resealed]))
+            } else {
+                Terminal.error("otp: the team key was rotated and \(resealed) entries re-sealed")
+            }
+        }
+    }
+
     struct RemoveMember: ParsableCommand {
+        struct Removed: Encodable {
+            let member: String
+            let resealed: Int
+        }
+
         static let configuration = CommandConfiguration(
             commandName: "remove",
             abstract: "Remove a member (or refuse a request); rotates the team key and re-seals every entry.",
@@ -193,7 +336,7 @@ struct Team: ParsableCommand {
                 try TeamVault.remove(name, in: opened).resealed
             }
             if output.json {
-                Terminal.out(Terminal.json(["member": name, "resealed": "\(resealed)"]))
+                Terminal.out(Terminal.json(Removed(member: name, resealed: resealed)))
             } else {
                 Terminal.error(
                     "otp: removed \(name); the team key was rotated and \(resealed) entries re-sealed. Seeds \(name) "
