@@ -18,6 +18,11 @@ into DIR (default a temporary folder; the images are not committed):
     dark-mode     light modules on a dark background, on a screen
     dense         a Google transfer code with ten accounts (version 10-15), slightly tilted
     small-in-12mp a 4000 x 3000 frame with the code about 1/10 of its width, slightly tilted
+    tilt-60       a camera held off square: the code's plane turned 35-60 degrees about one axis and up to 30 about
+                  the other, seen through a pinhole (focal length 1.2-2 code sides), so far modules are foreshortened
+    curved-tilted a code on a bottle (radius 0.3-0.45 of the frame's width) photographed from 15-30 degrees above
+    dark-glare    dark mode on a screen at low contrast (light modules 120-170 on 25-45) with a glare spot and noise
+    motion-blur   a hand that moved: a line blur of 0.5-1.1 module in a random direction
 
 Every random choice comes from --seed (printed). A read is the exact expected text among what a tool returns; a
 misread is text returned that is not it. zxing-cpp reads the JPEG through Pillow, otp and zbarimg the file.
@@ -39,7 +44,7 @@ import segno
 from PIL import Image, ImageFilter
 
 KINDS = ["straight", "rotated", "perspective", "blur", "curved", "curved-strong", "monitor", "uneven-light",
-         "dark-mode", "dense", "small-in-12mp"]
+         "dark-mode", "dense", "small-in-12mp", "tilt-60", "curved-tilted", "dark-glare", "motion-blur"]
 
 
 def b32(rng, n=20):
@@ -117,14 +122,51 @@ def place(code, canvas_shape, rng, max_shift=0.0, angle=0.0, scale=1.0, fill=235
     return warp(code, h, canvas_shape, fill)
 
 
+def camera(code, canvas_shape, rng, ax, ay, fill=235.0):
+    """The code's plane turned by ax (about the horizontal axis) and ay (vertical), seen through a pinhole camera
+    looking at its centre; the projection is scaled to fill about 70 % of the canvas."""
+    ch, cw = canvas_shape
+    s = code.shape[0]
+    f = s * rng.uniform(1.2, 2.0)
+    rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
+    ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
+    spin = rng.uniform(-0.4, 0.4)
+    rz = np.array([[math.cos(spin), -math.sin(spin), 0], [math.sin(spin), math.cos(spin), 0], [0, 0, 1]])
+    corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], float) * s / 2
+    world = corners @ (ry @ rx @ rz).T + [0, 0, f * 1.6]
+    projected = world[:, :2] * f / world[:, 2:3]
+    span = projected.max(0) - projected.min(0)
+    k = 0.7 * min(cw / span[0], ch / span[1])
+    centre = (projected.max(0) + projected.min(0)) / 2
+    dst = (projected - centre) * k + [cw / 2 + rng.uniform(-0.05, 0.05) * cw, ch / 2 + rng.uniform(-0.05, 0.05) * ch]
+    src = np.array([[0, 0], [s, 0], [s, s], [0, s]], float)
+    return warp(code, homography(dst, src), canvas_shape, fill)
+
+
+def cylinder(flat, radius, fill=235.0):
+    hh, ww = flat.shape
+    ys, xs = np.mgrid[0:hh, 0:ww].astype(float)
+    cx = ww / 2
+    t = np.clip((xs - cx) / radius, -0.999, 0.999)
+    u = cx + radius * np.arcsin(t)
+    v = (ys - hh / 2) * (1 + 0.12 * (1 - np.cos(np.arcsin(t)))) + hh / 2
+    return sample(flat, u, v, fill) * (0.75 + 0.25 * np.cos(np.arcsin(t)))
+
+
 def finish(img, rng, noise=4.0):
     img = img + rng.normal(0, noise, img.shape)
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def make(kind, rng, i):
+def make(kind, rng, i, no_code=False):
     text = migration_uri(rng) if kind == "dense" else totp_uri(rng, i)
     m = matrix(text)
+    if no_code:
+        # The same photo of a look-alike without a code: random modules where the code was, no finder patterns (a
+        # hard negative: its data makes chance 1:1:3:1:1 runs, as a code's does), so what it costs is what otp pays
+        # for a photo that holds none.
+        inner = rng.uniform(size=(m.shape[0] - 8, m.shape[1] - 8)) < 0.5
+        m = np.pad(inner, 4)
     if kind == "small-in-12mp":
         module = 3
         code = render(m, module)
@@ -178,6 +220,36 @@ def make(kind, rng, i):
         img = place(inv, shape, rng, max_shift=0.06, angle=rng.uniform(-0.2, 0.2), scale=0.9, fill=25.0)
     elif kind == "dense":
         img = place(code, shape, rng, max_shift=0.05, angle=rng.uniform(-0.2, 0.2), scale=0.9)
+    elif kind == "tilt-60":
+        strong = math.radians(rng.uniform(35, 60)) * rng.choice([-1, 1])
+        weak = math.radians(rng.uniform(0, 30)) * rng.choice([-1, 1])
+        ax, ay = (strong, weak) if rng.uniform() < 0.5 else (weak, strong)
+        img = camera(code, shape, rng, ax, ay)
+    elif kind == "curved-tilted":
+        flat = place(code, shape, rng, max_shift=0.02, scale=0.85)
+        bent = cylinder(flat, shape[1] * rng.uniform(0.3, 0.45))
+        img = camera(bent, (shape[0], shape[1]), rng, math.radians(rng.uniform(15, 30)) * rng.choice([-1, 1]), 0.0)
+    elif kind == "dark-glare":
+        light, dark = rng.uniform(120, 170), rng.uniform(25, 45)
+        inv = np.where(code < 128, light, dark)
+        img = place(inv, shape, rng, max_shift=0.08, angle=rng.uniform(-0.3, 0.3), scale=0.9, fill=dark)
+        hh, ww = shape
+        ys, xs = np.mgrid[0:hh, 0:ww]
+        gx, gy = rng.uniform(0.2, 0.8) * ww, rng.uniform(0.2, 0.8) * hh
+        img = img + rng.uniform(60, 110) * np.exp(-(((xs - gx) / (ww / 5)) ** 2 + ((ys - gy) / (hh / 5)) ** 2))
+        return text, finish(img, rng, 7)
+    elif kind == "motion-blur":
+        img = place(code, shape, rng, max_shift=0.04, angle=rng.uniform(-0.3, 0.3), scale=0.9)
+        length = module * rng.uniform(0.5, 1.1)
+        a = rng.uniform(0, math.pi)
+        steps = max(2, int(length * 2))
+        acc = np.zeros_like(img)
+        for k in range(steps):
+            d = (k / (steps - 1) - 0.5) * length
+            hh, ww = img.shape
+            ys, xs = np.mgrid[0:hh, 0:ww].astype(float)
+            acc += sample(img, xs + d * math.cos(a), ys + d * math.sin(a), 235.0)
+        img = acc / steps
     return text, finish(img, rng)
 
 
@@ -190,6 +262,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--no-code", action="store_true",
+                    help="write the photos without their codes into --out and stop (Scripts/bench-photo-nocode.sh)")
     args = ap.parse_args()
     print(f"seed {args.seed}, {args.per_kind} per kind")
     out = args.out or tempfile.mkdtemp(prefix="otp-photo-set-")
@@ -198,10 +272,13 @@ def main():
     samples = []
     for kind in args.kinds.split(","):
         for i in range(args.per_kind):
-            text, img = make(kind, rng, i)
+            text, img = make(kind, rng, i, args.no_code)
             path = os.path.join(out, f"{kind}-{i:02}.jpg")
             Image.fromarray(img).save(path, "JPEG", quality=85)
             samples.append((kind, path, text.encode()))
+    if args.no_code:
+        print(f"{len(samples)} photos without a code in {out}")
+        return
     try:
         import zxingcpp
     except ImportError:

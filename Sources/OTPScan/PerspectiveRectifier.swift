@@ -96,7 +96,7 @@ enum PerspectiveRectifier {
     }
 
     /// At most this many finder-pattern triples are tried per image.
-    static let maximumTriples = 4
+    static let maximumTriples = 6
 
     /// Reads the codes whose finder patterns are among `candidates`: each plausible placement is resampled upright
     /// and given to `read` (zbar), stopping at a triple's first placement that reads. Returns what was read, each
@@ -135,7 +135,7 @@ enum PerspectiveRectifier {
                     guard three.allSatisfy({ $0.dark == three[0].dark }) else { continue }
                     let modules = three.map(\.module)
                     guard let low = modules.min(), let high = modules.max(), high <= 2.5 * low else { continue }
-                    var best: (Double, [FinderPatternDetector.Candidate])?
+                    var options: [(Double, [FinderPatternDetector.Candidate])] = []
                     for corner in 0..<3 {
                         let c = three[corner]
                         let others = three.enumerated().filter { $0.offset != corner }.map(\.element)
@@ -143,16 +143,28 @@ enum PerspectiveRectifier {
                         let b = point(others[1]) - point(c)
                         let la = a.length
                         let lb = b.length
-                        guard min(la, lb) >= 10 * low, max(la, lb) <= 1.7 * min(la, lb) else { continue }
+                        // A code turned 60° about one axis shows one side half as long as the other, and its corner
+                        // angle far from square: up to 1:2.6 and a cosine of 0.8 are shapes a tilted code makes.
+                        guard min(la, lb) >= 10 * low, max(la, lb) <= 2.6 * min(la, lb) else { continue }
                         let cosine = abs(a.x * b.x + a.y * b.y) / (la * lb)
-                        guard cosine < 0.6 else { continue }
+                        guard cosine < 0.8 else { continue }
                         let score = cosine + abs(1 - la / lb) / 2
                         // Top-right is the one clockwise from top-left (y grows downwards).
                         let cross = a.x * b.y - a.y * b.x
                         let ordered = cross > 0 ? [c, others[0], others[1]] : [c, others[1], others[0]]
-                        if score < best?.0 ?? .infinity { best = (score, ordered) }
+                        options.append((score, ordered))
                     }
-                    if let best { scored.append((best.0, best.1)) }
+                    // A real finder pattern spans three modules of rows; a chance 1:1:3:1:1 in a code's data one
+                    // or two. Under strong tilt the shape scores of the real corners are no better than a chance
+                    // triple's, so the rows seen weigh in too.
+                    let rows = Double(three.map(\.rows).min() ?? 1)
+                    // Strong tilt also makes the wrong corner look squarer than the right one: a close second
+                    // choice of corner is tried too.
+                    let ranked = options.sorted { $0.0 < $1.0 }
+                    for (rank, option) in ranked.prefix(2).enumerated() where rank == 0 || option.0 < ranked[0].0 + 0.35
+                    {
+                        scored.append((option.0 + 4 / rows + Double(rank) * 0.1, option.1))
+                    }
                 }
             }
         }
