@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "OTPImportSQLite", targets: ["OTPImportSQLite"]),
         .library(name: "OTPCapture", targets: ["OTPCapture"]),
         .library(name: "OTPAWS", targets: ["OTPAWS"]),
+        .library(name: "OTPAgent", targets: ["OTPAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -73,11 +74,13 @@ let package = Package(
         .target(name: "OTPCapture", dependencies: ["OTPScan"]),
         // A virtual MFA device's life through the IAM API, over the user's own `aws` command line.
         .target(name: "OTPAWS", dependencies: ["OTPCore", "OTPCrypto", "OTPCapture", "OTPVault"]),
+        // The unlocked agent: one vault held open, codes (CodeService's) over a Unix socket for this user only.
+        .target(name: "OTPAgent", dependencies: ["OTPSession", "OTPVault", "OTPCore", "CSystemShims"]),
         .executableTarget(
             name: "otp",
             dependencies: [
                 "OTPCore", "OTPScan", "OTPImport", "OTPVault", "OTPQRCode", "OTPTeam", "OTPSession", "OTPImportSQLite",
-                "OTPCapture", "OTPAWS", "CSystemShims",
+                "OTPCapture", "OTPAWS", "OTPAgent", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -93,6 +96,9 @@ let package = Package(
             dependencies: ["OTPVault", "OTPCore", "OTPCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "OTPImportTests", dependencies: ["OTPImport", "TestSupport"]),
+        // The agent in process: its server loop on a thread, the client over a real socket, an injected clock.
+        .testTarget(
+            name: "OTPAgentTests", dependencies: ["OTPAgent", "OTPSession", "OTPVault", "OTPCore", "OTPCrypto"]),
         .testTarget(
             name: "OTPTeamTests", dependencies: ["OTPTeam", "OTPVault", "OTPCore", "OTPCrypto", "TestSupport"]),
         // A client of the library products only (no @testable): what another program can do with them.

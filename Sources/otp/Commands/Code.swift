@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OTPAgent
 import OTPCapture
 import OTPCore
 import OTPImport
@@ -183,169 +184,104 @@ struct Code: ParsableCommand {
         return (codes, accounts.count != items.count)
     }
 
-    /// The codes from the agent (`otp unlock`) when one runs for this vault: no passphrase needed.
-    private func codesFromAgent() throws -> (codes: [PrintedCodes], failed: Bool)? {
-        let path = Agent.absolute(vault.path)
-        var request = Agent.Request(
-            command: "codes", vault: path, query: query, serial: serial, at: time.unixTime, count: count, once: once,
-            noWait: noWait, minRemaining: minRemaining)
+    /// What the vault (or its agent) is asked for.
+    private var request: CodeRequest {
+        CodeRequest(
+            query: query, serial: serial, at: time.unixTime, count: count, once: once, minRemaining: minRemaining,
+            oneAccount: needsOneAccount)
+    }
+
+    /// The codes of the vault accounts selected: from the agent (`otp unlock`) when one runs for this vault, else
+    /// from the vault opened here; either way ``CodeService``'s answer (HOTP counters advance there).
+    private func codesFromVault() throws -> (codes: [PrintedCodes], failed: Bool) {
+        let agent = AgentRequest(command: .codes, vault: AgentEndpoint.absolute(vault.path), code: request)
+        if !vault.isTeam, let reply = AgentClient.send(agent) {
+            return try answered(first: reply) {
+                AgentClient.send(AgentRequest(command: .codes, vault: agent.vault, code: $0))
+            }
+        }
+        return try withVaultErrors {
+            try withQueryErrors {
+                try vault.withVault(create: false) { opened in
+                    try answered(first: nil) { request in
+                        let clock = Int64(Date().timeIntervalSince1970)
+                        do throws(CodeServiceError) {
+                            switch try CodeService.answer(request, vault: opened, clock: clock) {
+                            case .codes(let answer): return AgentReply(answer: answer)
+                            case .due(let time): return AgentReply(due: time)
+                            }
+                        } catch {
+                            switch error {
+                            case .usage(let message): throw CommandFailure(message, status: 64, code: "usage")
+                            case .query(let error): throw error
+                            case .vault(let error): throw VaultFailure(error)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asks until there are codes to print: a step already handed out (`--once`) is waited for, or with `--no-wait`
+    /// (or a fixed time) reported; a fresh pair of the next step is printed when that step begins.
+    private func answered(
+        first: AgentReply?, ask: (CodeRequest) throws -> AgentReply?
+    ) throws -> (codes: [PrintedCodes], failed: Bool) {
+        var request = self.request
+        var next = first
         while true {
-            guard let reply = Agent.send(request) else { return nil }
+            guard let reply = try next ?? ask(request) else {
+                throw CommandFailure("the agent went away during the request; run the command again", status: 2)
+            }
+            next = nil
             if let error = reply.error {
                 Terminal.error("otp: \(Terminal.escaped(error))")
                 throw ExitCode(reply.status == 0 ? 1 : reply.status)
             }
-            for message in reply.damaged { Terminal.error("otp: \(Terminal.escaped(message))") }
-            if let availableAt = reply.availableAt {
-                if noWait || time.at != nil {
-                    Terminal.error("otp: the code of this step was already handed out (--once)")
-                    return ([], true)
-                }
-                FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
-                request.at = max(availableAt, Int64(Date().timeIntervalSince1970))
-                continue
-            }
-            // A fresh pair may belong to the next step: print it when that step begins.
-            if time.at == nil, let from = reply.codes.first?.codes.first?.validFrom, from > request.at {
-                FreshStep.wait(until: from, reason: "fewer than \(minRemaining ?? 0) s left")
-            }
-            let now = Int64(Date().timeIntervalSince1970)
-            let codes = reply.codes.map {
-                PrintedCodes(
-                    id: $0.id, issuer: $0.issuer, name: $0.name, codes: $0.codes, now: time.at == nil ? now : $0.now)
-            }
-            if needsOneAccount, codes.count != 1 {
-                throw CommandFailure(
-                    "\(copy ? "--copy" : "--format \(resolvedFormat.rawValue)") needs exactly one account; "
-                        + "\(codes.count) match.", status: 1, code: "ambiguous")
-            }
-            return (codes, reply.status != 0)
-        }
-    }
-
-    /// The codes of the vault accounts selected, through the vault's one call (HOTP counters advance there).
-    private func codesFromVault() throws -> (codes: [PrintedCodes], failed: Bool) {
-        if !vault.isTeam, let fromAgent = try codesFromAgent() { return fromAgent }
-        let selector = serial.map(VaultQuery.serial) ?? VaultQuery(query)
-        return try withVaultErrors {
-            try withQueryErrors {
-                try vault.withVault(create: false) { opened in
-                    // What a script reads (raw digits, the two aws flags) must come from one account: several
-                    // matches are an error listing them, before any HOTP counter moves.
-                    if needsOneAccount {
-                        _ = try selector.single(try VaultCall.run { () throws(VaultError) in try opened.entries() })
-                    }
-                    // Periods matter only for a fresh pair; otherwise the codes call opens the entries, once.
-                    var at = time.unixTime
-                    if let minRemaining, minRemaining > 0 {
-                        let selected = try VaultCall.run { () throws(VaultError) in
-                            try selector.select(opened.entries())
-                        }
-                        let accounts = selected.compactMap { try? $0.account.get() }
-                        at = try FreshStep.time(
-                            for: accounts, at: at, minRemaining: minRemaining, fixed: time.at != nil)
-                    }
-                    if once { return try onceCodes(opened, selector, at: at) }
-                    let report = try VaultCall.codes { () throws(VaultCodesError) in
-                        try opened.codes(for: selector, at: at, count: count)
-                    }
-                    for (id, damage) in report.damaged {
-                        Terminal.error(
-                            "otp: entry \(Terminal.escaped(id)) is damaged and skipped: \(damage.description)")
-                    }
-                    if !report.skippedHOTP.isEmpty, resolvedFormat == .text {
-                        Terminal.error(
-                            "otp: \(report.skippedHOTP.count) HOTP account(s) left out: name one to take its code "
-                                + "(each code advances its counter)")
-                    }
-                    if resolvedFormat == .aws, report.codes.count != 1 {
-                        throw CommandFailure(
-                            "--format aws needs exactly one account; \(report.codes.count) match.", status: 64,
-                            code: "usage")
-                    }
-                    return (report.codes.map { PrintedCodes($0, now: at) }, !report.damaged.isEmpty)
-                }
-            }
-        }
-    }
-
-    /// `--once`: one account; waits (or exits 1 with --no-wait) while its current step was already handed out.
-    private func onceCodes(
-        _ vault: Vault, _ selector: VaultQuery, at start: Int64
-    ) throws -> (codes: [PrintedCodes], failed: Bool) {
-        let entry = try selector.single(try VaultCall.run { () throws(VaultError) in try vault.entries() }).entry
-        var at = start
-        while true {
-            switch try VaultCall.run({ () throws(VaultError) in try vault.takeOnce(id: entry.id, at: at, count: count) }
-            ) {
-            case .codes(let codes):
-                return ([PrintedCodes(codes, now: at)], false)
-            case .alreadyTaken(let availableAt):
+            if let due = reply.due {
                 if noWait || time.at != nil {
                     Terminal.error(
                         "otp: the code of this step was already handed out (--once); the next is due in "
-                            + "\(availableAt - at) s")
+                            + "\(due - request.at) s")
                     return ([], true)
                 }
-                FreshStep.wait(until: availableAt, reason: "this step's code was already handed out")
-                at = max(availableAt, Int64(Date().timeIntervalSince1970))
+                FreshStep.wait(until: due, reason: "this step's code was already handed out")
+                request.at = max(due, Int64(Date().timeIntervalSince1970))
+                continue
             }
+            return try printable(reply.answer ?? CodesAnswer(), asked: request.at)
         }
     }
-}
 
-/// One account's codes as printed, with the time they were made for (names only: no secret).
-struct PrintedCodes: Codable {
-    let id: String?
-    let issuer: String?
-    let name: String
-    let codes: [AgentCode]
-    let now: Int64
-
-    init(id: String?, account: OTPAccount, codes: [OTPCode], now: Int64) {
-        self.id = id
-        self.issuer = account.issuer
-        self.name = account.name
-        self.codes = codes.map(AgentCode.init)
-        self.now = now
+    /// The answer's codes, their notes on stderr, and the one-account rule of what a script or the clipboard takes.
+    private func printable(_ answer: CodesAnswer, asked: Int64) throws -> (codes: [PrintedCodes], failed: Bool) {
+        for damaged in answer.damaged {
+            Terminal.error(
+                "otp: entry \(Terminal.escaped(damaged.id)) is damaged and skipped: \(Terminal.escaped(damaged.damage))"
+            )
+        }
+        if answer.skippedHOTP > 0, resolvedFormat == .text {
+            Terminal.error(
+                "otp: \(answer.skippedHOTP) HOTP account(s) left out: name one to take its code (each code advances "
+                    + "its counter)")
+        }
+        if needsOneAccount, answer.codes.count != 1 {
+            throw CommandFailure(
+                "\(copy ? "--copy" : "--format \(resolvedFormat.rawValue)") needs exactly one account; "
+                    + "\(answer.codes.count) match.", status: 1, code: "ambiguous")
+        }
+        var codes = answer.codes
+        if time.at == nil {
+            // A fresh pair may belong to the next step: print it when that step begins.
+            if let from = answer.startsAfter(asked) {
+                FreshStep.wait(until: from, reason: "fewer than \(minRemaining ?? 0) s left")
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            for index in codes.indices { codes[index].now = max(now, codes[index].now) }
+        }
+        return (codes, !answer.damaged.isEmpty)
     }
-
-    init(_ entry: EntryCodes, now: Int64) {
-        self.init(id: entry.id, account: entry.account, codes: entry.codes, now: now)
-    }
-
-    init(id: String?, issuer: String?, name: String, codes: [AgentCode], now: Int64) {
-        self.id = id
-        self.issuer = issuer
-        self.name = name
-        self.codes = codes
-        self.now = now
-    }
-
-    /// `Issuer: name`, or the name alone.
-    var displayName: String {
-        if let issuer, !issuer.isEmpty { return "\(issuer): \(name)" }
-        return name
-    }
-
-    var otpCodes: [OTPCode] { codes.map(\.code) }
-}
-
-/// A code in a form that crosses the agent's socket.
-struct AgentCode: Codable {
-    let value: String
-    let validFrom: Int64?
-    let validUntil: Int64?
-    let counter: UInt64?
-
-    init(_ code: OTPCode) {
-        value = code.value
-        validFrom = code.validFrom
-        validUntil = code.validUntil
-        counter = code.counter
-    }
-
-    var code: OTPCode { OTPCode(value: value, validFrom: validFrom, validUntil: validUntil, counter: counter) }
 }
 
 /// Vault calls with typed errors, rethrown as the CLI reports them.

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CSystemShims
 import Foundation
+import OTPAgent
 import OTPCrypto
 import OTPVault
 
@@ -40,7 +42,7 @@ struct Unlock: ParsableCommand {
 
     func run() throws {
         try vault.requireFile("otp unlock")
-        let path = Agent.absolute(vault.path)
+        let path = AgentEndpoint.absolute(vault.path)
         let seconds = Self.seconds(timeout) ?? 900
         let passphrase = try vault.passphrase()
         // Check the passphrase here, so a wrong one is reported by this command, not lost in the agent.
@@ -65,7 +67,7 @@ struct Unlock: ParsableCommand {
         line.resetBytes(in: 0..<line.count)
         try input.fileHandleForWriting.close()
         for _ in 0..<100 {
-            if Agent.send(Agent.Request(command: "ping", vault: path)) != nil {
+            if AgentClient.send(AgentRequest(command: .ping, vault: path)) != nil {
                 Terminal.error("otp: unlocked \(path) for \(timeout) (otp lock ends it)")
                 return
             }
@@ -84,8 +86,8 @@ struct Lock: ParsableCommand {
     @OptionGroup var vault: VaultOptions
 
     func run() throws {
-        let path = Agent.absolute(vault.path)
-        if Agent.send(Agent.Request(command: "lock", vault: path)) != nil {
+        let path = AgentEndpoint.absolute(vault.path)
+        if AgentClient.send(AgentRequest(command: .lock, vault: path)) != nil {
             Terminal.error("otp: locked \(path)")
         } else {
             Terminal.error("otp: no agent was running for \(path)")
@@ -102,13 +104,16 @@ struct AgentCommand: ParsableCommand {
 
     func run() throws {
         // The passphrase arrives on stdin (never in arguments or the environment).
-        guard let data = Agent.readLine(STDIN_FILENO) else { throw ExitCode(2) }
+        guard let data = AgentClient.readPassphraseLine(STDIN_FILENO) else { throw ExitCode(2) }
         var bytes = [UInt8](data)
         let passphrase = SecureBytes(bytes)
         for i in bytes.indices { bytes[i] = 0 }
         setsid()
         signal(SIGHUP, SIG_IGN)
+        // No core dumps, no ptrace by other processes of the user; keep the key out of swap when allowed.
+        _ = CSystemShims_harden_process()
         let opening = try Vault.open(path: vault, passphrase: passphrase, create: false)
-        try Agent.serve(vault: opening.vault, path: vault, deadline: Date().addingTimeInterval(TimeInterval(seconds)))
+        try AgentServer(vault: opening.vault, vaultPath: vault).run(until: .now + .seconds(seconds))
+        try? opening.vault.close()
     }
 }

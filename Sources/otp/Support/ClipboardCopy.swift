@@ -1,4 +1,5 @@
 import OTPCapture
+import OTPSession
 
 /// `otp code --copy`: the code goes to the clipboard, a note to stderr, nothing to stdout; a detached
 /// `otp clear-clipboard` clears it after the delay if it still holds the code.

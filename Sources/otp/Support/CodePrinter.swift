@@ -1,5 +1,6 @@
 import OTPCore
 import OTPImport
+import OTPSession
 
 /// Prints codes in the format asked for; stdout gets the codes only.
 struct CodePrinter {
