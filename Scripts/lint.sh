@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# House rules as a tool: swift-format's lint (.swift-format, --strict) and no line over 120 columns.
+# House rules as a tool: swift-format's lint (.swift-format, --strict), no line over 120 columns, and the size rules of
+# Scripts/function-lengths.py (functions, commands' run(), the command layer).
 #   Scripts/lint.sh          check (CI)
 #   Scripts/lint.sh --fix    format in place first
 set -euo pipefail
@@ -15,4 +16,5 @@ long = [f"{p}:{n}: {len(l)} columns" for root in sys.argv[1:] for p in sorted(pa
 print("\n".join(long))
 sys.exit(1 if long else 0)
 PY
+python3 Scripts/function-lengths.py
 echo "lint: clean"

@@ -73,35 +73,86 @@ public struct ChildProcess: Sendable {
         closeOnExec()
         // posix_spawn and waitpid, not Foundation's Process: Process learns of an exit when a socket the child
         // inherited closes, and a tool that forks a server (xclip owning the clipboard) keeps it open for ever.
-        var stdinPipe: [Int32] = [-1, -1]
-        var stdoutPipe: [Int32] = [-1, -1]
-        var stderrPipe: [Int32] = [-1, -1]
-        var sidePipe: [Int32] = [-1, -1]
-        func closeAll() {
-            for fd in stdinPipe + stdoutPipe + stderrPipe + sidePipe where fd >= 0 { close(fd) }
+        var pipes = Pipes()
+        defer { pipes.closeAll() }
+        do {
+            try pipes.open(input: input != nil, output: !detached, side: sideChannel && !detached)
+        } catch {
+            throw .cannotStart(name, String(cString: strerror(errno)))
         }
-        for index in 0..<4 {
-            var ends: [Int32] = [-1, -1]
-            if index == 0, input == nil { continue }
-            if index > 0, detached { continue }
-            if index == 3, !sideChannel { continue }
-            guard pipe(&ends) == 0 else {
-                closeAll()
-                throw .cannotStart(name, String(cString: strerror(errno)))
-            }
-            for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            switch index {
-            case 0: stdinPipe = ends
-            case 1: stdoutPipe = ends
-            case 2: stderrPipe = ends
-            default: sidePipe = ends
-            }
+        var pid: pid_t = 0
+        let spawned = spawn(&pid, path, arguments, pipes, detached: detached, environment: environment)
+        pipes.closeChildEnds()
+        guard spawned == 0 else { throw .cannotStart(name, String(cString: strerror(spawned))) }
+        let deadline = Date().addingTimeInterval(timeout)
+        if let input {
+            // Small inputs only (a code, a few bytes): written whole before reading; EPIPE when it exits early.
+            let signalBlocked = blockSIGPIPE()
+            writeAll(input, to: pipes.stdin[1])
+            close(pipes.stdin[1])
+            pipes.stdin[1] = -1
+            if signalBlocked { unblockSIGPIPE() }
         }
+        var collected = Collected()
+        if !detached { collected = collect(pipes, until: deadline, maximumOutput: maximumOutput) }
+        let status = try reap(pid, name: name, until: deadline, timeout: timeout, overflowed: collected.overflowed)
+        if collected.overflowed { collected.output = Array(collected.output.prefix(maximumOutput)) }
+        var outcome = Outcome(
+            status: status, output: collected.output, errorText: String(decoding: collected.errors, as: UTF8.self),
+            overflowed: collected.overflowed)
+        outcome.side = collected.side
+        return outcome
+    }
+
+    /// The pipes to a child: standard input, output, error and the side channel (fd 3); -1 where there is none.
+    struct Pipes {
+        var stdin: [Int32] = [-1, -1]
+        var stdout: [Int32] = [-1, -1]
+        var stderr: [Int32] = [-1, -1]
+        var side: [Int32] = [-1, -1]
+
+        struct Failed: Error {}
+
+        mutating func open(input: Bool, output: Bool, side wantSide: Bool) throws(Failed) {
+            func made() throws(Failed) -> [Int32] {
+                var ends: [Int32] = [-1, -1]
+                guard pipe(&ends) == 0 else { throw Failed() }
+                for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                return ends
+            }
+            if input { stdin = try made() }
+            if output {
+                stdout = try made()
+                stderr = try made()
+            }
+            if wantSide { side = try made() }
+        }
+
+        /// The child's ends are the child's once it is spawned.
+        mutating func closeChildEnds() {
+            for fd in [stdin[0], stdout[1], stderr[1], side[1]] where fd >= 0 { close(fd) }
+            stdin[0] = -1
+            stdout[1] = -1
+            stderr[1] = -1
+            side[1] = -1
+        }
+
+        mutating func closeAll() {
+            for fd in stdin + stdout + stderr + side where fd >= 0 { close(fd) }
+            self = Pipes()
+        }
+    }
+
+    /// posix_spawn with the pipes in place (or /dev/null), default SIGPIPE handling and an empty signal mask.
+    private static func spawn(
+        _ pid: inout pid_t, _ path: String, _ arguments: [String], _ pipes: Pipes, detached: Bool,
+        environment: [String: String]?
+    ) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if input != nil {
-            posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        if pipes.stdin[0] >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, pipes.stdin[0], 0)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
@@ -109,9 +160,9 @@ public struct ChildProcess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         } else {
-            posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-            if sideChannel { posix_spawn_file_actions_adddup2(&actions, sidePipe[1], 3) }
+            posix_spawn_file_actions_adddup2(&actions, pipes.stdout[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, pipes.stderr[1], 2)
+            if pipes.side[1] >= 0 { posix_spawn_file_actions_adddup2(&actions, pipes.side[1], 3) }
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -130,67 +181,63 @@ public struct ChildProcess: Sendable {
             env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         }
         defer { for pointer in envp ?? [] { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned =
-            envp.map { posix_spawn(&pid, path, &actions, &attributes, argv, $0) }
+        return envp.map { posix_spawn(&pid, path, &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-        // The child's ends are the child's now.
-        for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1], sidePipe[1]] where fd >= 0 { close(fd) }
-        stdinPipe[0] = -1
-        stdoutPipe[1] = -1
-        stderrPipe[1] = -1
-        sidePipe[1] = -1
-        defer { closeAll() }
-        guard spawned == 0 else { throw .cannotStart(name, String(cString: strerror(spawned))) }
-        let deadline = Date().addingTimeInterval(timeout)
-        if let input {
-            // Small inputs only (a code, a few bytes): written whole before reading; EPIPE when it exits early.
-            let signalBlocked = blockSIGPIPE()
-            writeAll(input, to: stdinPipe[1])
-            close(stdinPipe[1])
-            stdinPipe[1] = -1
-            if signalBlocked { unblockSIGPIPE() }
-        }
+    }
+
+    /// What a child wrote: standard output up to the cap (then `overflowed`), the first 4 KiB of its errors, the
+    /// first 64 KiB of the side channel.
+    struct Collected {
         var output: [UInt8] = []
         var errors: [UInt8] = []
         var side: [UInt8] = []
         var overflowed = false
-        if !detached {
-            var open = [stdoutPipe[0], stderrPipe[0]] + (sideChannel ? [sidePipe[0]] : [])
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while !open.isEmpty {
-                let remaining = deadline.timeIntervalSinceNow
-                if remaining <= 0 { break }
-                var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-                let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 3600) * 1000) + 1)
-                if ready < 0, errno == EINTR { continue }
-                if ready <= 0 { continue }
-                for descriptor in fds where descriptor.revents != 0 {
-                    let n = buffer.withUnsafeMutableBytes { raw in
-                        raw.baseAddress.map { read(descriptor.fd, $0, raw.count) } ?? -1
-                    }
-                    if n < 0, errno == EINTR { continue }
-                    if n <= 0 {
-                        open.removeAll { $0 == descriptor.fd }
-                        continue
-                    }
-                    if descriptor.fd == stdoutPipe[0] {
-                        output += buffer[..<n]
-                    } else if descriptor.fd == sidePipe[0] {
-                        if side.count < 65_536 { side += buffer[..<min(n, 65_536 - side.count)] }
-                    } else if errors.count < 4096 {
-                        errors += buffer[..<min(n, 4096 - errors.count)]
-                    }
+    }
+
+    /// Reads the child's output pipes until they close, the deadline passes or the output passes its cap.
+    private static func collect(_ pipes: Pipes, until deadline: Date, maximumOutput: Int) -> Collected {
+        var collected = Collected()
+        var open = [pipes.stdout[0], pipes.stderr[0]] + (pipes.side[0] >= 0 ? [pipes.side[0]] : [])
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        defer { for i in buffer.indices { buffer[i] = 0 } }
+        while !open.isEmpty {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { break }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 3600) * 1000) + 1)
+            if ready <= 0 { continue }
+            for descriptor in fds where descriptor.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { raw in
+                    raw.baseAddress.map { read(descriptor.fd, $0, raw.count) } ?? -1
                 }
-                if output.count > maximumOutput {
-                    overflowed = true
-                    break
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 {
+                    open.removeAll { $0 == descriptor.fd }
+                    continue
+                }
+                if descriptor.fd == pipes.stdout[0] {
+                    collected.output += buffer[..<n]
+                } else if descriptor.fd == pipes.side[0] {
+                    if collected.side.count < 65_536 {
+                        collected.side += buffer[..<min(n, 65_536 - collected.side.count)]
+                    }
+                } else if collected.errors.count < 4096 {
+                    collected.errors += buffer[..<min(n, 4096 - collected.errors.count)]
                 }
             }
-            for i in buffer.indices { buffer[i] = 0 }
+            if collected.output.count > maximumOutput {
+                collected.overflowed = true
+                break
+            }
         }
-        // The program itself is waited for until the deadline (not what it forked); then, or after an overflow, it
-        // is stopped.
+        return collected
+    }
+
+    /// Waits for the program itself until the deadline (not for what it forked); then, or after an overflow, stops
+    /// it. Its exit status, or 128 + the signal that ended it.
+    private static func reap(
+        _ pid: pid_t, name: String, until deadline: Date, timeout: Double, overflowed: Bool
+    ) throws(Failure) -> Int32 {
         var status: Int32 = 0
         var exited = false
         // Past the cap it may be blocked writing to the pipe no one reads: it is stopped, never waited on.
@@ -212,12 +259,7 @@ public struct ChildProcess: Sendable {
         }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
         let signal = status & 0x7F
-        let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-        if overflowed { output = Array(output.prefix(maximumOutput)) }
-        var outcome = Outcome(
-            status: code, output: output, errorText: String(decoding: errors, as: UTF8.self), overflowed: overflowed)
-        outcome.side = side
-        return outcome
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
     /// Marks every descriptor above standard error close-on-exec, so no child (nor the server a clipboard tool forks)

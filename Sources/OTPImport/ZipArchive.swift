@@ -78,100 +78,135 @@ enum ZipArchive {
             }
             // zip_discard: nothing is ever written; the archive owns the source from here.
             defer { zip_discard(archive) }
-            let count = zip_get_num_entries(archive, 0)
-            guard count >= 0 else { return .failure(.damaged("its directory cannot be read")) }
-            guard count <= maximumMembers else {
-                return .failure(.tooLarge("\(count) members (at most \(maximumMembers) are read)"))
-            }
-            var members: [Member] = []
-            for index in 0..<zip_uint64_t(count) {
-                var stat = zip_stat_t()
-                zip_stat_init(&stat)
-                guard zip_stat_index(archive, index, 0, &stat) == 0, let name = stat.name,
-                    stat.valid & zip_uint64_t(ZIP_STAT_SIZE) != 0
-                else { return .failure(.damaged("member \(index + 1) cannot be read")) }
-                members.append(
-                    Member(
-                        index: index, name: String(decoding: Data(bytes: name, count: strlen(name)), as: UTF8.self),
-                        size: stat.size, encrypted: stat.encryption_method != ZIP_EM_NONE,
-                        method: stat.encryption_method,
-                        crc: stat.valid & zip_uint64_t(ZIP_STAT_CRC) != 0 ? stat.crc : 0,
-                        compressedSize: stat.valid & zip_uint64_t(ZIP_STAT_COMP_SIZE) != 0 ? stat.comp_size : 0))
+            let members: [Member]
+            switch listing(archive) {
+            case .success(let listed): members = listed
+            case .failure(let failure): return .failure(failure)
             }
             guard let member = choose(members) else { return .failure(.noMember) }
-            guard member.size <= maximumMemberBytes else {
-                return .failure(
-                    .tooLarge("its member \(member.name) declares \(member.size) bytes (at most \(maximumMemberBytes))")
-                )
+            if let refused = sizeProblem(member) { return .failure(refused) }
+            let opened: (file: OpaquePointer, aesAuthenticated: Bool)
+            switch open(member, in: archive, archiveSize: raw.count, password: password, &error) {
+            case .success(let file): opened = file
+            case .failure(let failure): return .failure(failure)
             }
-            guard member.size <= 1 << 20 || member.size / max(member.compressedSize, 1) <= maximumInflation else {
-                return .failure(
-                    .tooLarge(
-                        "its member \(member.name) inflates \(member.size / max(member.compressedSize, 1)) times "
-                            + "(at most \(maximumInflation) for a member over 1 MiB)"))
+            defer { zip_fclose(opened.file) }
+            return contents(of: opened.file, member, aesAuthenticated: opened.aesAuthenticated, &error).map {
+                (member, $0)
             }
-            let file: OpaquePointer?
-            var aesAuthenticated = false
-            if member.encrypted {
-                guard let secret = password() else { return .failure(.needsPassword) }
-                if let keyBytes = member.aesKeyBytes {
-                    // The stored size is read from the archive: never more than the archive itself.
-                    guard member.compressedSize <= UInt64(raw.count) else {
-                        return .failure(.damaged("member \(member.index + 1) claims more bytes than the archive has"))
-                    }
-                    switch rawBytes(of: member, in: archive) {
-                    case .success(let raw):
-                        guard winZipAESAuthenticates(raw, keyBytes: keyBytes, password: secret) else {
-                            return .failure(.wrongPassword)
-                        }
-                        aesAuthenticated = true
-                    case .failure(let failure): return .failure(failure)
-                    }
-                }
-                // libzip takes a C string: a copy with a terminating NUL, wiped when done. A password holding a NUL
-                // byte cannot be given to it (nor typed into the apps that make these archives).
-                guard !secret.withUnsafeBytes({ $0.contains(0) }) else { return .failure(.wrongPassword) }
-                var cString = [CChar](repeating: 0, count: secret.count + 1)
-                defer { cString.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
-                secret.withUnsafeBytes { bytes in
-                    for (i, byte) in bytes.enumerated() { cString[i] = CChar(bitPattern: byte) }
-                }
-                file = zip_fopen_index_encrypted(archive, member.index, 0, cString)
-            } else {
-                file = zip_fopen_index(archive, member.index, 0)
-            }
-            guard let file else {
+        }
+    }
+
+    /// The archive's members, at most ``maximumMembers``.
+    private static func listing(_ archive: OpaquePointer) -> Result<[Member], Failure> {
+        let count = zip_get_num_entries(archive, 0)
+        guard count >= 0 else { return .failure(.damaged("its directory cannot be read")) }
+        guard count <= maximumMembers else {
+            return .failure(.tooLarge("\(count) members (at most \(maximumMembers) are read)"))
+        }
+        var members: [Member] = []
+        for index in 0..<zip_uint64_t(count) {
+            var stat = zip_stat_t()
+            zip_stat_init(&stat)
+            guard zip_stat_index(archive, index, 0, &stat) == 0, let name = stat.name,
+                stat.valid & zip_uint64_t(ZIP_STAT_SIZE) != 0
+            else { return .failure(.damaged("member \(index + 1) cannot be read")) }
+            members.append(
+                Member(
+                    index: index, name: String(decoding: Data(bytes: name, count: strlen(name)), as: UTF8.self),
+                    size: stat.size, encrypted: stat.encryption_method != ZIP_EM_NONE,
+                    method: stat.encryption_method,
+                    crc: stat.valid & zip_uint64_t(ZIP_STAT_CRC) != 0 ? stat.crc : 0,
+                    compressedSize: stat.valid & zip_uint64_t(ZIP_STAT_COMP_SIZE) != 0 ? stat.comp_size : 0))
+        }
+        return .success(members)
+    }
+
+    /// Why a member's declared size (or inflation) is refused before anything is inflated.
+    private static func sizeProblem(_ member: Member) -> Failure? {
+        guard member.size <= maximumMemberBytes else {
+            return .tooLarge("its member \(member.name) declares \(member.size) bytes (at most \(maximumMemberBytes))")
+        }
+        guard member.size <= 1 << 20 || member.size / max(member.compressedSize, 1) <= maximumInflation else {
+            return .tooLarge(
+                "its member \(member.name) inflates \(member.size / max(member.compressedSize, 1)) times "
+                    + "(at most \(maximumInflation) for a member over 1 MiB)")
+        }
+        return nil
+    }
+
+    /// Opens a member for reading; an encrypted one with the password (a WinZip AES member's HMAC is checked first,
+    /// so a wrong password is told apart from damage).
+    private static func open(
+        _ member: Member, in archive: OpaquePointer, archiveSize: Int, password: () -> SecureBytes?,
+        _ error: inout zip_error_t
+    ) -> Result<(file: OpaquePointer, aesAuthenticated: Bool), Failure> {
+        guard member.encrypted else {
+            guard let file = zip_fopen_index(archive, member.index, 0) else {
                 return .failure(failure(zip_error_code_zip(zip_get_error(archive)), &error, archive: archive))
             }
-            defer { zip_fclose(file) }
-            let contents = SecureBuffer(capacity: Int(member.size) + 1)
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-            defer { chunk.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
-            while true {
-                let read = chunk.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, zip_uint64_t($0.count)) }
-                if read < 0 {
-                    let code = zip_error_code_zip(zip_file_get_error(file))
-                    // libzip 1.7.3's spurious CRC error at the end of an AE-2 member (see above), whose HMAC was
-                    // checked here: every declared byte has been read.
-                    if code == ZIP_ER_CRC, aesAuthenticated, member.crc == 0, contents.count == Int(member.size) {
-                        break
-                    }
-                    // Past ZipCrypto's check byte (one wrong password in 256), a wrong key inflates garbage: the
-                    // deflate stream breaks, or the CRC does not match.
-                    if member.encrypted, code == ZIP_ER_COMPRESSED_DATA || code == ZIP_ER_ZLIB {
-                        return .failure(.wrongPassword)
-                    }
-                    return .failure(failure(code, &error, archive: nil))
-                }
-                if read == 0 { break }
-                guard contents.count + Int(read) <= maximumMemberBytes else {
-                    return .failure(
-                        .tooLarge("its member \(member.name) inflates past \(maximumMemberBytes) bytes"))
-                }
-                chunk.withUnsafeBytes { contents.append(UnsafeRawBufferPointer(rebasing: $0.prefix(Int(read)))) }
-            }
-            return .success((member, contents.finish()))
+            return .success((file, false))
         }
+        guard let secret = password() else { return .failure(.needsPassword) }
+        var aesAuthenticated = false
+        if let keyBytes = member.aesKeyBytes {
+            // The stored size is read from the archive: never more than the archive itself.
+            guard member.compressedSize <= UInt64(archiveSize) else {
+                return .failure(.damaged("member \(member.index + 1) claims more bytes than the archive has"))
+            }
+            switch rawBytes(of: member, in: archive) {
+            case .success(let raw):
+                guard winZipAESAuthenticates(raw, keyBytes: keyBytes, password: secret) else {
+                    return .failure(.wrongPassword)
+                }
+                aesAuthenticated = true
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        // libzip takes a C string: a copy with a terminating NUL, wiped when done. A password holding a NUL byte
+        // cannot be given to it (nor typed into the apps that make these archives).
+        guard !secret.withUnsafeBytes({ $0.contains(0) }) else { return .failure(.wrongPassword) }
+        var cString = [CChar](repeating: 0, count: secret.count + 1)
+        defer { cString.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
+        secret.withUnsafeBytes { bytes in
+            for (i, byte) in bytes.enumerated() { cString[i] = CChar(bitPattern: byte) }
+        }
+        guard let file = zip_fopen_index_encrypted(archive, member.index, 0, cString) else {
+            return .failure(failure(zip_error_code_zip(zip_get_error(archive)), &error, archive: archive))
+        }
+        return .success((file, aesAuthenticated))
+    }
+
+    /// Inflates an opened member into wiped-on-release memory, never past ``maximumMemberBytes``.
+    private static func contents(
+        of file: OpaquePointer, _ member: Member, aesAuthenticated: Bool, _ error: inout zip_error_t
+    ) -> Result<SecureBytes, Failure> {
+        let contents = SecureBuffer(capacity: Int(member.size) + 1)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        defer { chunk.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
+        while true {
+            let read = chunk.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, zip_uint64_t($0.count)) }
+            if read < 0 {
+                let code = zip_error_code_zip(zip_file_get_error(file))
+                // libzip 1.7.3's spurious CRC error at the end of an AE-2 member (see above), whose HMAC was checked
+                // here: every declared byte has been read.
+                if code == ZIP_ER_CRC, aesAuthenticated, member.crc == 0, contents.count == Int(member.size) {
+                    break
+                }
+                // Past ZipCrypto's check byte (one wrong password in 256), a wrong key inflates garbage: the deflate
+                // stream breaks, or the CRC does not match.
+                if member.encrypted, code == ZIP_ER_COMPRESSED_DATA || code == ZIP_ER_ZLIB {
+                    return .failure(.wrongPassword)
+                }
+                return .failure(failure(code, &error, archive: nil))
+            }
+            if read == 0 { break }
+            guard contents.count + Int(read) <= maximumMemberBytes else {
+                return .failure(.tooLarge("its member \(member.name) inflates past \(maximumMemberBytes) bytes"))
+            }
+            chunk.withUnsafeBytes { contents.append(UnsafeRawBufferPointer(rebasing: $0.prefix(Int(read)))) }
+        }
+        return .success(contents.finish())
     }
 
     /// A member's stored bytes, still encrypted (`ZIP_FL_ENCRYPTED`), at most the archive's size.

@@ -285,6 +285,65 @@ public enum TeamVault {
             signingSeed: keys.signingSeed, statePath: path, verified: verified)
     }
 
+    typealias MemberRow = (name: String, publicKey: [UInt8], status: String, wrapped: [UInt8]?)
+
+    /// One snapshot of the team row, the log's length, the members and the chain.
+    private static func snapshot(
+        _ storage: PostgresVaultStorage
+    ) throws(TeamError) -> (Int32, Int64, [(encoded: [UInt8], signature: [UInt8])], [MemberRow]) {
+        try storage.transaction(.none) {
+            statements -> (Int32, Int64, [(encoded: [UInt8], signature: [UInt8])], [MemberRow]) in
+            try statements.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            guard
+                let head = try statements.run(
+                    "SELECT t.epoch, (SELECT coalesce(max(seq), 0) FROM otp_log) FROM otp_team t"
+                ).first
+            else { throw TeamError.noTeam }
+            let members = try statements.run("SELECT name, public_key, status, wrapped_key FROM otp_members")
+                .map { row throws -> MemberRow in
+                    (try row.string(0), try row.bytes(1), try row.string(2), try row.optionalBytes(3))
+                }
+            return (try head.int32(0), try head.int64(1), try chainRows(statements), members)
+        }
+    }
+
+    /// This member as the signed roster lists them, and the wrapped team key the server hands them, checked against
+    /// the roster's digest; the server's epoch must be the log's.
+    private static func member(
+        _ keys: Keys, of verified: TeamChain.Verified, rows members: [MemberRow], serverEpoch epoch: Int32,
+        server: String
+    ) throws(TeamError) -> (TeamRosterMember, [UInt8]) {
+        guard let me = verified.roster.first(where: { $0.encryptionKey == keys.publicKey }) else {
+            if let request = members.first(where: { $0.publicKey == keys.publicKey && $0.status == "pending" }) {
+                let code = TeamChain.joinCode(
+                    genesis: verified.genesis, name: request.name, encryptionKey: keys.publicKey,
+                    signingKey: keys.signingKey)
+                throw .notAMember(
+                    "\(request.name) has asked to join the team vault at \(server) and waits for an admin's approval "
+                        + "(join code \(code))")
+            }
+            throw .notAMember(
+                "this personal vault is not a member of the team vault at \(server) (run otp team join, then ask an "
+                    + "admin to approve)")
+        }
+        guard me.signingKey == keys.signingKey else {
+            throw .untrusted("the membership log lists \(me.name) with another signing key; nothing was used")
+        }
+        guard epoch == verified.epoch else {
+            throw .untrusted(
+                "the team vault at \(server) says key epoch \(epoch), its signed membership log \(verified.epoch); "
+                    + "nothing was used")
+        }
+        guard let wrapped = members.first(where: { $0.name == me.name })?.wrapped,
+            TeamChain.sha256(wrapped) == me.wrappedKeyDigest
+        else {
+            throw .untrusted(
+                "the team key the server hands \(me.name) is not the one the membership log signed (substituted?); "
+                    + "nothing was used")
+        }
+        return (me, wrapped)
+    }
+
     /// Publishes a join request: the member's name and public keys, to be approved by an admin. Verifies the
     /// team's membership log and pins the team (its first record) in this client's state. Returns the join code the
     /// approver must type: it covers the team, the name and both keys.
@@ -353,22 +412,7 @@ public enum TeamVault {
                     + "ask a member for the team fingerprint otp team verify prints, compare it over another channel, "
                     + "and run otp team verify --pin FINGERPRINT")
         }
-        typealias Row = (name: String, publicKey: [UInt8], status: String, wrapped: [UInt8]?)
-        let (epoch, logSequence, rows, members) = try storage.transaction(.none) {
-            statements -> (Int32, Int64, [(encoded: [UInt8], signature: [UInt8])], [Row]) in
-            // One snapshot for the team row, the log, the members and the chain.
-            try statements.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            guard
-                let head = try statements.run(
-                    "SELECT t.epoch, (SELECT coalesce(max(seq), 0) FROM otp_log) FROM otp_team t"
-                ).first
-            else { throw TeamError.noTeam }
-            let members = try statements.run("SELECT name, public_key, status, wrapped_key FROM otp_members")
-                .map { row throws -> Row in
-                    (try row.string(0), try row.bytes(1), try row.string(2), try row.optionalBytes(3))
-                }
-            return (try head.int32(0), try head.int64(1), try chainRows(statements), members)
-        }
+        let (epoch, logSequence, rows, members) = try snapshot(storage)
         let verified = try TeamChain.verify(rows, team: team, pinnedGenesis: pinned, server: server)
         if pinned == nil, let pin,
             normalisedFingerprint(pin) != normalisedFingerprint(TeamChain.display(verified.genesis))
@@ -380,34 +424,8 @@ public enum TeamVault {
         // Remembered even when this key is no longer a member: a removed member's client refuses a later rollback.
         try TeamClientState.check(verified, logSequence: logSequence, path: path, server: server)
         storage.setClientState(path)
-        guard let me = verified.roster.first(where: { $0.encryptionKey == keys.publicKey }) else {
-            if let request = members.first(where: { $0.publicKey == keys.publicKey && $0.status == "pending" }) {
-                let code = TeamChain.joinCode(
-                    genesis: verified.genesis, name: request.name, encryptionKey: keys.publicKey,
-                    signingKey: keys.signingKey)
-                throw .notAMember(
-                    "\(request.name) has asked to join the team vault at \(server) and waits for an admin's approval "
-                        + "(join code \(code))")
-            }
-            throw .notAMember(
-                "this personal vault is not a member of the team vault at \(server) (run otp team join, then ask an "
-                    + "admin to approve)")
-        }
-        guard me.signingKey == keys.signingKey else {
-            throw .untrusted("the membership log lists \(me.name) with another signing key; nothing was used")
-        }
-        guard epoch == verified.epoch else {
-            throw .untrusted(
-                "the team vault at \(server) says key epoch \(epoch), its signed membership log \(verified.epoch); "
-                    + "nothing was used")
-        }
-        guard let wrapped = members.first(where: { $0.name == me.name })?.wrapped,
-            TeamChain.sha256(wrapped) == me.wrappedKeyDigest
-        else {
-            throw .untrusted(
-                "the team key the server hands \(me.name) is not the one the membership log signed (substituted?); "
-                    + "nothing was used")
-        }
+        let (me, wrapped) = try member(
+            keys, of: verified, rows: members, serverEpoch: epoch, server: server)
         let opened = try crypto { () throws(CryptoError) in
             try X25519.SealedBox.open(
                 wrapped, privateKey: keys.privateKey,

@@ -259,13 +259,7 @@ extension AWSCommand {
         func run() throws {
             let rows = try withVaultErrors {
                 try vault.withVault(create: false) { opened -> [AWSDevices.DeviceRow] in
-                    let entries = try VaultCall.run { () throws(VaultError) in try opened.entries() }
-                    var vaultSerials: [String: String] = [:]
-                    for entry in entries {
-                        if case .success(let account) = entry.account, let serial = account.awsSerial {
-                            vaultSerials[serial] = entry.id
-                        }
-                    }
+                    let vaultSerials = try Self.serials(in: opened)
                     return try AWSCommand.failing(json: output.json) {
                         let devices = aws.devices
                         guard let name = try user ?? devices.caller().user else {
@@ -281,15 +275,29 @@ extension AWSCommand {
                 Terminal.out(Terminal.json(rows))
                 return
             }
-            for row in rows {
-                var marks: [String] = []
-                if !row.inVault { marks.append("not in this vault") }
-                if row.goneFromAWS { marks.append("gone from AWS") }
-                if !row.enabled, !row.goneFromAWS { marks.append("not enabled") }
-                let who = row.user.map { " \(Terminal.escaped($0))" } ?? ""
-                let mark = marks.isEmpty ? "" : "  (\(marks.joined(separator: ", ")))"
-                Terminal.out("\(row.serial)\(who)\(row.id.map { "  [\($0)]" } ?? "")\(mark)\n")
+            for row in rows { Terminal.out(Self.line(row)) }
+        }
+
+        /// The vault's AWS serials and the entries that hold them.
+        static func serials(in opened: Vault) throws -> [String: String] {
+            var serials: [String: String] = [:]
+            for entry in try VaultCall.run({ () throws(VaultError) in try opened.entries() }) {
+                if case .success(let account) = entry.account, let serial = account.awsSerial {
+                    serials[serial] = entry.id
+                }
             }
+            return serials
+        }
+
+        /// `SERIAL USER  [ID]  (not in this vault, …)`.
+        static func line(_ row: AWSDevices.DeviceRow) -> String {
+            var marks: [String] = []
+            if !row.inVault { marks.append("not in this vault") }
+            if row.goneFromAWS { marks.append("gone from AWS") }
+            if !row.enabled, !row.goneFromAWS { marks.append("not enabled") }
+            let who = row.user.map { " \(Terminal.escaped($0))" } ?? ""
+            let mark = marks.isEmpty ? "" : "  (\(marks.joined(separator: ", ")))"
+            return "\(row.serial)\(who)\(row.id.map { "  [\($0)]" } ?? "")\(mark)\n"
         }
     }
 
@@ -320,12 +328,30 @@ extension AWSCommand {
             guard let seconds = Code.seconds(duration), (900...129_600).contains(seconds) else {
                 throw ValidationError("--duration must be between 15m and 36h.")
             }
-            let credentials = try withVaultErrors {
+            let credentials = try cachedOrNew(seconds: seconds)
+            Terminal.out(
+                Terminal.json(
+                    Output(
+                        AccessKeyId: credentials.AccessKeyId, SecretAccessKey: credentials.SecretAccessKey,
+                        SessionToken: credentials.SessionToken, Expiration: credentials.Expiration)))
+        }
+
+        /// What `credential_process` reads.
+        struct Output: Encodable {
+            let Version = 1
+            let AccessKeyId: String
+            let SecretAccessKey: String
+            let SessionToken: String
+            let Expiration: String
+        }
+
+        /// The credentials cached in the entry (sealed) while they last, else new ones: repeated calls burn no code
+        /// and make no call. A new code is a --once code: never one another run (or aws-vault's mfa_process)
+        /// already handed out.
+        private func cachedOrNew(seconds: Int) throws -> AWSAnswers.SessionToken.Credentials {
+            return try withVaultErrors {
                 try vault.withVault(create: false) { opened in
                     let (id, account) = try awsAccount(query ?? "Amazon Web Services", in: opened)
-                    // Credentials cached in the entry (sealed) are handed out again while they last: repeated calls
-                    // burn no code and make no call. A new code is a --once code: never one another run (or
-                    // aws-vault's mfa_process) already handed out.
                     return try AWSCommand.failing(json: true) {
                         try aws.devices.session(
                             serial: account.awsSerial ?? "", seconds: seconds,
@@ -338,18 +364,6 @@ extension AWSCommand {
                     }
                 }
             }
-            struct Output: Encodable {
-                let Version = 1
-                let AccessKeyId: String
-                let SecretAccessKey: String
-                let SessionToken: String
-                let Expiration: String
-            }
-            Terminal.out(
-                Terminal.json(
-                    Output(
-                        AccessKeyId: credentials.AccessKeyId, SecretAccessKey: credentials.SecretAccessKey,
-                        SessionToken: credentials.SessionToken, Expiration: credentials.Expiration)))
         }
     }
 }

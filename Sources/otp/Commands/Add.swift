@@ -68,20 +68,7 @@ struct Add: ParsableCommand {
     }
 
     func run() throws {
-        let key = try readKey()
-        let check = OTPAuthURI.check(OTPAuthURI.Fields(type: type.rawValue, name: account, parameters: parameters(key)))
-        for d in check.diagnostics {
-            Terminal.error("otp: \(d.severity.rawValue): \(Terminal.escaped(d.message)) [\(d.code)]")
-        }
-        guard var account = check.account else { throw ExitCode(1) }
-        account.awsSerial = serial.flatMap { $0.isEmpty ? nil : $0 }
-        if let serial = account.awsSerial {
-            do throws(VaultError) {
-                try Vault.validate(serial: serial)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
+        let account = try readAccount()
         let result = try withVaultErrors {
             try vault.withVault(create: vault.mayCreate(explicitly: create)) { opened in
                 try VaultCall.run { () throws(VaultError) in
@@ -97,15 +84,36 @@ struct Add: ParsableCommand {
             let verb = if case .duplicate = added.disposition { "duplicate" } else { "added    " }
             Terminal.out("\(verb) \(added.id)  \(Terminal.escaped(added.account.displayName))\n")
         }
-        if shred, let secretFile {
-            // Only now: the account is committed (or was already there).
-            do throws(Shredder.Failure) {
-                try Shredder.shred(secretFile)
-                Terminal.error("otp: shredded \(Terminal.escaped(secretFile))")
+        // Only now: the account is committed (or was already there).
+        if shred, let secretFile { try Self.shred(secretFile) }
+    }
+
+    /// The account the options describe, checked as an imported one would be (diagnostics on stderr).
+    private func readAccount() throws -> OTPAccount {
+        let key = try readKey()
+        let check = OTPAuthURI.check(OTPAuthURI.Fields(type: type.rawValue, name: account, parameters: parameters(key)))
+        for d in check.diagnostics {
+            Terminal.error("otp: \(d.severity.rawValue): \(Terminal.escaped(d.message)) [\(d.code)]")
+        }
+        guard var account = check.account else { throw ExitCode(1) }
+        account.awsSerial = serial.flatMap { $0.isEmpty ? nil : $0 }
+        if let serial = account.awsSerial {
+            do throws(VaultError) {
+                try Vault.validate(serial: serial)
             } catch {
-                Terminal.error("otp: \(Terminal.escaped(error.description))")
-                throw ExitCode(1)
+                throw ValidationError(error.description)
             }
+        }
+        return account
+    }
+
+    private static func shred(_ secretFile: String) throws {
+        do throws(Shredder.Failure) {
+            try Shredder.shred(secretFile)
+            Terminal.error("otp: shredded \(Terminal.escaped(secretFile))")
+        } catch {
+            Terminal.error("otp: \(Terminal.escaped(error.description))")
+            throw ExitCode(1)
         }
     }
 

@@ -184,21 +184,21 @@ struct Show: ParsableCommand {
                 "otp: warning: many apps ignore this account's settings (\(account.algorithm.rawValue), "
                     + "\(account.digits) digits, \(account.period) s); check the codes the phone shows")
         }
-        let text: String
         if qr || png != nil {
             try QRImages.show(OTPAuthURI.string(for: account), png: png)
             return
         }
-        if uri {
-            text = OTPAuthURI.string(for: account)
-        } else {
-            let key = account.secret.withUnsafeBytes { Base32.encode($0) }
-            text = stride(from: 0, to: key.count, by: 4).map { start -> String in
-                let from = key.index(key.startIndex, offsetBy: start)
-                return String(key[from..<key.index(from, offsetBy: min(4, key.count - start))])
-            }.joined(separator: " ")
-        }
+        let text = uri ? OTPAuthURI.string(for: account) : Self.grouped(account)
         try SecretOutput.write(SecureBytes(Array((text + "\n").utf8)), to: "-", force: false)
+    }
+
+    /// The Base32 key in groups of four characters.
+    private static func grouped(_ account: OTPAccount) -> String {
+        let key = account.secret.withUnsafeBytes { Base32.encode($0) }
+        return stride(from: 0, to: key.count, by: 4).map { start -> String in
+            let from = key.index(key.startIndex, offsetBy: start)
+            return String(key[from..<key.index(from, offsetBy: min(4, key.count - start))])
+        }.joined(separator: " ")
     }
 }
 

@@ -33,35 +33,32 @@ struct List: ParsableCommand {
         return text
     }
 
+    /// The entries that open, their creation times, and how many are damaged (each named on stderr).
+    static func opened(_ entries: [VaultEntry]) -> ([EntryJSON], [String: Int64], Int) {
+        var damaged = 0
+        var listed: [EntryJSON] = []
+        var created: [String: Int64] = [:]
+        for entry in entries {
+            switch entry.account {
+            case .success(let account):
+                listed.append(EntryJSON(id: entry.id, account: account))
+                created[entry.id] = entry.createdAt
+            case .failure(let damage):
+                damaged += 1
+                Terminal.error("otp: entry \(Terminal.escaped(entry.id)) is damaged: \(damage.description)")
+            }
+        }
+        return (listed, created, damaged)
+    }
+
     func run() throws {
         try withVaultErrors {
             let entries = VaultQuery(query).select(try vault.withVault(create: false) { try $0.entries() })
-            var damaged = 0
-            var listed: [EntryJSON] = []
-            var created: [String: Int64] = [:]
-            for entry in entries {
-                switch entry.account {
-                case .success(let account):
-                    listed.append(EntryJSON(id: entry.id, account: account))
-                    created[entry.id] = entry.createdAt
-                case .failure(let damage):
-                    damaged += 1
-                    Terminal.error("otp: entry \(Terminal.escaped(entry.id)) is damaged: \(damage.description)")
-                }
-            }
+            let (listed, created, damaged) = Self.opened(entries)
             if output.json {
                 Terminal.out(Terminal.json(listed))
             } else {
-                for item in listed where all || !item.account.retired {
-                    let a = item.account
-                    let kind = a.kind == .totp ? "TOTP \(a.period) s" : "HOTP #\(a.counter)"
-                    Terminal.out(
-                        "\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), "
-                            + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))"
-                            + (long ? Self.details(a, created: created[item.id]) : "")
-                            + (a.retired ? "  retired" : "") + "\n"
-                    )
-                }
+                for item in listed where all || !item.account.retired { Terminal.out(line(item, created[item.id])) }
             }
             if damaged > 0 { throw ExitCode(1) }
             if listed.isEmpty, let query, !query.isEmpty {
@@ -69,5 +66,14 @@ struct List: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// `ID  Issuer: name  (TOTP 30 s, SHA1, 6 digits)`, with `--long` details and the retired mark.
+    private func line(_ item: EntryJSON, _ created: Int64?) -> String {
+        let a = item.account
+        let kind = a.kind == .totp ? "TOTP \(a.period) s" : "HOTP #\(a.counter)"
+        return "\(item.id)  \(Terminal.escaped(a.displayName))  (\(kind), \(a.algorithm.rawValue), "
+            + "\(a.encoder == .steam ? "Steam" : "\(a.digits) digits"))"
+            + (long ? Self.details(a, created: created) : "") + (a.retired ? "  retired" : "") + "\n"
     }
 }

@@ -28,19 +28,7 @@ struct Passwd: ParsableCommand {
         try vault.requireFile("otp passwd")
         try withVaultErrors {
             try vault.withVault(create: false) { opened in
-                let new: SecureBytes
-                if let newPassphraseFile {
-                    new = try VaultOptions.readPassphraseFile(newPassphraseFile)
-                } else if let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
-                    new = SecureBytes(Array(value.utf8))
-                } else {
-                    let first = try Passphrase.prompt(
-                        "New passphrase: ", otherwise: "give --new-passphrase-file or set OTP_NEW_PASSPHRASE")
-                    guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
-                        throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
-                    }
-                    new = first
-                }
+                let new = try newPassphrase()
                 try WeakPassphrase.check(new, allowWeak: allowWeak)
                 try opened.changePassphrase(to: new)
                 if output.json {
@@ -50,5 +38,19 @@ struct Passwd: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// `--new-passphrase-file`, `$OTP_NEW_PASSPHRASE`, or asked twice on the terminal.
+    private func newPassphrase() throws -> SecureBytes {
+        if let newPassphraseFile { return try VaultOptions.readPassphraseFile(newPassphraseFile) }
+        if let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
+            return SecureBytes(Array(value.utf8))
+        }
+        let first = try Passphrase.prompt(
+            "New passphrase: ", otherwise: "give --new-passphrase-file or set OTP_NEW_PASSPHRASE")
+        guard first == (try Passphrase.prompt("Repeat the new passphrase: ")) else {
+            throw VaultFailure(.noPassphrase("the two passphrases differ; nothing was changed"))
+        }
+        return first
     }
 }

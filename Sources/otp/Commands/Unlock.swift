@@ -53,6 +53,23 @@ struct Unlock: ParsableCommand {
                 throw VaultFailure(error)
             }
         }
+        let process = try Self.startAgent(path: path, seconds: seconds, passphrase: passphrase)
+        for _ in 0..<100 {
+            if AgentClient.send(AgentRequest(command: .ping, vault: path)) != nil {
+                Terminal.error("otp: unlocked \(path) for \(timeout) (otp lock ends it)")
+                return
+            }
+            if !process.isRunning { break }
+            usleep(50_000)
+        }
+        Terminal.error("otp: the agent did not start")
+        throw ExitCode(2)
+    }
+}
+
+extension Unlock {
+    /// Starts `otp agent` detached, the passphrase on its stdin (never in its arguments or environment).
+    static func startAgent(path: String, seconds: Int, passphrase: SecureBytes) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["agent", "--vault", path, "--seconds", String(seconds)]
@@ -66,16 +83,7 @@ struct Unlock: ParsableCommand {
         input.fileHandleForWriting.write(line)
         line.resetBytes(in: 0..<line.count)
         try input.fileHandleForWriting.close()
-        for _ in 0..<100 {
-            if AgentClient.send(AgentRequest(command: .ping, vault: path)) != nil {
-                Terminal.error("otp: unlocked \(path) for \(timeout) (otp lock ends it)")
-                return
-            }
-            if !process.isRunning { break }
-            usleep(50_000)
-        }
-        Terminal.error("otp: the agent did not start")
-        throw ExitCode(2)
+        return process
     }
 }
 
