@@ -9,7 +9,7 @@ import os, re, sys
 
 DECL = re.compile(r'^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|private|fileprivate|internal|static|'
                   r'mutating|override|final|nonisolated|@discardableResult|class)\s+)*(func\s+[\w`]+|init[?!]?)\s*[<(]')
-FUNCTION_LIMIT, RUN_LIMIT, CLI_LIMIT = 80, 25, int(os.environ.get("CLI_LIMIT", "3300"))
+FUNCTION_LIMIT, RUN_LIMIT, CLI_LIMIT = 80, 25, int(os.environ.get("CLI_LIMIT", "3480"))
 
 
 def functions(root):

@@ -23,6 +23,17 @@ public enum PassphraseSource: Sendable {
 
     /// The most read from a file or a command: a passphrase is one line.
     public static let maximumBytes = 65_536
+
+    /// The source the options and the environment name, in the order every command uses: a file, a command, then
+    /// `$OTP_PASSPHRASE` (when set and not empty); `nil` when none is given (then the caller asks on the terminal).
+    public static func chosen(
+        file: String?, command: String?, environment: [String: String], variable: String = "OTP_PASSPHRASE"
+    ) -> PassphraseSource? {
+        if let file { return .file(file) }
+        if let command { return .command(command) }
+        if let value = environment[variable], !value.isEmpty { return .environment(value) }
+        return nil
+    }
     /// How long a passphrase command may take to print its line (a password manager asking for its own
     /// passphrase on a terminal needs a while).
     public static let commandTimeout: Double = 120

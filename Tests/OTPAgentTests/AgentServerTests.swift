@@ -52,6 +52,11 @@ import XCTest
         #expect(AgentClient.send(AgentRequest(command: .lock, vault: vaultPath), endpoint: endpoint) != nil)
         #expect(done.wait(timeout: .now() + 10) == .success)
         #expect(!FileManager.default.fileExists(atPath: try endpoint.socketPath(vault: vaultPath)))
+        // The test thread, not the server's, drops the last reference to the server and closes the vault: a
+        // vault released by a Foundation Thread as it exits corrupted the heap (4 runs in 6; the agent process runs
+        // its server on the main thread).
+        withExtendedLifetime(server) {}
+        try vault.close()
     }
 
     func codes(_ request: CodeRequest) -> AgentReply? {
@@ -131,6 +136,7 @@ import XCTest
     }
 
     @Test func aDirectoryOthersCanReadIsRefused() throws {
+        defer { try? vault.close() }
         let open = directory + "/open"
         #expect(mkdir(open, 0o755) == 0)
         #expect(throws: AgentError.self) { try AgentEndpoint(directory: open).checkedDirectory() }

@@ -124,7 +124,8 @@ import Testing
             }
         }
         #expect(rawConnected == 0)
-        let fields = #""command":"codes","vault":"\#(vaultPath)","count":100000000,"at":0,"once":false,"noWait":false"#
+        let code = #"{"count":100000000,"at":0,"once":false,"oneAccount":false}"#
+        let fields = #""command":"codes","vault":"\#(vaultPath)","code":\#(code)"#
         let request = Array("{\(fields)}".utf8) + [10]
         #expect(request.withUnsafeBytes { write(raw, $0.baseAddress, $0.count) } == request.count)
         var reply = [UInt8](repeating: 0, count: 4096)

@@ -4,6 +4,7 @@ import OTPCore
 import OTPCrypto
 import OTPImport
 import OTPScan
+import OTPSession
 import OTPVault
 
 #if canImport(Glibc)

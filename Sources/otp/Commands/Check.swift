@@ -2,6 +2,7 @@ import ArgumentParser
 import OTPCore
 import OTPImport
 import OTPImportSQLite
+import OTPSession
 
 /// `otp check INPUT... [--json] [--strict]`: validate provisioning URIs without storing anything.
 struct Check: ParsableCommand {

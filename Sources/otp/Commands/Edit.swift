@@ -1,4 +1,5 @@
 import ArgumentParser
+import OTPSession
 import OTPVault
 
 /// `otp edit QUERY [--issuer X] [--account Y] [--note N] [--serial ARN]` (`otp rename` is a synonym).

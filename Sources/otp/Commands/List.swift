@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTPCore
+import OTPSession
 import OTPVault
 
 /// `otp list`: the accounts in the vault, never their secrets.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTPCrypto
+import OTPSession
 import OTPVault
 
 /// `otp passwd`: change the vault passphrase (re-wraps the master key; entries are not re-encrypted).
@@ -42,9 +43,11 @@ struct Passwd: ParsableCommand {
 
     /// `--new-passphrase-file`, `$OTP_NEW_PASSPHRASE`, or asked twice on the terminal.
     private func newPassphrase() throws -> SecureBytes {
-        if let newPassphraseFile { return try VaultOptions.readPassphraseFile(newPassphraseFile) }
-        if let value = ProcessInfo.processInfo.environment["OTP_NEW_PASSPHRASE"], !value.isEmpty {
-            return SecureBytes(Array(value.utf8))
+        let environment = ProcessInfo.processInfo.environment
+        if let source = PassphraseSource.chosen(
+            file: newPassphraseFile, command: nil, environment: environment, variable: "OTP_NEW_PASSPHRASE")
+        {
+            do { return try source.read() } catch { throw VaultFailure(.noPassphrase(error.description)) }
         }
         let first = try Passphrase.prompt(
             "New passphrase: ", otherwise: "give --new-passphrase-file or set OTP_NEW_PASSPHRASE")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OTPSession
 import OTPVault
 
 /// `otp remove QUERY`: delete one account.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OTPCore
 import OTPScan
+import OTPSession
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import OTPCore
+import OTPSession
 
 #if canImport(Glibc)
     import Glibc

@@ -1,11 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import OTPCrypto
 import OTPSession
 import OTPTeam
 import OTPVault
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -73,29 +71,14 @@ struct VaultOptions: ParsableArguments {
                         + "(create one with otp init, or give --personal-vault)"))
         }
         let secret = try passphrase(prompt: "Personal vault passphrase: ")
-        // The connection is made while scrypt unlocks the personal vault: its round trips cost no wall time.
-        let connecting = Mutex<Result<PostgresVaultStorage, TeamError>?>(nil)
-        let connected = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            let result = Result { () throws(TeamError) in try PostgresVaultStorage(url: url, createSchema: createSchema)
-            }
-            connecting.withLock { $0 = result }
-            connected.signal()
-        }
-        func storage() throws -> PostgresVaultStorage {
-            connected.wait()
-            connected.signal()
-            guard let result = connecting.withLock({ $0 }) else { throw TeamFailure(error: .server("no connection")) }
-            return try TeamFailure.run { () throws(TeamError) in try result.get() }
-        }
-        defer { if let made = try? storage() { try? made.close() } }
         do {
-            return try Vault.withVault(path: personal, passphrase: secret, create: false) { opening in
-                let storage = try storage()
-                return try body(storage, opening.vault)
+            return try TeamVault.withMember(
+                url: url, personalPath: personal, passphrase: secret, createSchema: createSchema, body)
+        } catch let failure as TeamVault.MemberFailure {
+            switch failure {
+            case .team(let error): throw TeamFailure(error: error)
+            case .personal(let error): throw VaultFailure(error)
             }
-        } catch let error as VaultError {
-            throw VaultFailure(error)
         }
     }
 
@@ -106,12 +89,8 @@ struct VaultOptions: ParsableArguments {
     /// The passphrase: `--passphrase-file` (first line), `$OTP_PASSPHRASE`, or a no-echo prompt on the terminal
     /// (asked twice when `confirm`).
     func passphrase(prompt: String = "Vault passphrase: ", confirm: Bool = false) throws -> SecureBytes {
-        let source: PassphraseSource? =
-            if let passphraseFile { .file(passphraseFile) } else if let passphraseCommand {
-                .command(passphraseCommand)
-            } else if let value = ProcessInfo.processInfo.environment["OTP_PASSPHRASE"], !value.isEmpty {
-                .environment(value)
-            } else { nil }
+        let source = PassphraseSource.chosen(
+            file: passphraseFile, command: passphraseCommand, environment: ProcessInfo.processInfo.environment)
         if let source {
             do {
                 return try source.read()
