@@ -293,15 +293,4 @@ enum VaultCall {
             throw VaultFailure(error)
         }
     }
-
-    static func codes(_ body: () throws(VaultCodesError) -> CodesReport) throws -> CodesReport {
-        do {
-            return try body()
-        } catch {
-            switch error {
-            case .query(let error): throw error
-            case .vault(let error): throw VaultFailure(error)
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OTPSession
 
 /// `--json`, shared by every command.
 struct OutputOptions: ParsableArguments {
@@ -36,7 +37,7 @@ struct TimeOptions: ParsableArguments {
     }
 
     /// The latest time accepted: 9999-12-31T23:59:59Z (later times are typing errors, and would overflow).
-    static let latestTime: Int64 = 253_402_300_799
+    static let latestTime = CodeRequest.latestTime
 
     /// Unix seconds (non-negative integer) or ISO 8601 with a time zone, with or without fractional seconds, up to
     /// ``latestTime``.
